@@ -1,0 +1,10 @@
+/** What the gateway and every subgraph share about who may see what. */
+export * from './caller';
+export * from './error-codes';
+export * from './internal-token-sign';
+export * from './internal-token-verify';
+export * from './permissions';
+export * from './personas';
+export * from './purposes';
+export * from './rules';
+export * from './scopes';

@@ -1,0 +1,49 @@
+import { cleanEnv, type ValidatorSpec } from 'envalid';
+import { isAbsolute, resolve } from 'node:path';
+import { projectRoot } from './project-root';
+import type { StoreLocation } from './sql/open-sql-client';
+
+/** Thrown at start-up when the environment is wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and validates a service's environment once, with envalid. Unlike envalid's default
+ * reporter (which exits the process), this throws a ConfigError naming each bad variable, so
+ * that `main` decides how to stop and tests can assert the message.
+ */
+export function readEnv<S extends Record<string, ValidatorSpec<unknown>>>(
+  specs: S,
+  env: NodeJS.ProcessEnv = process.env,
+): { readonly [K in keyof S]: S[K] extends ValidatorSpec<infer T> ? T : never } {
+  return cleanEnv(env, specs, {
+    reporter: ({ errors }) => {
+      const names = Object.entries(errors);
+      if (names.length === 0) return;
+      throw new ConfigError(
+        'Invalid configuration: ' + names.map(([name, error]) => `${name}: ${(error as Error).message}`).join('; '),
+      );
+    },
+  }) as never;
+}
+
+/** Resolves a path from the environment against the project root (so `data/` means the project's). */
+export function projectPath(path: string): string {
+  return isAbsolute(path) ? path : resolve(projectRoot(), path);
+}
+
+/** Where every store lives: PostgreSQL when DATABASE_URL is set, SQLite files under DATA_DIR otherwise. */
+export function storeLocationFrom(databaseUrl: string, dataDir: string): StoreLocation {
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new ConfigError('DATABASE_URL: must be a postgres:// URL');
+    return { kind: 'postgres', url: databaseUrl };
+  }
+  return { kind: 'sqlite', dataDir: projectPath(dataDir) };
+}
+
+/** The run mode: production switches off the dev issuer, introspection and the explorer. */
+export type Mode = 'sandbox' | 'production';
+export function modeFrom(nodeEnv: string | undefined): Mode {
+  return nodeEnv === 'production' ? 'production' : 'sandbox';
+}

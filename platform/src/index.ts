@@ -1,0 +1,13 @@
+/** Plumbing every service shares: configuration, logging, clocks, keys, SQL clients, the subgraph runtime. */
+export * from './clock';
+export * from './config';
+export * from './keys';
+export * from './loaders';
+export * from './logger';
+export * from './project-root';
+export * from './sql/migrations';
+export * from './sql/open-sql-client';
+export * from './sql/sql-client';
+export * from './subgraph/disclosure-log';
+export * from './subgraph/subgraph-config';
+export * from './subgraph/subgraph-module';

@@ -1,0 +1,110 @@
+import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
+import type { SqlClient, SqlValue } from './sql-client';
+
+// COUNT(*) and BIGINT come back as strings by default; every count here fits a double.
+types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+/** Rewrites `?` placeholders to PostgreSQL's `$1, $2, …`. Queries here never hold a literal `?`. */
+export function toPostgresPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function bind(params: readonly SqlValue[] = []): unknown[] {
+  return params.map((p) => (p === true ? 1 : p === false ? 0 : p));
+}
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+/** Converted SQL texts, so the rewrite runs once per distinct statement. */
+const converted = new Map<string, string>();
+function pgText(sql: string): string {
+  let text = converted.get(sql);
+  if (text === undefined) {
+    text = toPostgresPlaceholders(sql);
+    if (converted.size > 5000) converted.clear();
+    converted.set(sql, text);
+  }
+  return text;
+}
+
+class PostgresQueries {
+  constructor(
+    protected readonly target: Queryable,
+    readonly stats: { statements: number },
+  ) {}
+  readonly dialect = 'postgres' as const;
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    this.stats.statements++;
+    const result = await this.target.query(pgText(sql), bind(params));
+    return result.rows as T[];
+  }
+
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    this.stats.statements++;
+    const result = await this.target.query(pgText(sql), bind(params));
+    return { changes: result.rowCount ?? 0 };
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.target.query(script);
+  }
+}
+
+/**
+ * The PostgreSQL adapter: a pooled `pg` client whose connections use one schema (each store has
+ * its own: criminal_history, orders, alerts, audit), so the portable SQL needs no qualifiers.
+ */
+export class PostgresClient extends PostgresQueries implements SqlClient {
+  private readonly pool: Pool;
+
+  constructor(connectionString: string, schema: string, poolOptions: PoolConfig = {}) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new TypeError(`schema name must be a plain identifier, got "${schema}"`);
+    const pool = new Pool({
+      connectionString,
+      max: 10,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      options: `-c search_path=${schema}`,
+      ...poolOptions,
+    });
+    super(pool, { statements: 0 });
+    this.pool = pool;
+    // An idle client's error (the server restarted) must not crash the process; the pool drops it.
+    pool.on('error', () => undefined);
+  }
+
+  async transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const conn = await this.pool.connect();
+    const queries = new PostgresQueries(conn, this.stats);
+    const tx: SqlClient = Object.assign(queries, {
+      transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+      ping: async () => undefined,
+      close: () => Promise.reject(new Error('cannot close inside a transaction')),
+    });
+    try {
+      await conn.query('BEGIN');
+      const result = await work(tx);
+      await conn.query('COMMIT');
+      return result;
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      conn.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

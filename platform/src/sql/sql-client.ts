@@ -1,0 +1,42 @@
+/** A value bound to a statement parameter. Booleans are stored as 0/1 in both engines. */
+export type SqlValue = string | number | null | boolean;
+
+/**
+ * The one port every store talks through. Statements use `?` placeholders and the subset of
+ * SQL that SQLite and PostgreSQL both run, so each subgraph writes its queries once; the two
+ * clients (embedded SQLite, pooled PostgreSQL) are the adapters.
+ */
+export interface SqlClient {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Rows of a query. */
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** First row of a query, or undefined. */
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** A statement that changes rows; returns how many. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /** Runs `work` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
+  transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(script: string): Promise<void>;
+  /** Checks the store answers; throws when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Statements run since start: the store-call counter that tests and the bench read. */
+  readonly stats: { statements: number };
+}
+
+/** `?, ?, ?` for an IN list of n values (n ≥ 1). */
+export function placeholders(n: number): string {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`placeholders() needs a positive count, got ${n}`);
+  return n === 1 ? '?' : '?' + ', ?'.repeat(n - 1);
+}
+
+/** The stored form of a boolean. */
+export function bool(value: boolean | null | undefined): number | null {
+  return value === null || value === undefined ? null : value ? 1 : 0;
+}
+
+/** Reads a stored boolean (0/1 from SQLite, 0/1 integer from PostgreSQL). */
+export function readBool(value: unknown): boolean {
+  return value === 1 || value === true || value === '1';
+}

@@ -1,0 +1,141 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SqlClient, SqlValue } from './sql-client';
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+function bind(params: readonly SqlValue[] = []): unknown[] {
+  return params.map((p) => (p === true ? 1 : p === false ? 0 : p));
+}
+
+/**
+ * The embedded adapter: one better-sqlite3 connection per store file, in WAL mode, with
+ * prepared statements cached by text. better-sqlite3 is synchronous; this class only wraps
+ * it in the async port, and serialises transactions so that another request's statements
+ * never run inside one.
+ */
+export class SqliteClient implements SqlClient {
+  readonly dialect = 'sqlite' as const;
+  readonly stats = { statements: 0 };
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Statement>();
+  /** Settles when every transaction queued so far has ended. */
+  private txTail: Promise<void> = Promise.resolve();
+  /** Transactions queued or running; other statements wait while it is above zero. */
+  private pendingTransactions = 0;
+
+  /**
+   * @param file path of the database file (created with its folder), or ':memory:'
+   * @param options.durable synchronous=FULL (every commit reaches the disk): on for the audit
+   *   log, whose records must survive a crash; NORMAL is enough for the record stores in WAL mode.
+   */
+  constructor(file: string, options: { durable?: boolean; readonly?: boolean } = {}) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file, { readonly: options.readonly ?? false });
+    if (!options.readonly) this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.durable ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  private prepare(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      // IN lists of many lengths each make a statement; keep the cache bounded.
+      if (this.statements.size > 2000) this.statements.clear();
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private async idle(): Promise<void> {
+    while (this.pendingTransactions > 0) await this.txTail;
+  }
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    await this.idle();
+    return this.allNow<T>(sql, params);
+  }
+
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    await this.idle();
+    return this.getNow<T>(sql, params);
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    await this.idle();
+    return this.runNow(sql, params);
+  }
+
+  /** Synchronous forms, for callers that batch many statements into one tick (seeding, audit). */
+  allNow<T>(sql: string, params?: readonly SqlValue[]): T[] {
+    this.stats.statements++;
+    return this.prepare(sql).all(...bind(params)) as T[];
+  }
+
+  getNow<T>(sql: string, params?: readonly SqlValue[]): T | undefined {
+    this.stats.statements++;
+    return this.prepare(sql).get(...bind(params)) as T | undefined;
+  }
+
+  runNow(sql: string, params?: readonly SqlValue[]): { changes: number } {
+    this.stats.statements++;
+    return { changes: this.prepare(sql).run(...bind(params)).changes };
+  }
+
+  /** Runs `work` synchronously in one transaction (better-sqlite3's own, nestable). */
+  transactionNow<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  async transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T> {
+    // Queue behind earlier transactions: one connection runs one transaction at a time, and
+    // `work` awaits between statements, when other requests' statements would otherwise slip in.
+    this.pendingTransactions++;
+    const previous = this.txTail;
+    let release!: () => void;
+    this.txTail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    const tx: SqlClient = {
+      dialect: this.dialect,
+      stats: this.stats,
+      all: async (sql, params) => this.allNow(sql, params),
+      get: async (sql, params) => this.getNow(sql, params),
+      run: async (sql, params) => this.runNow(sql, params),
+      exec: async (script) => void this.db.exec(script),
+      transaction: () => Promise.reject(new Error('nested transactions are not supported')),
+      ping: async () => undefined,
+      close: () => Promise.reject(new Error('cannot close inside a transaction')),
+    };
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.pendingTransactions--;
+      release();
+    }
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.idle();
+    this.db.exec(script);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    this.db.close();
+  }
+}

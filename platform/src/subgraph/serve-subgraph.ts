@@ -1,0 +1,158 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import express from 'express';
+import { applyMiddleware } from 'graphql-middleware';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KeyLike } from 'jose';
+import {
+  buildPermissions,
+  INTERNAL_ALGORITHM,
+  INTERNAL_TOKEN_HEADER,
+  verifyInternalToken,
+  type Caller,
+} from '../../../access-policy/src';
+import { systemClock, type Clock } from '../clock';
+import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys';
+import { createLogger, type Logger } from '../logger';
+import { DisclosureLog } from './disclosure-log';
+import { disclosurePlugin } from './disclosure-plugin';
+import type { SubgraphConfig } from './subgraph-config';
+import type { StoreBase, SubgraphContext, SubgraphModule } from './subgraph-module';
+
+/** A running subgraph service. */
+export interface RunningSubgraph<Store extends StoreBase> {
+  readonly url: string;
+  readonly port: number;
+  readonly store: Store;
+  /** Stops accepting, drains in-flight requests, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Options a test or the bench may inject. */
+export interface ServeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /**
+   * Bench-only: serve without graphql-shield, to measure its cost (DESIGN, issue 9). Refused in
+   * production mode so that no deployment can switch authorization off.
+   */
+  withoutAccessRules?: boolean;
+}
+
+/**
+ * Builds the executable schema of a subgraph: @apollo/subgraph's schema with the access rules
+ * applied as graphql-shield middleware over every field.
+ */
+export function buildSubgraphExecutableSchema(module: SubgraphModule<any, any>, withoutAccessRules = false) {
+  const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never });
+  return withoutAccessRules ? schema : applyMiddleware(schema, buildPermissions(module.accessRules));
+}
+
+/**
+ * Serves one subgraph over HTTP: `POST /graphql` for the gateway (internal token required on
+ * every call, `_service` and `_entities` included), `/health/live` and `/health/ready`.
+ */
+export async function serveSubgraph<Store extends StoreBase, Loaders>(
+  module: SubgraphModule<Store, Loaders>,
+  config: SubgraphConfig,
+  options: ServeOptions = {},
+): Promise<RunningSubgraph<Store>> {
+  if (options.withoutAccessRules && config.mode === 'production') {
+    throw new Error('access rules cannot be switched off in production');
+  }
+  const logger = options.logger ?? createLogger(module.name, config.logLevel);
+  const clock = options.clock ?? systemClock;
+  if (config.createSandboxKeys) await ensureSandboxKeyPair(config.dataDir, SANDBOX_KEYS.internalToken);
+  const verifyKey: KeyLike | Uint8Array = await importKey(readJwk(config.internalTokenPublicKeyFile), INTERNAL_ALGORITHM);
+  const store = await module.openStore(config.store);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createServer(app);
+  const apollo = new ApolloServer<SubgraphContext<Store, Loaders>>({
+    schema: buildSubgraphExecutableSchema(module, options.withoutAccessRules),
+    introspection: config.mode === 'sandbox',
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), disclosurePlugin(module, logger) as never],
+  });
+  await apollo.start();
+
+  app.get('/health/live', (_req, res) => void res.json({ status: 'live', service: module.name }));
+  app.get('/health/ready', async (_req, res) => {
+    try {
+      await store.ping();
+      res.json({ status: 'ready', service: module.name });
+    } catch {
+      res.status(503).json({ status: 'unavailable', service: module.name, store: 'unreachable' });
+    }
+  });
+
+  // Identity first: nothing below runs for a call without a valid internal token.
+  const requireGateway: express.RequestHandler = async (req, res, next) => {
+    try {
+      res.locals.caller = await verifyInternalToken(req.get(INTERNAL_TOKEN_HEADER), module.name, verifyKey);
+      next();
+    } catch (error) {
+      logger.warn({ ip: req.ip, userAgent: req.get('user-agent'), reason: (error as Error).message }, 'refused a call without a valid internal token');
+      res.status(401).json({ errors: [{ message: 'This service only answers the Custodian gateway', extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
+  };
+
+  app.use(
+    '/graphql',
+    requireGateway,
+    express.json({ limit: config.maxBodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => {
+        const caller = res.locals.caller as Caller;
+        return {
+          caller,
+          store,
+          clock,
+          loaders: module.createLoaders(store, caller, clock),
+          disclosure: new DisclosureLog(),
+        };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  logger.info({ port, store: config.store.kind }, `${module.name} listening`);
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`,
+    port,
+    store,
+    async stop() {
+      await apollo.stop();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The whole life of a subgraph process: read config, serve, and on SIGTERM/SIGINT drain and exit 0.
+ * Bad configuration stops it at start-up with the variable's name.
+ */
+export async function runSubgraphProcess(module: SubgraphModule<any, any>, readConfig: () => SubgraphConfig): Promise<void> {
+  let config: SubgraphConfig;
+  try {
+    config = readConfig();
+  } catch (error) {
+    console.error(`${module.name}: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const running = await serveSubgraph(module, config);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

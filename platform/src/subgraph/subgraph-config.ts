@@ -1,0 +1,66 @@
+import { num, port, str } from 'envalid';
+import { ConfigError, modeFrom, projectPath, readEnv, storeLocationFrom, type Mode } from '../config';
+import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
+import type { StoreLocation } from '../sql/open-sql-client';
+import type { SubgraphName } from './subgraph-module';
+
+/** Default ports when a subgraph runs on its own (under `npm start` the launcher sets PORT+n). */
+export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
+  'criminal-history': 4001,
+  orders: 4002,
+  alerts: 4003,
+};
+
+/** A subgraph service's validated configuration. */
+export interface SubgraphConfig {
+  name: SubgraphName;
+  mode: Mode;
+  host: string;
+  port: number;
+  store: StoreLocation;
+  dataDir: string;
+  /** JWK file of the gateway's internal-token public key. */
+  internalTokenPublicKeyFile: string;
+  /** In the sandbox, the key pair is created under DATA_DIR when missing. */
+  createSandboxKeys: boolean;
+  logLevel: string;
+  /** Body size limit for requests from the gateway. */
+  maxBodyBytes: number;
+}
+
+/** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
+export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
+  const e = readEnv(
+    {
+      NODE_ENV: str({ default: 'development' }),
+      HOST: str({ default: '127.0.0.1' }),
+      PORT: port({ default: DEFAULT_SUBGRAPH_PORTS[name] }),
+      DATA_DIR: str({ default: 'data' }),
+      DATABASE_URL: str({ default: '' }),
+      INTERNAL_TOKEN_PUBLIC_KEY_FILE: str({ default: '' }),
+      LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+      SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
+    },
+    env,
+  );
+  const mode = modeFrom(e.NODE_ENV);
+  const dataDir = projectPath(e.DATA_DIR);
+  let keyFile = e.INTERNAL_TOKEN_PUBLIC_KEY_FILE;
+  if (!keyFile) {
+    // Production keys come from the operator, never from a key the service made for itself.
+    if (mode === 'production') throw new ConfigError('INTERNAL_TOKEN_PUBLIC_KEY_FILE: required in production');
+    keyFile = sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).publicFile;
+  }
+  return {
+    name,
+    mode,
+    host: e.HOST,
+    port: e.PORT,
+    store: storeLocationFrom(e.DATABASE_URL, e.DATA_DIR),
+    dataDir,
+    internalTokenPublicKeyFile: projectPath(keyFile),
+    createSandboxKeys: mode === 'sandbox' && !e.INTERNAL_TOKEN_PUBLIC_KEY_FILE,
+    logLevel: e.LOG_LEVEL,
+    maxBodyBytes: e.SUBGRAPH_MAX_BODY_BYTES,
+  };
+}

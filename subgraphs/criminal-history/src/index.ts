@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { SubgraphModule } from '../../../platform/src';
+import { sdlPath } from '../../../schema/subgraphs';
+import { criminalHistoryAccessRules } from './access-rules';
+import { createCriminalHistoryLoaders, type CriminalHistoryLoaders } from './loaders';
+import { criminalHistoryResolvers, criminalHistorySubjectOf } from './resolvers';
+import type { CriminalHistoryStore } from './store/criminal-history-store';
+import { SqlCriminalHistoryStore } from './store/sql-criminal-history-store';
+
+/** The criminal-history subgraph: the state repository of persons and rap sheets. */
+export const criminalHistory: SubgraphModule<CriminalHistoryStore, CriminalHistoryLoaders> = {
+  name: 'criminal-history',
+  typeDefs: parse(readFileSync(sdlPath('criminal-history'), 'utf8')),
+  resolvers: criminalHistoryResolvers as never,
+  accessRules: criminalHistoryAccessRules,
+  subjectOf: criminalHistorySubjectOf,
+  openStore: (location) => SqlCriminalHistoryStore.open(location),
+  createLoaders: createCriminalHistoryLoaders,
+};

@@ -1,0 +1,40 @@
+import type DataLoader from 'dataloader';
+import type { Caller } from '../../../access-policy/src';
+import { manyByKey, oneByKey, type Clock } from '../../../platform/src';
+import { recordVisibilityFor } from './record-visibility';
+import type {
+  AliasRecord,
+  ArrestRecord,
+  ChargeRecord,
+  ConvictionRecord,
+  CriminalHistoryStore,
+  PersonRecord,
+  RecordVisibility,
+} from './store/criminal-history-store';
+
+/** The per-request loaders of criminal-history. */
+export interface CriminalHistoryLoaders {
+  /** Row rules in force for this request. */
+  readonly visibility: RecordVisibility;
+  readonly person: DataLoader<string, PersonRecord | null>;
+  readonly aliases: DataLoader<string, AliasRecord[]>;
+  readonly arrests: DataLoader<string, ArrestRecord[]>;
+  readonly charges: DataLoader<string, ChargeRecord[]>;
+  readonly convictions: DataLoader<string, ConvictionRecord[]>;
+}
+
+/**
+ * Builds one request's loaders. They hold no authorization logic of their own: the row rules
+ * (`recordVisibilityFor`) are computed once here and handed to the store's queries.
+ */
+export function createCriminalHistoryLoaders(store: CriminalHistoryStore, caller: Caller, clock: Clock): CriminalHistoryLoaders {
+  const visibility = recordVisibilityFor(caller, clock);
+  return {
+    visibility,
+    person: oneByKey((ids) => store.personsByIds(ids), (p) => p.id),
+    aliases: manyByKey((ids) => store.aliasesByPersonIds(ids), (a) => a.personId),
+    arrests: manyByKey((ids) => store.arrestsByPersonIds(ids, visibility), (a) => a.personId),
+    charges: manyByKey((ids) => store.chargesByArrestIds(ids), (c) => c.arrestId),
+    convictions: manyByKey((ids) => store.convictionsByPersonIds(ids, visibility), (c) => c.personId),
+  };
+}

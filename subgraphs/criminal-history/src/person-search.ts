@@ -1,0 +1,142 @@
+import { doubleMetaphone } from 'double-metaphone';
+import { distance } from 'fastest-levenshtein';
+import { Scope, type Caller } from '../../../access-policy/src';
+import type { PersonName, PersonRecord } from './store/criminal-history-store';
+
+/** A search as a caller asked it. */
+export interface PersonSearch {
+  lastName: string;
+  firstName?: string | null;
+  dateOfBirth?: string | null;
+  sex?: string | null;
+  limit?: number | null;
+}
+
+/** What the caller's scopes allow a search to return (DESIGN §4 rule 9). */
+export interface SearchPolicy {
+  /** Most candidates returned. */
+  maxResults: number;
+  /** Default when the caller gives no limit. */
+  defaultLimit: number;
+  /** Candidates scoring below this are not returned. */
+  minScore: number;
+  /** The search must give lastName, firstName and an exact dateOfBirth. */
+  requireFullIdentity: boolean;
+}
+
+/** Callers with only person:match: at most 5 strong matches on full identity. */
+export const MATCH_ONLY_POLICY: SearchPolicy = { maxResults: 5, defaultLimit: 5, minScore: 0.9, requireFullIdentity: true };
+/** Criminal-justice callers: up to 50 candidates, weak ones included. */
+export const CRIMINAL_JUSTICE_POLICY: SearchPolicy = { maxResults: 50, defaultLimit: 10, minScore: 0.5, requireFullIdentity: false };
+
+/** The search policy for a caller: match-only unless they hold person:read. */
+export function searchPolicyFor(caller: Caller): SearchPolicy {
+  return caller.scopes.has(Scope.PERSON_READ) ? CRIMINAL_JUSTICE_POLICY : MATCH_ONLY_POLICY;
+}
+
+/** Upper-case letters only: how names are compared. */
+export function normaliseName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z]/g, '');
+}
+
+/** Double Metaphone codes (primary, alternate) of a name; used for the indexed lookup. */
+export function phoneticCodes(name: string): [string, string] {
+  const n = normaliseName(name);
+  if (!n) return ['', ''];
+  const [primary, alternate] = doubleMetaphone(n);
+  return [primary, alternate || primary];
+}
+
+function similarity(a: string, b: string): number {
+  if (!a || !b) return 0;
+  return 1 - distance(a, b) / Math.max(a.length, b.length);
+}
+
+/** How alike two last names are: exact 1, same sound 0.85, else by spelling distance. */
+export function lastNameScore(query: string, candidate: string): number {
+  const q = normaliseName(query);
+  const c = normaliseName(candidate);
+  if (q === c) return 1;
+  const [q1, q2] = phoneticCodes(q);
+  const [c1, c2] = phoneticCodes(c);
+  const phonetic = q1 === c1 || q1 === c2 || q2 === c1 || q2 === c2;
+  return Math.max(phonetic ? 0.85 : 0, similarity(q, c) * 0.8);
+}
+
+/**
+ * How alike two first names are: exact 1; same sound (JON/JOHN) 0.9; one a prefix of the other
+ * (JOHN/JOHNNY) 0.85; an initial 0.6; else by spelling distance.
+ */
+export function firstNameScore(query: string, candidate: string): number {
+  const q = normaliseName(query);
+  const c = normaliseName(candidate);
+  if (!q || !c) return 0;
+  if (q === c) return 1;
+  const [q1, q2] = phoneticCodes(q);
+  const [c1, c2] = phoneticCodes(c);
+  let best = similarity(q, c) * 0.8;
+  if (q1 === c1 || q1 === c2 || q2 === c1 || q2 === c2) best = Math.max(best, 0.9);
+  if (q.length >= 2 && c.length >= 2 && (q.startsWith(c) || c.startsWith(q))) best = Math.max(best, 0.85);
+  if ((q.length === 1 || c.length === 1) && q[0] === c[0]) best = Math.max(best, 0.6);
+  return best;
+}
+
+/**
+ * How alike two dates of birth are: exact 1; day and month transposed 0.8; one digit off (a
+ * typing slip) 0.75; same year 0.4; else 0.
+ */
+export function dateOfBirthScore(query: string, candidate: string): number {
+  if (query === candidate) return 1;
+  const [qy, qm, qd] = query.split('-');
+  const [cy, cm, cd] = candidate.split('-');
+  if (qy === cy && qm === cd && qd === cm) return 0.8;
+  const q = query.replace(/-/g, '');
+  const c = candidate.replace(/-/g, '');
+  if (q.length === c.length) {
+    let diff = 0;
+    for (let i = 0; i < q.length; i++) if (q[i] !== c[i]) diff++;
+    if (diff === 1) return 0.75;
+  }
+  return qy === cy ? 0.4 : 0;
+}
+
+const WEIGHTS = { last: 0.4, first: 0.3, dob: 0.3 };
+
+/**
+ * Scores a candidate (0–1) against a search: a weighted mean of last-name, first-name and
+ * date-of-birth similarity over the parts the search gave; aliases count as the person's names.
+ * A sex that contradicts the search costs 0.1.
+ */
+export function scoreCandidate(search: PersonSearch, candidate: PersonRecord & { aliases: PersonName[] }): number {
+  const names = [candidate.name, ...candidate.aliases];
+  let best = 0;
+  for (const name of names) {
+    let total = WEIGHTS.last * lastNameScore(search.lastName, name.last);
+    let weight = WEIGHTS.last;
+    if (search.firstName) {
+      total += WEIGHTS.first * firstNameScore(search.firstName, name.first);
+      weight += WEIGHTS.first;
+    }
+    if (search.dateOfBirth) {
+      total += WEIGHTS.dob * dateOfBirthScore(search.dateOfBirth, candidate.dateOfBirth);
+      weight += WEIGHTS.dob;
+    }
+    best = Math.max(best, total / weight);
+  }
+  if (search.sex && search.sex !== 'U' && candidate.sex !== 'U' && search.sex !== candidate.sex) best -= 0.1;
+  return Math.max(0, Math.round(best * 1000) / 1000);
+}
+
+/** Ranks candidates: best score first, ties by id so results are stable. */
+export function rankCandidates<C extends PersonRecord & { aliases: PersonName[] }>(
+  search: PersonSearch,
+  candidates: readonly C[],
+  policy: SearchPolicy,
+  limit: number,
+): Array<{ person: C; score: number }> {
+  return candidates
+    .map((person) => ({ person, score: scoreCandidate(search, person) }))
+    .filter((m) => m.score >= policy.minScore)
+    .sort((a, b) => b.score - a.score || a.person.id.localeCompare(b.person.id))
+    .slice(0, limit);
+}

@@ -1,0 +1,100 @@
+import { badUserInput } from '../../../access-policy/src';
+import type { SubgraphContext } from '../../../platform/src';
+import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
+import type { CriminalHistoryLoaders } from './loaders';
+import { phoneticCodes, rankCandidates, searchPolicyFor, type PersonSearch } from './person-search';
+import type { ArrestRecord, ChargeRecord, CriminalHistoryStore, PersonRecord } from './store/criminal-history-store';
+
+type Ctx = SubgraphContext<CriminalHistoryStore, CriminalHistoryLoaders>;
+
+/** The object behind `Person.criminalHistory`: whose history it is. */
+export interface CriminalHistoryParent {
+  personId: string;
+}
+
+const SID = /^A\d{8}$/;
+
+function latest(dates: Array<string | null | undefined>): string | null {
+  let max: string | null = null;
+  for (const d of dates) if (d && (max === null || d > max)) max = d;
+  return max;
+}
+
+/**
+ * Resolvers of criminal-history. They only fetch through the loaders (so rows arrive already
+ * filtered by the row rules) and shape results; field access is decided by access-rules.ts.
+ */
+export const criminalHistoryResolvers = {
+  Date: dateScalar,
+  DateTime: dateTimeScalar,
+
+  Query: {
+    person: (_: unknown, args: { id: string }, ctx: Ctx) => (SID.test(args.id) ? ctx.loaders.person.load(args.id) : null),
+
+    async searchPersons(_: unknown, args: PersonSearch, ctx: Ctx) {
+      const policy = searchPolicyFor(ctx.caller);
+      const limit = args.limit ?? policy.defaultLimit;
+      if (!Number.isInteger(limit) || limit < 1 || limit > policy.maxResults) {
+        throw badUserInput(`limit must be between 1 and ${policy.maxResults}`);
+      }
+      if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
+      const candidates = await ctx.store.searchCandidates({ lastNameCodes: phoneticCodes(args.lastName) });
+      const ranked = rankCandidates(args, candidates, policy, limit);
+      // The candidates are loaded already: prime the loader so nested fields do not fetch them again.
+      for (const match of ranked) ctx.loaders.person.prime(match.person.id, match.person);
+      return ranked;
+    },
+  },
+
+  Person: {
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.person.load(ref.id),
+    aliases: async (p: PersonRecord, _: unknown, ctx: Ctx) => (await ctx.loaders.aliases.load(p.id)).map((a) => a.name),
+    criminalHistory: (p: PersonRecord): CriminalHistoryParent => ({ personId: p.id }),
+  },
+
+  CriminalHistory: {
+    arrests: (h: CriminalHistoryParent, _: unknown, ctx: Ctx) => ctx.loaders.arrests.load(h.personId),
+    convictions: (h: CriminalHistoryParent, _: unknown, ctx: Ctx) => ctx.loaders.convictions.load(h.personId),
+    /** The latest date among the records this caller may see: hidden records leave no trace here. */
+    async lastUpdated(h: CriminalHistoryParent, _: unknown, ctx: Ctx) {
+      const convictions = await ctx.loaders.convictions.load(h.personId);
+      let dates = convictions.map((c) => c.date);
+      if (ctx.loaders.visibility.employmentConvictionsSince === null) {
+        const arrests = await ctx.loaders.arrests.load(h.personId);
+        const charges = (await ctx.loaders.charges.loadMany(arrests.map((a) => a.id))).flatMap((c) => (Array.isArray(c) ? c : []));
+        dates = [...dates, ...arrests.map((a) => a.date), ...charges.map((c) => c.disposition?.date ?? null)].filter(
+          (d): d is string => !!d,
+        );
+      }
+      const day = latest(dates);
+      return day ? `${day}T00:00:00.000Z` : null;
+    },
+  },
+
+  Arrest: {
+    charges: (a: ArrestRecord, _: unknown, ctx: Ctx) => ctx.loaders.charges.load(a.id),
+  },
+
+  Charge: {
+    disposition: (c: ChargeRecord) => c.disposition,
+  },
+};
+
+/** The subject a resolved field of this type discloses (for the audit). */
+export function criminalHistorySubjectOf(typeName: string, parent: unknown): string | null {
+  const p = parent as Partial<{ id: string; personId: string; person: { id: string } }> | null;
+  if (!p) return null;
+  switch (typeName) {
+    case 'Person':
+      return p.id ? `Person:${p.id}` : null;
+    case 'CriminalHistory':
+    case 'Arrest':
+    case 'Charge':
+    case 'Conviction':
+      return p.personId ? `Person:${p.personId}` : null;
+    case 'PersonMatch':
+      return p.person?.id ? `Person:${p.person.id}` : null;
+    default:
+      return null;
+  }
+}

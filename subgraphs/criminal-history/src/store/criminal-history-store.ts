@@ -1,0 +1,119 @@
+import type { StoreBase } from '../../../../platform/src';
+
+export type Sex = 'M' | 'F' | 'X' | 'U';
+export type ChargeLevel = 'FELONY' | 'MISDEMEANOR' | 'INFRACTION';
+export type DispositionType = 'CONVICTED' | 'DISMISSED' | 'ACQUITTED' | 'DIVERSION' | 'PENDING';
+export type Relief = 'DISMISSED_1203_4' | 'DISMISSED_1203_41' | 'DISMISSED_1203_425' | 'ARREST_RELIEF_851_93';
+
+export interface PersonName {
+  last: string;
+  first: string;
+  middle: string | null;
+}
+
+export interface AddressRecord {
+  street: string | null;
+  city: string | null;
+  state: string | null;
+  postalCode: string | null;
+}
+
+/** A person as the store holds them. */
+export interface PersonRecord {
+  id: string;
+  name: PersonName;
+  dateOfBirth: string;
+  sex: Sex;
+  physical: { heightInches: number | null; weightPounds: number | null; eyeColor: string | null; hairColor: string | null };
+  identifiers: { fbiNumber: string | null; driverLicense: { number: string; state: string } | null; ssnLast4: string | null };
+  lastKnownAddress: AddressRecord | null;
+}
+
+export interface AliasRecord {
+  personId: string;
+  name: PersonName;
+}
+
+export interface DispositionRecord {
+  type: DispositionType;
+  date: string | null;
+  court: string | null;
+  sentence: string | null;
+  relief: Relief | null;
+}
+
+export interface ChargeRecord {
+  arrestId: string;
+  personId: string;
+  seq: number;
+  statute: string;
+  description: string;
+  level: ChargeLevel;
+  disposition: DispositionRecord | null;
+}
+
+export interface ArrestRecord {
+  id: string;
+  personId: string;
+  date: string;
+  agency: string;
+  sealed: boolean;
+  juvenile: boolean;
+}
+
+/** A charge whose disposition is CONVICTED, flattened (DESIGN §3). */
+export interface ConvictionRecord {
+  personId: string;
+  arrestId: string;
+  statute: string;
+  description: string;
+  level: ChargeLevel;
+  date: string;
+  court: string | null;
+  sentence: string | null;
+}
+
+/**
+ * Which rows exist for a caller (row-level rules, DESIGN §4 rules 4–5). Built once per request
+ * by `record-visibility.ts` and applied inside the store's queries, so no path can skip it.
+ */
+export interface RecordVisibility {
+  /** Sealed and juvenile records; without it they do not exist, not even counted. */
+  includeSealed: boolean;
+  /**
+   * The employment view: only convictions dated on or after this day, without relief, never
+   * sealed or juvenile. Null when the caller sees every conviction they may see at all.
+   */
+  employmentConvictionsSince: string | null;
+}
+
+/** Phonetic keys a search looks up (Double Metaphone primary and alternate codes). */
+export interface SearchKeys {
+  lastNameCodes: string[];
+}
+
+/** A seed batch for this store. */
+export interface CriminalHistorySeed {
+  persons: Array<PersonRecord & { lastNameCodes: [string, string] }>;
+  aliases: Array<AliasRecord & { seq: number; lastNameCodes: [string, string] }>;
+  arrests: ArrestRecord[];
+  charges: ChargeRecord[];
+}
+
+/**
+ * The criminal-history store port. Every read takes a batch of ids (DataLoader calls it once per
+ * batch) and returns rows in no particular order; the loaders put them in key order.
+ */
+export interface CriminalHistoryStore extends StoreBase {
+  personsByIds(ids: readonly string[]): Promise<PersonRecord[]>;
+  aliasesByPersonIds(ids: readonly string[]): Promise<AliasRecord[]>;
+  arrestsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ArrestRecord[]>;
+  chargesByArrestIds(ids: readonly string[]): Promise<ChargeRecord[]>;
+  convictionsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ConvictionRecord[]>;
+  /** Persons whose last name or an alias's shares a phonetic code with the search. */
+  searchCandidates(keys: SearchKeys): Promise<Array<PersonRecord & { aliases: PersonName[] }>>;
+  /** Number of persons (seeding decides from it whether the store is empty). */
+  countPersons(): Promise<number>;
+  /** Writes a seed batch in one transaction. */
+  insertSeed(batch: CriminalHistorySeed): Promise<void>;
+}

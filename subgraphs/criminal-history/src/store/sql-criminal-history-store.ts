@@ -1,0 +1,256 @@
+import { migrate, openSqlClient, placeholders, readBool, type SqlClient, type StoreLocation } from '../../../../platform/src';
+import type {
+  AliasRecord,
+  ArrestRecord,
+  ChargeRecord,
+  ConvictionRecord,
+  CriminalHistorySeed,
+  CriminalHistoryStore,
+  PersonName,
+  PersonRecord,
+  RecordVisibility,
+  SearchKeys,
+} from './criminal-history-store';
+import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
+
+interface PersonRow {
+  id: string;
+  last_name: string;
+  first_name: string;
+  middle_name: string | null;
+  date_of_birth: string;
+  sex: PersonRecord['sex'];
+  height_inches: number | null;
+  weight_pounds: number | null;
+  eye_color: string | null;
+  hair_color: string | null;
+  fbi_number: string | null;
+  dl_number: string | null;
+  dl_state: string | null;
+  ssn_last4: string | null;
+  street: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+}
+
+const PERSON_COLUMNS = `id, last_name, first_name, middle_name, date_of_birth, sex, height_inches, weight_pounds,
+  eye_color, hair_color, fbi_number, dl_number, dl_state, ssn_last4, street, city, state, postal_code`;
+
+function toPerson(r: PersonRow): PersonRecord {
+  return {
+    id: r.id,
+    name: { last: r.last_name, first: r.first_name, middle: r.middle_name },
+    dateOfBirth: r.date_of_birth,
+    sex: r.sex,
+    physical: { heightInches: r.height_inches, weightPounds: r.weight_pounds, eyeColor: r.eye_color, hairColor: r.hair_color },
+    identifiers: {
+      fbiNumber: r.fbi_number,
+      driverLicense: r.dl_number && r.dl_state ? { number: r.dl_number, state: r.dl_state } : null,
+      ssnLast4: r.ssn_last4,
+    },
+    lastKnownAddress:
+      r.street || r.city ? { street: r.street, city: r.city, state: r.state, postalCode: r.postal_code } : null,
+  };
+}
+
+/** The rows hidden from callers without criminal_history:sealed (DESIGN §4 rule 5). */
+const NOT_SEALED = 'a.sealed = 0 AND a.juvenile = 0';
+
+/**
+ * The criminal-history store over either SQL adapter. Row rules live in these WHERE clauses:
+ * the visibility passed in decides which arrests and convictions exist for the caller.
+ */
+export class SqlCriminalHistoryStore implements CriminalHistoryStore {
+  constructor(private readonly sql: SqlClient) {}
+
+  /** Opens and migrates the store at a location. */
+  static async open(location: StoreLocation): Promise<SqlCriminalHistoryStore> {
+    const client = await openSqlClient(location, 'criminal-history');
+    await migrate(client, CRIMINAL_HISTORY_MIGRATIONS);
+    return new SqlCriminalHistoryStore(client);
+  }
+
+  get stats() {
+    return this.sql.stats;
+  }
+
+  ping(): Promise<void> {
+    return this.sql.ping();
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+
+  async personsByIds(ids: readonly string[]): Promise<PersonRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.all<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
+    return rows.map(toPerson);
+  }
+
+  async aliasesByPersonIds(ids: readonly string[]): Promise<AliasRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.all<{ person_id: string; last_name: string; first_name: string; middle_name: string | null }>(
+      `SELECT person_id, last_name, first_name, middle_name FROM person_aliases
+       WHERE person_id IN (${placeholders(ids.length)}) ORDER BY person_id, seq`,
+      ids,
+    );
+    return rows.map((r) => ({ personId: r.person_id, name: { last: r.last_name, first: r.first_name, middle: r.middle_name } }));
+  }
+
+  async arrestsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ArrestRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.all<{ id: string; person_id: string; arrest_date: string; agency: string; sealed: number; juvenile: number }>(
+      `SELECT a.id, a.person_id, a.arrest_date, a.agency, a.sealed, a.juvenile FROM arrests a
+       WHERE a.person_id IN (${placeholders(ids.length)}) ${visibility.includeSealed ? '' : `AND ${NOT_SEALED}`}
+       ORDER BY a.person_id, a.arrest_date DESC, a.id`,
+      ids,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      personId: r.person_id,
+      date: r.arrest_date,
+      agency: r.agency,
+      sealed: readBool(r.sealed),
+      juvenile: readBool(r.juvenile),
+    }));
+  }
+
+  async chargesByArrestIds(ids: readonly string[]): Promise<ChargeRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.all<{
+      arrest_id: string;
+      person_id: string;
+      seq: number;
+      statute: string;
+      description: string;
+      level: ChargeRecord['level'];
+      disposition_type: NonNullable<ChargeRecord['disposition']>['type'] | null;
+      disposition_date: string | null;
+      court: string | null;
+      sentence: string | null;
+      relief: NonNullable<ChargeRecord['disposition']>['relief'];
+    }>(
+      `SELECT c.arrest_id, a.person_id, c.seq, c.statute, c.description, c.level, c.disposition_type,
+              c.disposition_date, c.court, c.sentence, c.relief
+       FROM charges c JOIN arrests a ON a.id = c.arrest_id
+       WHERE c.arrest_id IN (${placeholders(ids.length)}) ORDER BY c.arrest_id, c.seq`,
+      ids,
+    );
+    return rows.map((r) => ({
+      arrestId: r.arrest_id,
+      personId: r.person_id,
+      seq: r.seq,
+      statute: r.statute,
+      description: r.description,
+      level: r.level,
+      disposition: r.disposition_type
+        ? { type: r.disposition_type, date: r.disposition_date, court: r.court, sentence: r.sentence, relief: r.relief }
+        : null,
+    }));
+  }
+
+  async convictionsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ConvictionRecord[]> {
+    if (ids.length === 0) return [];
+    const params: string[] = [...ids];
+    let where = `a.person_id IN (${placeholders(ids.length)}) AND c.disposition_type = 'CONVICTED'`;
+    if (!visibility.includeSealed || visibility.employmentConvictionsSince !== null) where += ` AND ${NOT_SEALED}`;
+    if (visibility.employmentConvictionsSince !== null) {
+      // Employment view (Labor Code 432.7, PC 11105, Civil Code 1786.18): recent, unrelieved convictions only.
+      where += ' AND c.relief IS NULL AND c.disposition_date >= ?';
+      params.push(visibility.employmentConvictionsSince);
+    }
+    const rows = await this.sql.all<{
+      person_id: string;
+      arrest_id: string;
+      statute: string;
+      description: string;
+      level: ConvictionRecord['level'];
+      disposition_date: string;
+      court: string | null;
+      sentence: string | null;
+    }>(
+      `SELECT a.person_id, c.arrest_id, c.statute, c.description, c.level, c.disposition_date, c.court, c.sentence
+       FROM charges c JOIN arrests a ON a.id = c.arrest_id
+       WHERE ${where} ORDER BY a.person_id, c.disposition_date DESC, c.arrest_id, c.seq`,
+      params,
+    );
+    return rows.map((r) => ({
+      personId: r.person_id,
+      arrestId: r.arrest_id,
+      statute: r.statute,
+      description: r.description,
+      level: r.level,
+      date: r.disposition_date,
+      court: r.court,
+      sentence: r.sentence,
+    }));
+  }
+
+  async searchCandidates(keys: SearchKeys): Promise<Array<PersonRecord & { aliases: PersonName[] }>> {
+    const codes = [...new Set(keys.lastNameCodes.filter(Boolean))];
+    if (codes.length === 0) return [];
+    const inCodes = placeholders(codes.length);
+    const rows = await this.sql.all<PersonRow>(
+      `SELECT ${PERSON_COLUMNS} FROM persons
+       WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes})
+          OR id IN (SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes}))
+       ORDER BY id LIMIT 2000`,
+      [...codes, ...codes, ...codes, ...codes],
+    );
+    const persons = rows.map(toPerson);
+    const aliases = await this.aliasesByPersonIds(persons.map((p) => p.id));
+    const byPerson = new Map<string, PersonName[]>();
+    for (const a of aliases) byPerson.set(a.personId, [...(byPerson.get(a.personId) ?? []), a.name]);
+    return persons.map((p) => ({ ...p, aliases: byPerson.get(p.id) ?? [] }));
+  }
+
+  async countPersons(): Promise<number> {
+    const row = await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM persons');
+    return Number(row?.n ?? 0);
+  }
+
+  async insertSeed(batch: CriminalHistorySeed): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      for (const p of batch.persons) {
+        await tx.run(
+          `INSERT INTO persons (${PERSON_COLUMNS}, last_code1, last_code2)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            p.id, p.name.last, p.name.first, p.name.middle, p.dateOfBirth, p.sex,
+            p.physical.heightInches, p.physical.weightPounds, p.physical.eyeColor, p.physical.hairColor,
+            p.identifiers.fbiNumber, p.identifiers.driverLicense?.number ?? null, p.identifiers.driverLicense?.state ?? null,
+            p.identifiers.ssnLast4,
+            p.lastKnownAddress?.street ?? null, p.lastKnownAddress?.city ?? null, p.lastKnownAddress?.state ?? null,
+            p.lastKnownAddress?.postalCode ?? null,
+            p.lastNameCodes[0], p.lastNameCodes[1],
+          ],
+        );
+      }
+      for (const a of batch.aliases) {
+        await tx.run(
+          `INSERT INTO person_aliases (person_id, seq, last_name, first_name, middle_name, last_code1, last_code2)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [a.personId, a.seq, a.name.last, a.name.first, a.name.middle, a.lastNameCodes[0], a.lastNameCodes[1]],
+        );
+      }
+      for (const a of batch.arrests) {
+        await tx.run('INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile) VALUES (?, ?, ?, ?, ?, ?)', [
+          a.id, a.personId, a.date, a.agency, a.sealed, a.juvenile,
+        ]);
+      }
+      for (const c of batch.charges) {
+        await tx.run(
+          `INSERT INTO charges (arrest_id, seq, statute, description, level, disposition_type, disposition_date, court, sentence, relief)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            c.arrestId, c.seq, c.statute, c.description, c.level,
+            c.disposition?.type ?? null, c.disposition?.date ?? null, c.disposition?.court ?? null,
+            c.disposition?.sentence ?? null, c.disposition?.relief ?? null,
+          ],
+        );
+      }
+    });
+  }
+}
