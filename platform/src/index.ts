@@ -11,3 +11,6 @@ export * from './sql/sql-client';
 export * from './subgraph/disclosure-log';
 export * from './subgraph/subgraph-config';
 export * from './subgraph/subgraph-module';
+export * from './sql/sql-store-base';
+export * from './sql/postgres-client';
+export * from './sql/sqlite-client';

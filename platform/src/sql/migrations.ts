@@ -16,7 +16,8 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
   const versions = migrations.map((m) => m.version);
   if (new Set(versions).size !== versions.length) throw new Error('migration versions must be unique');
   await client.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);' +
+      'CREATE TABLE IF NOT EXISTS store_metadata (meta_key TEXT PRIMARY KEY, value TEXT NOT NULL);',
   );
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {

@@ -16,6 +16,9 @@ export interface StoreBase {
   close(): Promise<void>;
   /** Statements run so far (tests and the bench count store calls with it). */
   readonly stats: { statements: number };
+  /** A fact about the store itself (e.g. `seed`), or null. */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
 }
 
 /** Everything a resolver or rule of a subgraph sees for one request. */

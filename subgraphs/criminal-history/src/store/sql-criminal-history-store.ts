@@ -1,4 +1,4 @@
-import { migrate, openSqlClient, placeholders, readBool, type SqlClient, type StoreLocation } from '../../../../platform/src';
+import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type StoreLocation } from '../../../../platform/src';
 import type {
   AliasRecord,
   ArrestRecord,
@@ -61,26 +61,12 @@ const NOT_SEALED = 'a.sealed = 0 AND a.juvenile = 0';
  * The criminal-history store over either SQL adapter. Row rules live in these WHERE clauses:
  * the visibility passed in decides which arrests and convictions exist for the caller.
  */
-export class SqlCriminalHistoryStore implements CriminalHistoryStore {
-  constructor(private readonly sql: SqlClient) {}
-
+export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHistoryStore {
   /** Opens and migrates the store at a location. */
   static async open(location: StoreLocation): Promise<SqlCriminalHistoryStore> {
     const client = await openSqlClient(location, 'criminal-history');
     await migrate(client, CRIMINAL_HISTORY_MIGRATIONS);
     return new SqlCriminalHistoryStore(client);
-  }
-
-  get stats() {
-    return this.sql.stats;
-  }
-
-  ping(): Promise<void> {
-    return this.sql.ping();
-  }
-
-  close(): Promise<void> {
-    return this.sql.close();
   }
 
   async personsByIds(ids: readonly string[]): Promise<PersonRecord[]> {

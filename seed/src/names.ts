@@ -1,0 +1,41 @@
+/** Synthetic name and place lists. Fixture surnames (DOE, ROE) are left out of the bulk on purpose. */
+export const SURNAMES: readonly string[] = [
+  'SMITH', 'JOHNSON', 'WILLIAMS', 'BROWN', 'JONES', 'GARCIA', 'MILLER', 'DAVIS', 'RODRIGUEZ', 'MARTINEZ',
+  'HERNANDEZ', 'LOPEZ', 'GONZALEZ', 'WILSON', 'ANDERSON', 'THOMAS', 'TAYLOR', 'MOORE', 'JACKSON', 'MARTIN',
+  'LEE', 'PEREZ', 'THOMPSON', 'WHITE', 'HARRIS', 'SANCHEZ', 'CLARK', 'RAMIREZ', 'LEWIS', 'ROBINSON',
+  'WALKER', 'YOUNG', 'ALLEN', 'KING', 'WRIGHT', 'SCOTT', 'TORRES', 'NGUYEN', 'HILL', 'FLORES',
+  'GREEN', 'ADAMS', 'NELSON', 'BAKER', 'HALL', 'RIVERA', 'CAMPBELL', 'MITCHELL', 'CARTER', 'ROBERTS',
+  'GOMEZ', 'PHILLIPS', 'EVANS', 'TURNER', 'DIAZ', 'PARKER', 'CRUZ', 'EDWARDS', 'COLLINS', 'REYES',
+  'STEWART', 'MORRIS', 'MORALES', 'MURPHY', 'COOK', 'ROGERS', 'GUTIERREZ', 'ORTIZ', 'MORGAN', 'COOPER',
+  'PETERSON', 'BAILEY', 'REED', 'KELLY', 'HOWARD', 'RAMOS', 'KIM', 'COX', 'WARD', 'RICHARDSON',
+  'WATSON', 'BROOKS', 'CHAVEZ', 'WOOD', 'JAMES', 'BENNETT', 'GRAY', 'MENDOZA', 'RUIZ', 'HUGHES',
+  'PRICE', 'ALVAREZ', 'CASTILLO', 'SANDERS', 'PATEL', 'MYERS', 'LONG', 'ROSS', 'FOSTER', 'JIMENEZ',
+  'TRAN', 'PHAM', 'CHEN', 'WONG', 'NAKAMURA', 'SINGH', 'OKAFOR', 'SMYTH', 'SCHMIDT', 'SCHMITT',
+  'MEYER', 'MEIER', 'THOMSEN', 'THOMPSEN', 'CATHERWOOD', 'KATHERWOOD', 'VASQUEZ', 'VAZQUEZ', 'CASTRO', 'ROMERO',
+];
+
+export const MALE_FIRST: readonly string[] = [
+  'JAMES', 'ROBERT', 'MICHAEL', 'WILLIAM', 'DAVID', 'RICHARD', 'JOSEPH', 'THOMAS', 'CHARLES', 'CHRISTOPHER',
+  'DANIEL', 'MATTHEW', 'ANTHONY', 'MARK', 'STEVEN', 'PAUL', 'ANDREW', 'JOSHUA', 'KEVIN', 'BRIAN',
+  'JOSE', 'LUIS', 'CARLOS', 'JUAN', 'MIGUEL', 'ANH', 'MINH', 'WEI', 'RAJ', 'TYRONE', 'DEANDRE', 'MARCUS',
+];
+
+export const FEMALE_FIRST: readonly string[] = [
+  'MARY', 'PATRICIA', 'JENNIFER', 'LINDA', 'ELIZABETH', 'BARBARA', 'SUSAN', 'JESSICA', 'SARAH', 'KAREN',
+  'LISA', 'NANCY', 'BETTY', 'SANDRA', 'ASHLEY', 'KIMBERLY', 'EMILY', 'DONNA', 'MICHELLE', 'CAROL',
+  'MARIA', 'GUADALUPE', 'ROSA', 'LAN', 'MAI', 'MEI', 'PRIYA', 'KEISHA', 'TANYA', 'ANGELA',
+];
+
+export const CITIES: ReadonlyArray<readonly [string, string]> = [
+  ['LOS ANGELES', '900'], ['SAN DIEGO', '921'], ['SAN JOSE', '951'], ['FRESNO', '937'], ['SACRAMENTO', '958'],
+  ['LONG BEACH', '908'], ['OAKLAND', '946'], ['BAKERSFIELD', '933'], ['ANAHEIM', '928'], ['RIVERSIDE', '925'],
+  ['STOCKTON', '952'], ['SANTA ANA', '927'], ['MODESTO', '953'], ['SAN BERNARDINO', '924'], ['OXNARD', '930'],
+];
+
+export const STREETS: readonly string[] = [
+  'MAIN ST', 'OAK AVE', 'PINE ST', 'MAPLE DR', 'CEDAR LN', 'ELM ST', 'WASHINGTON BLVD', 'LINCOLN AVE',
+  'MISSION ST', 'EL CAMINO REAL', 'SUNSET BLVD', 'PALM AVE', 'VISTA WAY', 'CENTRAL AVE', 'BROADWAY',
+];
+
+export const EYE_COLORS: readonly string[] = ['BRO', 'BLU', 'GRN', 'HAZ', 'BLK', 'GRY'];
+export const HAIR_COLORS: readonly string[] = ['BLK', 'BRO', 'BLN', 'RED', 'GRY', 'SDY', 'BAL'];

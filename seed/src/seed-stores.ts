@@ -1,0 +1,103 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PostgresClient, type StoreLocation } from '../../platform/src';
+import { SUBGRAPHS } from '../../subgraphs';
+import { buildFixtures } from './fixtures';
+import { PopulationBuilder } from './population';
+import type { SeedData } from './seed-data';
+
+/** Options of one seed run. */
+export interface SeedOptions {
+  /** Persons in all, the seven fixtures included. @default 10000 */
+  persons?: number;
+  /** The seed date T that fixture dates are relative to. @default now */
+  seedDate?: Date;
+  /** Called after each chunk with persons written so far. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a seed run did. */
+export interface SeedResult {
+  seeded: boolean;
+  persons: number;
+  orders: number;
+  alerts: number;
+  reason?: string;
+}
+
+const SEED_KEY = 'seed';
+const CHUNK = 1000;
+
+async function openRecordStores(location: StoreLocation) {
+  return {
+    criminalHistory: await SUBGRAPHS['criminal-history'].openStore(location),
+    orders: await SUBGRAPHS.orders.openStore(location),
+    alerts: await SUBGRAPHS.alerts.openStore(location),
+  };
+}
+
+async function write(stores: Awaited<ReturnType<typeof openRecordStores>>, data: SeedData, counts: { orders: number; alerts: number }) {
+  await stores.criminalHistory.insertSeed(data.criminalHistory);
+  await stores.orders.insertSeed(data.orders);
+  await stores.alerts.insertSeed(data.alerts);
+  counts.orders += new Set(data.orders.events.map((e) => e.orderId)).size;
+  counts.alerts += data.alerts.length;
+}
+
+/**
+ * Seeds the three record stores with the fixtures and the synthetic population, unless they are
+ * seeded already. Each store records when its seed completed; a store left half-seeded (an
+ * interrupted first start) is reported, and `resetRecordStores` clears it.
+ */
+export async function seedStores(location: StoreLocation, options: SeedOptions = {}): Promise<SeedResult> {
+  const total = options.persons ?? 10_000;
+  if (!Number.isInteger(total) || total < 7) throw new RangeError(`persons must be an integer of at least 7 (the fixtures), got ${total}`);
+  const t = options.seedDate ?? new Date();
+  const stores = await openRecordStores(location);
+  try {
+    const marks = await Promise.all([stores.criminalHistory, stores.orders, stores.alerts].map((s) => s.getMeta(SEED_KEY)));
+    if (marks.every(Boolean)) return { seeded: false, persons: await stores.criminalHistory.countPersons(), orders: 0, alerts: 0, reason: 'already seeded' };
+    const nonEmpty = (await stores.criminalHistory.countPersons()) + (await stores.orders.countOrders()) + (await stores.alerts.countAlerts());
+    if (nonEmpty > 0) throw new PartialSeedError();
+
+    const counts = { orders: 0, alerts: 0 };
+    await write(stores, buildFixtures(t), counts);
+    const population = new PopulationBuilder(t, total);
+    for (let from = 1; from <= total; from += CHUNK) {
+      const to = Math.min(total, from + CHUNK - 1);
+      await write(stores, population.buildChunk(from, to), counts);
+      options.onProgress?.(to, total);
+    }
+    const mark = JSON.stringify({ persons: total, seedDate: t.toISOString(), at: new Date().toISOString() });
+    for (const s of [stores.criminalHistory, stores.orders, stores.alerts]) await s.setMeta(SEED_KEY, mark);
+    return { seeded: true, persons: total, ...counts };
+  } finally {
+    await Promise.all([stores.criminalHistory.close(), stores.orders.close(), stores.alerts.close()]);
+  }
+}
+
+/** The record stores hold data but their seed never completed. */
+export class PartialSeedError extends Error {
+  override readonly name = 'PartialSeedError';
+  constructor() {
+    super('the record stores hold data from an unfinished seed; reset them (npm run db:seed -- --reset) and seed again');
+  }
+}
+
+/**
+ * Deletes the three record stores (never the audit log): their SQLite files, or their
+ * PostgreSQL schemas. Synthetic data only — the sandbox's to remake.
+ */
+export async function resetRecordStores(location: StoreLocation): Promise<void> {
+  const names = Object.keys(SUBGRAPHS);
+  if (location.kind === 'sqlite') {
+    for (const name of names) for (const suffix of ['', '-wal', '-shm']) rmSync(join(location.dataDir, `${name}.sqlite${suffix}`), { force: true });
+    return;
+  }
+  const client = new PostgresClient(location.url, 'public', { max: 1 });
+  try {
+    for (const name of names) await client.exec(`DROP SCHEMA IF EXISTS ${name.replace(/-/g, '_')} CASCADE`);
+  } finally {
+    await client.close();
+  }
+}

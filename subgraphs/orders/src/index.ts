@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import type { SubgraphModule } from '../../../platform/src';
+import { sdlPath } from '../../../schema/subgraphs';
+import { ordersAccessRules } from './access-rules';
+import { createOrdersLoaders, type OrdersLoaders } from './loaders';
+import { orderQueryResolvers, ordersSubjectOf } from './resolvers';
+import type { OrdersStore } from './store/orders-store';
+import { SqlOrdersStore } from './store/sql-orders-store';
+
+/** The orders subgraph: the court order registry, an event log with its projection. */
+export const orders: SubgraphModule<OrdersStore, OrdersLoaders> = {
+  name: 'orders',
+  typeDefs: parse(readFileSync(sdlPath('orders'), 'utf8')),
+  resolvers: orderQueryResolvers as never,
+  accessRules: ordersAccessRules,
+  subjectOf: ordersSubjectOf,
+  openStore: (location) => SqlOrdersStore.open(location),
+  createLoaders: (store) => createOrdersLoaders(store),
+};

@@ -1,0 +1,52 @@
+import type { StoreBase } from '../../../../platform/src';
+import type { Actor, OrderEvent, OrderEventPayload, OrderState, ProtectedPartyInput } from '../order-events';
+
+/** An order as read: the projection without its parties (loaded on their own, by batch). */
+export type OrderRecord = Omit<OrderState, 'protectedParties'>;
+
+/** A protected party as stored, with its place in the order. */
+export interface ProtectedPartyRecord extends ProtectedPartyInput {
+  orderId: string;
+  seq: number;
+}
+
+/** Thrown by `append` when the order's version is not the one expected. */
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
+  constructor(
+    readonly orderId: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number | null,
+  ) {
+    super(`order ${orderId} is at version ${actualVersion ?? 'none'}, not ${expectedVersion}`);
+  }
+}
+
+/** A seed batch: events to append, in order. */
+export interface OrdersSeed {
+  events: Array<{ orderId: string; at: string; actor: Actor; payload: OrderEventPayload }>;
+}
+
+/**
+ * The orders store port: an append-only event log and the current-state projection it keeps.
+ * Reads take batches of ids; `append` is the only write.
+ */
+export interface OrdersStore extends StoreBase {
+  ordersByIds(ids: readonly string[]): Promise<OrderRecord[]>;
+  /** Orders restraining these persons, newest first. */
+  ordersByRestrainedPersonIds(ids: readonly string[]): Promise<OrderRecord[]>;
+  /** Orders with a protected party linked to these persons, newest first. */
+  ordersProtectingPersonIds(ids: readonly string[]): Promise<Array<{ personId: string; order: OrderRecord }>>;
+  ordersByCaseNumber(caseNumber: string | null, limit: number): Promise<OrderRecord[]>;
+  partiesByOrderIds(ids: readonly string[]): Promise<ProtectedPartyRecord[]>;
+  eventsByOrderIds(ids: readonly string[]): Promise<OrderEvent[]>;
+  /**
+   * Appends one event and updates the projection in one transaction. For an existing order the
+   * current version must equal `expectedVersion` (else VersionConflictError, nothing written);
+   * the event log's (order, version) key makes a lost update impossible even between processes.
+   * For ISSUED, `orderId` null asks the store for the next id.
+   */
+  append(orderId: string | null, expectedVersion: number, at: string, actor: Actor, payload: OrderEventPayload): Promise<OrderRecord>;
+  countOrders(): Promise<number>;
+  insertSeed(batch: OrdersSeed): Promise<void>;
+}
