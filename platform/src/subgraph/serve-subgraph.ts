@@ -1,5 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
@@ -76,7 +77,12 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
     schema: buildSubgraphExecutableSchema(module, options.withoutAccessRules),
     introspection: config.mode === 'sandbox',
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), disclosurePlugin(module, logger) as never],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Traces would go to Apollo's cloud through the gateway; nothing leaves this network.
+      ApolloServerPluginInlineTraceDisabled(),
+      disclosurePlugin(module, logger) as never,
+    ],
   });
   await apollo.start();
 

@@ -1,0 +1,37 @@
+import type { Caller } from '../../access-policy/src';
+import { DisclosureLog } from '../../platform/src';
+import type { VerifiedIdentity } from './identity/authenticate';
+
+/** What the gateway knows about one operation while it runs. */
+export interface GatewayContext {
+  /** The id shared by this operation's audit record and every subgraph's log of it. */
+  requestId: string;
+  identity: VerifiedIdentity;
+  /** Identity plus the accepted purpose and reason; set by the purpose check, null until then. */
+  caller: Caller | null;
+  /** The purpose headers as sent. */
+  declared: { purpose: string | undefined; reason: string | undefined };
+  /** Subjects and fields the subgraphs reported resolving, merged. */
+  disclosure: DisclosureLog;
+  /** Internal tokens already signed for this operation, by subgraph. */
+  internalTokens: Map<string, Promise<string>>;
+  http: { ip: string | undefined; userAgent: string | undefined; startedAt: number };
+}
+
+/** A fresh context for an authenticated request. */
+export function createGatewayContext(
+  requestId: string,
+  identity: VerifiedIdentity,
+  headers: { purpose: string | undefined; reason: string | undefined },
+  http: GatewayContext['http'],
+): GatewayContext {
+  return {
+    requestId,
+    identity,
+    caller: null,
+    declared: headers,
+    disclosure: new DisclosureLog(),
+    internalTokens: new Map(),
+    http,
+  };
+}

@@ -1,0 +1,53 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { KeyLike } from 'jose';
+import { forbidden, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../../access-policy/src';
+import { DISCLOSURE_EXTENSION, readDisclosureReport } from '../../../platform/src';
+import type { GatewayContext } from '../context';
+
+/**
+ * How the gateway calls one subgraph: every fetch carries an internal token for that subgraph
+ * alone (identity, scopes, purpose, reason, requestId), has a deadline, and hands back what the
+ * subgraph reports it disclosed — which is removed from the response so callers never see it.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraphName: string,
+    url: string,
+    private readonly signingKey: KeyLike | Uint8Array,
+    timeoutMs: number,
+  ) {
+    super({ url });
+    // Node's fetch (undici) keeps connections alive and pools them per origin. The gateway has no
+    // timeout of its own: without this deadline a hung subgraph would hold the caller forever.
+    this.fetcher = ((input: string, init?: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as RemoteGraphQLDataSource['fetcher'];
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const ctx = context as Partial<GatewayContext>;
+    // Fail closed: nothing reaches a record source without a checked identity and purpose.
+    if (!ctx.caller) throw forbidden('No verified caller for this operation');
+    let token = ctx.internalTokens!.get(this.subgraphName);
+    if (!token) {
+      token = signInternalToken(ctx.caller, this.subgraphName, this.signingKey);
+      ctx.internalTokens!.set(this.subgraphName, token);
+    }
+    request.http?.headers.set(INTERNAL_TOKEN_HEADER, await token);
+    request.http?.headers.set('x-request-id', ctx.caller.requestId);
+  }
+
+  override didReceiveResponse({
+    response,
+    context,
+  }: Required<Pick<import('@apollo/server-gateway-interface').GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
+    const report = readDisclosureReport(response.extensions);
+    if (report) {
+      const log = (context as GatewayContext).disclosure;
+      for (const s of report.subjects) log.subjects.add(s);
+      for (const f of report.fields) log.fields.add(f);
+    }
+    if (response.extensions) delete response.extensions[DISCLOSURE_EXTENSION];
+    return response;
+  }
+}

@@ -1,0 +1,84 @@
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+import { readFileSync } from 'node:fs';
+import { parsePurposes, parseScopes, unauthenticated, type PurposeCode } from '../../../access-policy/src';
+import { importKey, readJwk } from '../../../platform/src';
+import type { GatewayConfig } from '../config';
+
+/** Who the caller's token says they are, once verified. */
+export interface VerifiedIdentity {
+  sub: string;
+  name: string;
+  ori: string;
+  client: string | null;
+  scopes: ReadonlySet<string>;
+  purposes: ReadonlySet<PurposeCode>;
+}
+
+/** Verifies `Authorization` headers. */
+export interface Authenticator {
+  /** The verified identity, or an UNAUTHENTICATED GraphQLError saying what is wrong (never why a signature failed). */
+  authenticate(authorization: string | undefined): Promise<VerifiedIdentity>;
+}
+
+/** A 9-character ORI: two-letter state code and seven letters or digits. */
+const ORI = /^[A-Z]{2}[0-9A-Z]{7}$/;
+/** Bearer tokens longer than this are refused before parsing. */
+const MAX_TOKEN_LENGTH = 8192;
+
+function identityFrom(payload: JWTPayload): VerifiedIdentity {
+  const { sub, name, ori, client, scope, purposes } = payload as JWTPayload & Record<string, unknown>;
+  if (typeof sub !== 'string' || !sub) throw unauthenticated('Token has no subject');
+  if (typeof ori !== 'string' || !ORI.test(ori)) throw unauthenticated('Token has no valid ori claim');
+  if (typeof scope !== 'string' && !Array.isArray(scope)) throw unauthenticated('Token has no scope claim');
+  return {
+    sub,
+    name: typeof name === 'string' ? name : sub,
+    ori,
+    client: typeof client === 'string' && client ? client : null,
+    scopes: parseScopes(scope),
+    purposes: parsePurposes(purposes),
+  };
+}
+
+/**
+ * Builds the authenticator from configuration: keys from the dev issuer (sandbox) or from the
+ * identity provider's JWKS (URL or file). Algorithms are pinned, `exp` is required (jose does
+ * not require it unless told), `iss` and `aud` are checked, and clock tolerance is small.
+ */
+export async function createAuthenticator(auth: GatewayConfig['auth']): Promise<Authenticator> {
+  let key: KeyLike | Uint8Array | JWTVerifyGetKey;
+  switch (auth.keys.kind) {
+    case 'dev-issuer':
+      key = await importKey(readJwk(auth.keys.publicKeyFile), auth.algorithms[0]);
+      break;
+    case 'jwks-file':
+      key = createLocalJWKSet(JSON.parse(readFileSync(auth.keys.file, 'utf8')));
+      break;
+    case 'jwks-url':
+      key = createRemoteJWKSet(new URL(auth.keys.url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      break;
+  }
+  const options = {
+    algorithms: auth.algorithms,
+    issuer: auth.issuer,
+    audience: auth.audience,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: auth.clockToleranceSeconds,
+  };
+  return {
+    async authenticate(authorization) {
+      if (!authorization) throw unauthenticated('Authentication required: send Authorization: Bearer <token>');
+      const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
+      if (!match || match[1].length > MAX_TOKEN_LENGTH) throw unauthenticated('Authorization must be a Bearer token');
+      try {
+        const { payload } =
+          typeof key === 'function' ? await jwtVerify(match[1], key, options) : await jwtVerify(match[1], key, options);
+        return identityFrom(payload);
+      } catch (error) {
+        if (error instanceof joseErrors.JWTExpired) throw unauthenticated('Token expired');
+        if (error instanceof joseErrors.JOSEError) throw unauthenticated('Token rejected');
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+import { checkPurpose, forbidden } from '../../../access-policy/src';
+import type { GatewayContext } from '../context';
+
+/**
+ * Root fields that look up no one and so need no purpose: the auditors' query and the
+ * schema's own. Every other root field, and every mutation, is a lookup (DESIGN §4).
+ */
+export const PURPOSE_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typename', '__schema', '__type', 'auditEvents']);
+
+/** True when the operation reaches a record source and therefore needs a purpose. */
+export function operationNeedsPurpose(operation: OperationDefinitionNode): boolean {
+  if (operation.operation !== 'query') return true;
+  return operation.selectionSet.selections.some(
+    (s) => s.kind !== Kind.FIELD || !PURPOSE_FREE_ROOT_FIELDS.has(s.name.value),
+  );
+}
+
+/**
+ * Checks the declared purpose and reason once the operation is known, before any subgraph is
+ * called: a missing purpose, one the token does not grant, R, or C/D/F without a reason refuses
+ * the whole operation with FORBIDDEN (403). A purpose header sent with a purpose-free operation
+ * is still checked: a wrong declaration is never silently ignored.
+ */
+export function purposePlugin(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        // Fires once the document is parsed, validated and its operation chosen.
+        async didResolveOperation({ operation, contextValue }) {
+          // Fail closed: an operation we cannot inspect is one we cannot let through.
+          if (!operation) throw forbidden('Operation could not be inspected', 403);
+          const needs = operationNeedsPurpose(operation);
+          const { purpose, reason } = contextValue.declared;
+          const base = { ...contextValue.identity, requestId: contextValue.requestId };
+          if (!needs && !purpose) {
+            contextValue.caller = { ...base, purpose: null, reason: null };
+            return;
+          }
+          const accepted = checkPurpose(contextValue.identity.purposes, purpose, reason);
+          contextValue.caller = { ...base, ...accepted };
+        },
+      };
+    },
+  };
+}
