@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     // Type checking is `npm run build`'s job (it runs first in `npm test`); here only transpile.
-    '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
   // double-metaphone is published as ES modules only; let ts-jest turn it into CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!double-metaphone/)'],

@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findPersona, INTERNAL_ALGORITHM, signInternalToken, type Caller, type PurposeCode } from '../../access-policy/src';
+import { readGatewayConfig } from '../../gateway/src/config';
+import { DevIssuer } from '../../gateway/src/dev-issuer/dev-issuer';
+import { startGateway, type RunningGateway } from '../../gateway/src/server';
+import {
+  createLogger,
+  ensureSandboxKeyPair,
+  fixedClock,
+  importKey,
+  projectRoot,
+  readJwk,
+  readSubgraphConfig,
+  SANDBOX_KEYS,
+  sandboxKeyFiles,
+  SUBGRAPH_NAMES,
+  type Clock,
+  type StoreBase,
+  type SubgraphName,
+} from '../../platform/src';
+import { serveSubgraph, type RunningSubgraph } from '../../platform/src/subgraph/serve-subgraph';
+import { seedStores } from '../../seed/src/seed-stores';
+import { SUBGRAPHS } from '../../subgraphs';
+import { freePort } from './free-port';
+
+/** How a test wants its stack. */
+export interface StackOptions {
+  /** Real child processes (default), or the same servers inside the test process (store counters readable). */
+  mode?: 'processes' | 'in-process';
+  /** Persons to seed, fixtures included. @default 200 */
+  persons?: number;
+  /** Seed date T. @default now */
+  seedDate?: Date;
+  /** Extra environment for every service (processes mode) or for config reading (in-process). */
+  env?: Record<string, string>;
+  /** In-process only: the subgraphs' clock. */
+  clock?: Clock;
+  /** Skip seeding (the test seeds itself). */
+  noSeed?: boolean;
+}
+
+/** What a test sees of a running stack. */
+export interface Stack {
+  readonly baseUrl: string;
+  readonly gatewayUrl: string;
+  readonly subgraphUrls: Record<SubgraphName, string>;
+  readonly dataDir: string;
+  readonly env: Record<string, string>;
+  /** In-process mode: the subgraphs' stores, to count statements. */
+  readonly stores: Partial<Record<SubgraphName, StoreBase>>;
+  /** A sandbox token for a persona. */
+  token(persona: string): Promise<string>;
+  /** POSTs a GraphQL operation to the gateway as a persona (with its default purpose and reason unless overridden). */
+  query(persona: string | null, query: string, variables?: Record<string, unknown>, headers?: Record<string, string | undefined>): Promise<GraphQLResult>;
+  /** An internal token for a subgraph, as the gateway would sign it. */
+  internalToken(persona: string, subgraph: SubgraphName, purpose?: PurposeCode | null): Promise<string>;
+  /** Stops one service (processes mode) to simulate an outage. */
+  kill(service: SubgraphName | 'gateway', signal?: NodeJS.Signals): Promise<void>;
+  /** Output each service printed (processes mode), for diagnosing failures. */
+  logs(service: SubgraphName | 'gateway'): string;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLResult {
+  status: number;
+  headers: Headers;
+  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>; extensions?: unknown };
+  text: string;
+}
+
+async function waitForReady(url: string, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      last = await res.text();
+      if (res.ok) return;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready after ${timeoutMs} ms (${url}): ${last}\n${describe()}`);
+}
+
+/** POSTs a GraphQL request and parses the answer. */
+export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string | undefined> = {}): Promise<GraphQLResult> {
+  const clean = Object.fromEntries(Object.entries({ 'content-type': 'application/json', ...headers }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const res = await fetch(url, { method: 'POST', headers: clean, body: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+  const text = await res.text();
+  let body: GraphQLResult['body'];
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = {};
+  }
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+/**
+ * Starts a seeded stack on free ports with its own DATA_DIR: three subgraphs and the gateway,
+ * talking real HTTP to each other. Default is separate processes from `dist/` (run `npm run
+ * build` first; `npm test` does).
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-test-'));
+  const gatewayPort = await freePort();
+  const ports = {} as Record<SubgraphName, number>;
+  for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
+  const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>;
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase().replace(/-/g, '_')}`, subgraphUrls[n]])),
+    ...options.env,
+  };
+  await ensureSandboxKeyPair(dataDir, SANDBOX_KEYS.internalToken);
+  await ensureSandboxKeyPair(dataDir, SANDBOX_KEYS.devIssuer);
+  if (!options.noSeed) {
+    const url = env.DATABASE_URL;
+    await seedStores(url ? { kind: 'postgres', url } : { kind: 'sqlite', dataDir }, { persons: options.persons ?? 200, seedDate: options.seedDate });
+  }
+
+  const children = new Map<string, ChildProcess>();
+  const output = new Map<string, string[]>();
+  const inProcess: { subgraphs: Partial<Record<SubgraphName, RunningSubgraph<StoreBase>>>; gateway?: RunningGateway } = { subgraphs: {} };
+  const stores: Partial<Record<SubgraphName, StoreBase>> = {};
+
+  const spawnService = (service: string, script: string, port: number) => {
+    const lines: string[] = [];
+    output.set(service, lines);
+    const child = spawn(process.execPath, [join(projectRoot(), 'dist', script)], {
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => lines.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()));
+    children.set(service, child);
+  };
+  const logs = (service: string) => (output.get(service) ?? []).join('');
+  const describe = () => [...output.keys()].map((s) => `--- ${s}\n${logs(s).slice(-2000)}`).join('\n');
+
+  if ((options.mode ?? 'processes') === 'processes') {
+    for (const name of SUBGRAPH_NAMES) spawnService(name, `subgraphs/${name}/src/main.js`, ports[name]);
+    spawnService('gateway', 'gateway/src/main.js', gatewayPort);
+  } else {
+    const silent = createLogger('test', 'silent');
+    const processEnv = { ...process.env, ...env };
+    for (const name of SUBGRAPH_NAMES) {
+      const config = readSubgraphConfig(name, { ...processEnv, PORT: String(ports[name]) });
+      const running = await serveSubgraph(SUBGRAPHS[name] as never, config, { clock: options.clock, logger: silent });
+      inProcess.subgraphs[name] = running as RunningSubgraph<StoreBase>;
+      stores[name] = running.store as StoreBase;
+    }
+    inProcess.gateway = await startGateway(readGatewayConfig({ ...processEnv, PORT: String(gatewayPort) }), { logger: silent });
+  }
+  const baseUrl = `http://127.0.0.1:${gatewayPort}`;
+  try {
+    await waitForReady(`${baseUrl}/health/ready`, 30_000, describe);
+  } catch (error) {
+    for (const c of children.values()) c.kill('SIGKILL');
+    throw error;
+  }
+
+  const issuer = await DevIssuer.open(dataDir, 'sandbox');
+  const tokens = new Map<string, string>();
+  const token = async (persona: string) => {
+    let t = tokens.get(persona);
+    if (!t) {
+      const p = findPersona(persona);
+      if (!p) throw new Error(`unknown persona ${persona}`);
+      t = await issuer.sign(p);
+      tokens.set(persona, t);
+    }
+    return t;
+  };
+  const internalKey = await importKey(readJwk(sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile), INTERNAL_ALGORITHM);
+
+  return {
+    baseUrl,
+    gatewayUrl: `${baseUrl}/graphql`,
+    subgraphUrls,
+    dataDir,
+    env,
+    stores,
+    token,
+    async query(persona, query, variables, headers = {}) {
+      const p = persona ? findPersona(persona) : undefined;
+      const base: Record<string, string | undefined> = p
+        ? { authorization: `Bearer ${await token(persona!)}`, 'x-purpose-code': p.defaultPurpose ?? undefined, 'x-reason': p.defaultReason ?? undefined }
+        : {};
+      return postGraphQL(`${baseUrl}/graphql`, { query, variables }, { ...base, ...headers });
+    },
+    async internalToken(persona, subgraph, purpose) {
+      const p = findPersona(persona)!;
+      const caller: Caller = {
+        sub: p.sub, name: p.name, ori: p.ori, client: p.client, scopes: new Set(p.scopes), purposes: new Set(p.purposes),
+        purpose: purpose === undefined ? p.defaultPurpose : purpose, reason: p.defaultReason, requestId: 'test-request',
+      };
+      return signInternalToken(caller, subgraph, internalKey);
+    },
+    async kill(service, signal = 'SIGKILL') {
+      const child = children.get(service);
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    },
+    logs,
+    async stop() {
+      await inProcess.gateway?.stop();
+      for (const s of Object.values(inProcess.subgraphs)) await s?.stop();
+      await Promise.all(
+        [...children.values()].map((c) => {
+          if (c.exitCode !== null || c.signalCode !== null) return null;
+          const exited = new Promise((r) => c.once('exit', r));
+          c.kill('SIGTERM');
+          const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+          return exited.then(() => clearTimeout(timer));
+        }),
+      );
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export { fixedClock };
