@@ -49,40 +49,41 @@ export interface GatewayConfig {
 export const DEV_ISSUER = 'custodian-dev-issuer';
 export const DEV_AUDIENCE = 'custodian';
 
-function envName(name: SubgraphName): string {
+/** The variable naming a subgraph's URL, e.g. SUBGRAPH_URL_CRIMINAL_HISTORY. */
+export function subgraphUrlVariable(name: SubgraphName): string {
   return `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 
+/** Every environment variable the gateway reads (besides SUBGRAPH_URL_<NAME>), with its default. */
+export const GATEWAY_ENV = {
+  NODE_ENV: str({ default: 'development' }),
+  HOST: str({ default: '127.0.0.1' }),
+  PORT: port({ default: 4000 }),
+  DATA_DIR: str({ default: 'data' }),
+  DATABASE_URL: str({ default: '' }),
+  SUPERGRAPH_FILE: str({ default: 'schema/supergraph.graphql' }),
+  AUTH_ISSUER: str({ default: '' }),
+  AUTH_AUDIENCE: str({ default: '' }),
+  AUTH_JWKS_URL: str({ default: '' }),
+  AUTH_JWKS_FILE: str({ default: '' }),
+  AUTH_ALGORITHMS: str({ default: 'RS256,ES256' }),
+  AUTH_CLOCK_TOLERANCE_SECONDS: num({ default: 30 }),
+  INTERNAL_TOKEN_PRIVATE_KEY_FILE: str({ default: '' }),
+  SUBGRAPH_TIMEOUT_MS: num({ default: 5000 }),
+  MAX_BODY_BYTES: num({ default: 102_400 }),
+  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+};
+
 /** Reads the gateway's environment once; throws ConfigError naming each bad variable. */
 export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const e = readEnv(
-    {
-      NODE_ENV: str({ default: 'development' }),
-      HOST: str({ default: '127.0.0.1' }),
-      PORT: port({ default: 4000 }),
-      DATA_DIR: str({ default: 'data' }),
-      DATABASE_URL: str({ default: '' }),
-      SUPERGRAPH_FILE: str({ default: 'schema/supergraph.graphql' }),
-      AUTH_ISSUER: str({ default: '' }),
-      AUTH_AUDIENCE: str({ default: '' }),
-      AUTH_JWKS_URL: str({ default: '' }),
-      AUTH_JWKS_FILE: str({ default: '' }),
-      AUTH_ALGORITHMS: str({ default: 'RS256,ES256' }),
-      AUTH_CLOCK_TOLERANCE_SECONDS: num({ default: 30 }),
-      INTERNAL_TOKEN_PRIVATE_KEY_FILE: str({ default: '' }),
-      SUBGRAPH_TIMEOUT_MS: num({ default: 5000 }),
-      MAX_BODY_BYTES: num({ default: 102_400 }),
-      LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
-    },
-    env,
-  );
+  const e = readEnv(GATEWAY_ENV, env);
   const mode = modeFrom(e.NODE_ENV);
   const dataDir = projectPath(e.DATA_DIR);
 
   const subgraphUrls = {} as Record<SubgraphName, string>;
   SUBGRAPH_NAMES.forEach((name, i) => {
-    const url = env[envName(name)] || `http://127.0.0.1:${e.PORT + i + 1}/graphql`;
-    if (!/^https?:\/\//.test(url)) throw new ConfigError(`${envName(name)}: must be an http(s) URL`);
+    const url = env[subgraphUrlVariable(name)] || `http://127.0.0.1:${e.PORT + i + 1}/graphql`;
+    if (!/^https?:\/\//.test(url)) throw new ConfigError(`${subgraphUrlVariable(name)}: must be an http(s) URL`);
     subgraphUrls[name] = url;
   });
 

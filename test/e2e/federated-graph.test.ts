@@ -1,4 +1,4 @@
-import { startStack, type Stack } from '../support/stack';
+import { postGraphQL, startStack, type Stack } from '../support/stack';
 import { OFFICER_PROFILE } from '../support/queries';
 
 /**
@@ -109,6 +109,21 @@ describe('the federated graph, end to end', () => {
     const { body } = await stack.query('officer', '{ searchPersons(lastName: "DOUGH", firstName: "JOHN") { score person { id } } }');
     expect(body.errors).toBeUndefined();
     expect(body.data!.searchPersons.map((m: any) => m.person.id)).toContain('A10000001');
+  });
+
+  it('has subgraphs report what they disclosed, and the gateway strip it before the caller sees the answer', async () => {
+    const direct = await postGraphQL(
+      stack.subgraphUrls['criminal-history'],
+      { query: '{ person(id: "A10000001") { criminalHistory { convictions { statute } } } }' },
+      { 'x-custodian-internal-token': await stack.internalToken('officer', 'criminal-history') },
+    );
+    expect(direct.body.extensions).toEqual({
+      custodian: expect.objectContaining({ subjects: ['Person:A10000001'], fields: expect.arrayContaining(['Person.criminalHistory', 'Conviction.statute']) }),
+    });
+    const viaGateway = await stack.query('officer', '{ person(id: "A10000001") { criminalHistory { convictions { statute } } } }');
+    expect(viaGateway.body.errors).toBeUndefined();
+    expect(viaGateway.text).not.toContain('custodian');
+    expect(viaGateway.body.extensions).toBeUndefined();
   });
 
   it('reports ready only while every subgraph answers, and live regardless', async () => {

@@ -28,21 +28,21 @@ export interface SubgraphConfig {
   maxBodyBytes: number;
 }
 
+/** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
+export const SUBGRAPH_ENV = {
+  NODE_ENV: str({ default: 'development' }),
+  HOST: str({ default: '127.0.0.1' }),
+  PORT: port({ default: 4001 }),
+  DATA_DIR: str({ default: 'data' }),
+  DATABASE_URL: str({ default: '' }),
+  INTERNAL_TOKEN_PUBLIC_KEY_FILE: str({ default: '' }),
+  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
+};
+
 /** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
-  const e = readEnv(
-    {
-      NODE_ENV: str({ default: 'development' }),
-      HOST: str({ default: '127.0.0.1' }),
-      PORT: port({ default: DEFAULT_SUBGRAPH_PORTS[name] }),
-      DATA_DIR: str({ default: 'data' }),
-      DATABASE_URL: str({ default: '' }),
-      INTERNAL_TOKEN_PUBLIC_KEY_FILE: str({ default: '' }),
-      LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
-      SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
-    },
-    env,
-  );
+  const e = readEnv({ ...SUBGRAPH_ENV, PORT: port({ default: DEFAULT_SUBGRAPH_PORTS[name] }) }, env);
   const mode = modeFrom(e.NODE_ENV);
   const dataDir = projectPath(e.DATA_DIR);
   let keyFile = e.INTERNAL_TOKEN_PUBLIC_KEY_FILE;

@@ -1,0 +1,27 @@
+# One image for every Custodian service; the compose file picks the entry point.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY access-policy access-policy
+COPY platform platform
+COPY gateway gateway
+COPY subgraphs subgraphs
+COPY schema schema
+COPY seed seed
+COPY scripts scripts
+COPY bench bench
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY --from=build /app/schema schema
+USER node
+# Overridden per service in docker-compose.yml.
+CMD ["node", "dist/gateway/src/main.js"]

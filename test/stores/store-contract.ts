@@ -1,0 +1,154 @@
+import type { StoreLocation } from '../../platform/src';
+import { buildFixtures } from '../../seed/src/fixtures';
+import { SUBGRAPHS } from '../../subgraphs';
+import type { AlertsStore } from '../../subgraphs/alerts/src/store/alerts-store';
+import type { CriminalHistoryStore, RecordVisibility } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
+import { phoneticCodes } from '../../subgraphs/criminal-history/src/person-search';
+import { VersionConflictError, type OrdersStore } from '../../subgraphs/orders/src/store/orders-store';
+
+const T = new Date('2026-06-15T12:00:00.000Z');
+const OFFICER = { sub: 'u-officer-1001', name: 'Officer Dana Reyes', ori: 'CA0194200' };
+const ALL: RecordVisibility = { includeSealed: true, employmentConvictionsSince: null };
+const UNSEALED: RecordVisibility = { includeSealed: false, employmentConvictionsSince: null };
+const EMPLOYMENT: RecordVisibility = { includeSealed: false, employmentConvictionsSince: '2019-06-15' };
+
+/**
+ * The behaviour every store adapter must have, whatever engine is under it. Called once per
+ * adapter with a function giving a fresh, empty location.
+ */
+export function describeStoreContract(adapter: string, freshLocation: () => Promise<StoreLocation>): void {
+  describe(`${adapter}: criminal-history store`, () => {
+    let store: CriminalHistoryStore;
+    beforeAll(async () => {
+      store = await SUBGRAPHS['criminal-history'].openStore(await freshLocation());
+      await store.insertSeed(buildFixtures(T).criminalHistory);
+    });
+    afterAll(() => store?.close());
+
+    it('returns the persons asked for and omits unknown ids', async () => {
+      const persons = await store.personsByIds(['A10000002', 'A10000001', 'A99999999']);
+      expect(persons.map((p) => p.id).sort()).toEqual(['A10000001', 'A10000002']);
+      expect(persons.find((p) => p.id === 'A10000001')).toMatchObject({ name: { last: 'DOE', first: 'JOHN', middle: 'MICHAEL' }, dateOfBirth: '1985-03-14', sex: 'M' });
+    });
+
+    it('hides sealed and juvenile arrests unless the visibility includes them', async () => {
+      expect(await store.arrestsByPersonIds(['A10000001'], UNSEALED)).toHaveLength(4);
+      const all = await store.arrestsByPersonIds(['A10000001'], ALL);
+      expect(all).toHaveLength(6);
+      expect(all.filter((a) => a.sealed)).toHaveLength(2);
+      expect(all.filter((a) => a.juvenile)).toHaveLength(1);
+    });
+
+    it('returns charges in order with their dispositions', async () => {
+      const arrests = await store.arrestsByPersonIds(['A10000001'], ALL);
+      const charges = await store.chargesByArrestIds(arrests.map((a) => a.id));
+      expect(charges.map((c) => c.statute).sort()).toEqual(['PC 11350', 'PC 273.5', 'PC 459', 'PC 594(a)', 'PC 647(f)', 'VC 23152(a)']);
+      expect(charges.find((c) => c.statute === 'PC 11350')!.disposition!.type).toBe('PENDING');
+    });
+
+    it('limits convictions to the employment view: 7 years, no relief, nothing sealed', async () => {
+      const all = await store.convictionsByPersonIds(['A10000001', 'A10000005', 'A10000007'], ALL);
+      expect(all.map((c) => `${c.personId} ${c.statute}`).sort()).toEqual([
+        'A10000001 PC 459', 'A10000001 PC 594(a)', 'A10000001 VC 23152(a)', 'A10000005 PC 496(a)', 'A10000007 PC 484',
+      ]);
+      const employment = await store.convictionsByPersonIds(['A10000001', 'A10000005', 'A10000007'], EMPLOYMENT);
+      expect(employment.map((c) => `${c.personId} ${c.statute}`).sort()).toEqual(['A10000001 PC 459', 'A10000007 PC 484']);
+    });
+
+    it('finds search candidates by phonetic code, aliases included', async () => {
+      const candidates = await store.searchCandidates({ lastNameCodes: phoneticCodes('DOE') });
+      expect(candidates.map((c) => c.id).sort()).toEqual(['A10000001', 'A10000007']);
+      expect(candidates.find((c) => c.id === 'A10000001')!.aliases).toEqual([{ last: 'DOE', first: 'JOHNNY', middle: null }]);
+    });
+
+    it('counts persons and keeps metadata', async () => {
+      expect(await store.countPersons()).toBe(7);
+      expect(await store.getMeta('seed')).toBeNull();
+      await store.setMeta('seed', 'done');
+      await store.setMeta('seed', 'done again');
+      expect(await store.getMeta('seed')).toBe('done again');
+    });
+  });
+
+  describe(`${adapter}: orders store`, () => {
+    let store: OrdersStore;
+    beforeAll(async () => {
+      store = await SUBGRAPHS.orders.openStore(await freshLocation());
+      await store.insertSeed(buildFixtures(T).orders);
+    });
+    afterAll(() => store?.close());
+
+    it('projects the event log: PO-000001 issued and served, version 2', async () => {
+      const [order] = await store.ordersByIds(['PO-000001']);
+      expect(order).toMatchObject({ id: 'PO-000001', type: 'DVRO', restrainedPersonId: 'A10000001', version: 2, service: { served: true, method: 'PERSONAL' } });
+      expect(order.terms).toEqual({ noContact: true, stayAwayYards: 100, stayAwayFrom: ['PROTECTED PARTY', 'HOME', 'WORKPLACE', 'VEHICLE'], firearmsProhibited: true, moveOut: false, other: null });
+      const events = await store.eventsByOrderIds(['PO-000001']);
+      expect(events.map((e) => [e.version, e.payload.type])).toEqual([[1, 'ISSUED'], [2, 'SERVED']]);
+    });
+
+    it('finds orders by restrained person and by protected person', async () => {
+      expect((await store.ordersByRestrainedPersonIds(['A10000005'])).map((o) => o.id).sort()).toEqual(['PO-000002', 'PO-000003']);
+      expect((await store.ordersProtectingPersonIds(['A10000002'])).map((x) => [x.personId, x.order.id])).toEqual([['A10000002', 'PO-000001']]);
+      const parties = await store.partiesByOrderIds(['PO-000001']);
+      expect(parties).toEqual([expect.objectContaining({ personId: 'A10000002', relationship: 'SPOUSE', address: expect.objectContaining({ city: 'PASADENA' }) })]);
+    });
+
+    it('appends with optimistic concurrency: a stale version changes nothing', async () => {
+      const modified = await store.append('PO-000001', 2, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 150 } });
+      expect(modified.version).toBe(3);
+      await expect(store.append('PO-000001', 2, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 200 } })).rejects.toBeInstanceOf(VersionConflictError);
+      const [order] = await store.ordersByIds(['PO-000001']);
+      expect(order.terms.stayAwayYards).toBe(150);
+      expect(await store.eventsByOrderIds(['PO-000001'])).toHaveLength(3);
+    });
+
+    it('lets exactly one of two concurrent writers of one version win', async () => {
+      const [live] = await store.ordersByIds(['PO-000001']);
+      const race = await Promise.allSettled([
+        store.append('PO-000001', live.version, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 300 } }),
+        store.append('PO-000001', live.version, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 400 } }),
+      ]);
+      expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect(race.filter((r) => r.status === 'rejected' && r.reason instanceof VersionConflictError)).toHaveLength(1);
+      expect(await store.eventsByOrderIds(['PO-000001'])).toHaveLength(live.version + 1);
+    });
+
+    it('refuses any change to a terminated order', async () => {
+      const [order] = await store.ordersByIds(['PO-000003']);
+      await expect(store.append('PO-000003', order.version, T.toISOString(), OFFICER, { type: 'SERVED', servedAt: T.toISOString(), method: 'MAIL' })).rejects.toThrow(/terminated/);
+    });
+
+    it('gives a newly issued order the next id', async () => {
+      const issued = await store.append(null, 0, T.toISOString(), OFFICER, {
+        type: 'ISSUED', caseNumber: 'FL-26-000001', court: 'LOS ANGELES SUPERIOR COURT', orderType: 'EPO', restrainedPersonId: 'A10000007',
+        protectedParties: [], terms: { noContact: true, stayAwayYards: 100, stayAwayFrom: [], firearmsProhibited: true, moveOut: false, other: null },
+        issuedAt: T.toISOString(), expiresAt: '2026-06-22T12:00:00.000Z',
+      });
+      expect(issued).toMatchObject({ id: 'PO-000004', version: 1 });
+      expect((await store.ordersByCaseNumber('FL-26-000001', 10)).map((o) => o.id)).toEqual(['PO-000004']);
+    });
+  });
+
+  describe(`${adapter}: alerts store`, () => {
+    let store: AlertsStore;
+    beforeAll(async () => {
+      store = await SUBGRAPHS.alerts.openStore(await freshLocation());
+      await store.insertSeed(buildFixtures(T).alerts);
+    });
+    afterAll(() => store?.close());
+
+    it('returns the alerts on a subject, newest first', async () => {
+      const alerts = await store.alertsBySubjectIds(['A10000003'], { activeAt: null });
+      expect(alerts.map((a) => a.type)).toEqual(['OFFICER_SAFETY', 'WANTED_PERSON']);
+      expect(alerts[1]).toMatchObject({ warrant: { extradition: 'FULL' }, caution: { codes: ['ARMED_AND_DANGEROUS'] } });
+    });
+
+    it('filters by activity and type, and honours the limit', async () => {
+      const later = new Date(T.getTime() + 400 * 86_400_000).toISOString();
+      expect((await store.alertsBySubjectIds(['A10000003'], { activeAt: later })).map((a) => a.type)).toEqual(['WANTED_PERSON']);
+      expect((await store.listAlerts({ activeAt: null, type: 'MISSING_PERSON' }, 10)).map((a) => a.id)).toEqual(['AL-0000003']);
+      expect(await store.listAlerts({ activeAt: null }, 2)).toHaveLength(2);
+      expect(await store.countAlerts()).toBe(3);
+    });
+  });
+}
