@@ -34,8 +34,8 @@ export interface StackOptions {
   persons?: number;
   /** Seed date T. @default now */
   seedDate?: Date;
-  /** Extra environment for every service (processes mode) or for config reading (in-process). */
-  env?: Record<string, string>;
+  /** Extra environment for every service (processes mode) or for config reading (in-process); a function receives the stack's DATA_DIR. */
+  env?: Record<string, string> | ((dataDir: string) => Record<string, string>);
   /** In-process only: the subgraphs' clock. */
   clock?: Clock;
   /** Skip seeding (the test seeds itself). */
@@ -116,7 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase().replace(/-/g, '_')}`, subgraphUrls[n]])),
-    ...options.env,
+    ...(typeof options.env === 'function' ? options.env(dataDir) : options.env),
   };
   await ensureSandboxKeyPair(dataDir, SANDBOX_KEYS.internalToken);
   await ensureSandboxKeyPair(dataDir, SANDBOX_KEYS.devIssuer);

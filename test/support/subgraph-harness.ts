@@ -37,11 +37,10 @@ export async function openSubgraph(name: SubgraphName, clock: Clock = fixedClock
   const schema = buildSubgraphExecutableSchema(module);
   return {
     store: store as unknown as StoreBase,
-    async execute(caller: Caller, source: string, variableValues?: Record<string, unknown>): Promise<ExecutionResult & { disclosure: DisclosureLog }> {
-      const disclosure = new DisclosureLog();
-      const contextValue = { caller, store, clock, disclosure, loaders: module.createLoaders(store as never, caller, clock) };
+    async execute(caller: Caller, source: string, variableValues?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: ExecutionResult['errors'] }> {
+      const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), loaders: module.createLoaders(store as never, caller, clock) };
       const result = await graphql({ schema, source, variableValues, contextValue });
-      return { ...result, disclosure };
+      return result as { data?: Record<string, any> | null; errors?: ExecutionResult['errors'] };
     },
     close: () => store.close(),
   };

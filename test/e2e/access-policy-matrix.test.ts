@@ -1,0 +1,215 @@
+import { outcomeAt } from '../support/denials';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * DESIGN §4, persona by persona and field by field, through the gateway against the fixture
+ * persons. Each row: a field, where it sits in the answer, and what each persona gets.
+ */
+type Outcome = 'allowed' | 'denied' | 'refused';
+interface Probe {
+  field: string;
+  query: string;
+  path: string;
+  expect: Record<'officer' | 'dispatcher' | 'court-clerk' | 'employment-screener' | 'auditor', Outcome>;
+}
+
+const A1 = '"A10000001"';
+const PROBES: Probe[] = [
+  { field: 'Person.name (rule 2)', query: `{ person(id: ${A1}) { name { last } } }`, path: 'person.name', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.dateOfBirth (rule 2)', query: `{ person(id: ${A1}) { dateOfBirth } }`, path: 'person.dateOfBirth', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.aliases (rule 2)', query: `{ person(id: ${A1}) { aliases { first } } }`, path: 'person.aliases', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.physical (rule 2)', query: `{ person(id: ${A1}) { physical { heightInches } } }`, path: 'person.physical', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.identifiers (rule 2)', query: `{ person(id: ${A1}) { identifiers { ssnLast4 } } }`, path: 'person.identifiers', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.lastKnownAddress (rule 2)', query: `{ person(id: ${A1}) { lastKnownAddress { city } } }`, path: 'person.lastKnownAddress', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'CriminalHistory.arrests (rule 3)', query: `{ person(id: ${A1}) { criminalHistory { arrests { date } } } }`, path: 'person.criminalHistory.arrests', expect: { officer: 'allowed', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'CriminalHistory.convictions (rules 3–4)', query: `{ person(id: ${A1}) { criminalHistory { convictions { statute } } } }`, path: 'person.criminalHistory.convictions', expect: { officer: 'allowed', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Arrest.sealed (rule 5)', query: `{ person(id: ${A1}) { criminalHistory { arrests { sealed } } } }`, path: 'person.criminalHistory.arrests.0.sealed', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.protectiveOrders (rule 6)', query: `{ person(id: ${A1}) { protectiveOrders { id } } }`, path: 'person.protectiveOrders', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'ProtectedParty.address (rule 6)', query: '{ protectiveOrder(id: "PO-000001") { protectedParties { address { street } } } }', path: 'protectiveOrder.protectedParties.0.address', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Person.alerts (rule 7)', query: '{ person(id: "A10000003") { alerts { type } } }', path: 'person.alerts', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: 'Caution.note (rule 7)', query: '{ alert(id: "AL-0000001") { caution { note } } }', path: 'alert.caution.note', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
+];
+
+describe('the authorization policy, persona by persona (DESIGN §4)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ persons: 200 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const personas = ['officer', 'dispatcher', 'court-clerk', 'employment-screener', 'auditor'] as const;
+  describe.each(personas)('%s', (persona) => {
+    it.each(PROBES.map((p) => [p.field, p.expect[persona], p] as const))('%s: %s', async (_field, expected, probe) => {
+      const result = await stack.query(persona, probe.query);
+      const outcome = outcomeAt(result, probe.path);
+      expect({ outcome, body: outcome === expected ? null : result.body }).toEqual({ outcome: expected, body: null });
+      if (expected === 'refused') expect(result.status).toBe(403);
+      if (expected === 'denied') {
+        expect(result.status).toBe(200);
+        expect(result.body.errors!.every((e) => e.message.startsWith('Not authorised'))).toBe(true);
+      }
+    });
+  });
+
+  it('denies a field without wiping its parent: the dispatcher gets the person with criminalHistory null', async () => {
+    const { body } = await stack.query('dispatcher', `{ person(id: ${A1}) { id name { last } criminalHistory { convictions { statute } } protectiveOrders { id } } }`);
+    expect(body.data!.person).toEqual({ id: 'A10000001', name: { last: 'DOE' }, criminalHistory: null, protectiveOrders: [{ id: 'PO-000001' }] });
+    expect(body.errors).toEqual([expect.objectContaining({ path: ['person', 'criminalHistory'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+  });
+
+  describe('the employment view (criminal_history:employment, purpose I; rules 2, 4, 9)', () => {
+    const search = (fields: string, dob = '1985-03-14', first = 'JOHN', last = 'DOE') =>
+      `{ searchPersons(lastName: "${last}", firstName: "${first}", dateOfBirth: "${dob}") { score person { id ${fields} } } }`;
+    const SCREENER_PROBES: Array<[string, string, string, Outcome]> = [
+      ['Person.name is served to person:match callers', 'name { last first }', 'name', 'allowed'],
+      ['Person.dateOfBirth is served to person:match callers', 'dateOfBirth', 'dateOfBirth', 'allowed'],
+      ['Person.aliases needs person:read', 'aliases { first }', 'aliases', 'denied'],
+      ['Person.physical needs person:read', 'physical { heightInches }', 'physical', 'denied'],
+      ['Person.identifiers needs person:read', 'identifiers { fbiNumber }', 'identifiers', 'denied'],
+      ['Person.lastKnownAddress needs person:read', 'lastKnownAddress { city }', 'lastKnownAddress', 'denied'],
+      ['employers never see arrests (Labor Code 432.7)', 'criminalHistory { arrests { date } }', 'criminalHistory.arrests', 'denied'],
+      ['employers see convictions', 'criminalHistory { convictions { statute } }', 'criminalHistory.convictions', 'allowed'],
+      ['employers never see the arrest behind a conviction', 'criminalHistory { convictions { arrestId } }', 'criminalHistory.convictions.0.arrestId', 'denied'],
+      ['employers never see protective orders', 'protectiveOrders { id }', 'protectiveOrders', 'denied'],
+      ['employers never see alerts', 'alerts { id }', 'alerts', 'denied'],
+    ];
+    it.each(SCREENER_PROBES)('%s', async (_sentence, fields, path, expected) => {
+      const result = await stack.query('employment-screener', search(fields));
+      expect(outcomeAt(result, `searchPersons.0.person.${path}`)).toBe(expected);
+    });
+
+    it('shows A10000001 only the conviction of the last 7 years: not the DUI of T−10y, nothing dismissed, pending or sealed', async () => {
+      const { body } = await stack.query('employment-screener', search('criminalHistory { convictions { statute description level date court sentence } lastUpdated }'));
+      expect(body.errors).toBeUndefined();
+      const a1 = body.data!.searchPersons.find((m: any) => m.person.id === 'A10000001');
+      expect(a1.person.criminalHistory.convictions).toEqual([
+        expect.objectContaining({ statute: 'PC 459', description: 'BURGLARY', level: 'FELONY', court: expect.any(String), sentence: expect.any(String) }),
+      ]);
+      // lastUpdated is the conviction's date, not the later (dismissed, pending) arrests'.
+      expect(a1.person.criminalHistory.lastUpdated.slice(0, 10)).toBe(a1.person.criminalHistory.convictions[0].date);
+    });
+
+    it('hides a conviction dismissed under PC 1203.4 (A10000005) and shows one 6 years old (A10000003)', async () => {
+      const a5 = await stack.query('employment-screener', search('criminalHistory { convictions { statute } }', '1970-01-09', 'ROBERT', 'GARCIA'));
+      expect(a5.body.data!.searchPersons[0].person).toEqual({ id: 'A10000005', criminalHistory: { convictions: [] } });
+      const a3 = await stack.query('employment-screener', search('criminalHistory { convictions { statute } }', '1979-11-30', 'MARCUS', 'SMITH'));
+      expect(a3.body.data!.searchPersons[0].person).toEqual({ id: 'A10000003', criminalHistory: { convictions: [{ statute: 'PC 211' }] } });
+    });
+
+    it('requires lastName, firstName and dateOfBirth from person:match callers (rule 9)', async () => {
+      const result = await stack.query('employment-screener', '{ searchPersons(lastName: "DOE", firstName: "JOHN") { person { id } } }');
+      expect(result.body.data).toBeNull();
+      expect(result.body.errors![0]).toMatchObject({ path: ['searchPersons'], extensions: { code: 'FORBIDDEN' } });
+    });
+
+    it('returns at most 5 candidates to person:match callers, strong matches only (rule 9)', async () => {
+      const weak = await stack.query('employment-screener', search('', '1990-01-01'));
+      expect(weak.body.data!.searchPersons).toEqual([]);
+      const strong = await stack.query('employment-screener', search(''));
+      expect(strong.body.data!.searchPersons.length).toBeLessThanOrEqual(5);
+      expect(strong.body.data!.searchPersons.every((m: any) => m.score >= 0.9)).toBe(true);
+      const tooMany = await stack.query('employment-screener', '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14", limit: 6) { score } }');
+      expect(tooMany.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('never answers a screener with the text of a dismissed, pending, old, sealed or juvenile charge, by any path', async () => {
+      const attempts = [
+        search('name { last } dateOfBirth criminalHistory { convictions { statute description date court sentence arrestId } lastUpdated arrests { date charges { statute description disposition { type relief } } } }'),
+        search('criminalHistory { arrests { sealed juvenile charges { statute } } }'),
+        search('aliases { first } identifiers { fbiNumber } protectiveOrders { id } protectedBy { id } alerts { id }'),
+        `{ person(id: "A10000001") { criminalHistory { arrests { charges { statute } } convictions { statute } } } }`,
+        '{ protectiveOrder(id: "PO-000001") { restrainedPerson { criminalHistory { convictions { statute } arrests { date } } } } }',
+        '{ alerts { subject { criminalHistory { convictions { statute } } } } }',
+        '{ searchPersons(lastName: "DOE") { person { criminalHistory { convictions { statute } } } } }',
+      ];
+      const FORBIDDEN_TEXT = ['PC 273.5', 'CORPORAL INJURY', 'PC 11350', 'CONTROLLED SUBSTANCE', 'PC 647(f)', 'INTOXICATION', 'PC 594', 'VANDALISM', 'VC 23152', 'UNDER THE INFLUENCE', 'DISMISSED', 'PENDING', 'JUVENILE', 'AR-0'];
+      for (const q of attempts) {
+        const { text } = await stack.query('employment-screener', q);
+        for (const forbidden of FORBIDDEN_TEXT) expect({ q, leaked: text.includes(forbidden) ? forbidden : null }).toEqual({ q, leaked: null });
+      }
+    });
+  });
+
+  describe('purpose and reason (rule 1)', () => {
+    const q = `{ person(id: ${A1}) { name { last } } }`;
+    it.each([
+      ['no purpose at all', 'officer', { 'x-purpose-code': undefined }],
+      ['purpose C without a reason', 'officer', { 'x-reason': undefined }],
+      ['purpose D without a reason', 'court-clerk', { 'x-reason': '' }],
+      ['a purpose the token does not grant (officer asking for I)', 'officer', { 'x-purpose-code': 'I' }],
+      ['a purpose the token does not grant (dispatcher asking for X)', 'dispatcher', { 'x-purpose-code': 'X' }],
+      ['purpose R, reserved to the FBI', 'officer', { 'x-purpose-code': 'R' }],
+      ['an unknown purpose code', 'officer', { 'x-purpose-code': 'Q' }],
+      ['a reason longer than 64 characters', 'officer', { 'x-reason': 'X'.repeat(65) }],
+    ])('refuses the whole operation for %s', async (_case, persona, headers) => {
+      const result = await stack.query(persona, q, undefined, headers as Record<string, string | undefined>);
+      expect(result.status).toBe(403);
+      expect(result.body.data).toBeUndefined();
+      expect(result.body.errors![0].extensions!.code).toBe('FORBIDDEN');
+    });
+
+    it('allows purpose X (exigent) without a reason', async () => {
+      const result = await stack.query('officer', q, undefined, { 'x-purpose-code': 'X', 'x-reason': undefined });
+      expect(result.status).toBe(200);
+      expect(result.body.data!.person.name.last).toBe('DOE');
+    });
+
+    it('lets the auditor run purpose-free operations but not lookups', async () => {
+      const free = await stack.query('auditor', '{ __typename }');
+      expect(free.body).toEqual({ data: { __typename: 'Query' } });
+      const lookup = await stack.query('auditor', q, undefined, { 'x-purpose-code': 'C', 'x-reason': 'AUDIT-1' });
+      expect(lookup.status).toBe(403);
+    });
+  });
+
+  describe('no side door: the same rules hold on every path (rule 10)', () => {
+    it("hides sealed records on an order's restrainedPerson exactly as on person()", async () => {
+      const { body } = await stack.query('officer', '{ protectiveOrder(id: "PO-000001") { restrainedPerson { criminalHistory { arrests { charges { statute } } } } } }');
+      const statutes = body.data!.protectiveOrder.restrainedPerson.criminalHistory.arrests.flatMap((a: any) => a.charges.map((c: any) => c.statute));
+      expect(statutes).not.toContain('PC 647(f)');
+      expect(statutes).not.toContain('PC 594(a)');
+      expect(statutes).toHaveLength(4);
+    });
+
+    it("denies the dispatcher the criminal history of an order's restrained person and of an alert's subject", async () => {
+      const viaOrder = await stack.query('dispatcher', '{ protectiveOrder(id: "PO-000001") { id restrainedPerson { id criminalHistory { convictions { statute } } } } }');
+      expect(outcomeAt(viaOrder, 'protectiveOrder.restrainedPerson.criminalHistory')).toBe('denied');
+      expect(viaOrder.body.data!.protectiveOrder.restrainedPerson.id).toBe('A10000001');
+      const viaAlert = await stack.query('dispatcher', '{ alert(id: "AL-0000001") { subject { id criminalHistory { convictions { statute } } } } }');
+      expect(outcomeAt(viaAlert, 'alert.subject.criminalHistory')).toBe('denied');
+    });
+
+    it('applies the employment view to persons fetched by key straight from the subgraph (_entities)', async () => {
+      const token = await stack.internalToken('employment-screener', 'criminal-history', 'I');
+      const call = (fields: string) =>
+        fetch(stack.subgraphUrls['criminal-history'], {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-custodian-internal-token': token },
+          body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { ${fields} } } }`, variables: { r: [{ __typename: 'Person', id: 'A10000001' }] } }),
+        }).then((r) => r.json() as Promise<any>);
+      const convictions = await call('criminalHistory { convictions { statute } }');
+      expect(convictions.data._entities).toEqual([{ criminalHistory: { convictions: [{ statute: 'PC 459' }] } }]);
+      const arrests = await call('criminalHistory { arrests { date } }');
+      expect(arrests.errors[0]).toMatchObject({ path: ['_entities', 0, 'criminalHistory', 'arrests'], extensions: { code: 'FORBIDDEN' } });
+    });
+  });
+
+  describe('sealed and juvenile records exist only for criminal_history:sealed (rule 5)', () => {
+    const q = `{ person(id: ${A1}) { criminalHistory { arrests { charges { statute } } convictions { statute } } } }`;
+    it('for the officer they do not exist: four arrests, two convictions', async () => {
+      const { body } = await stack.query('officer', q);
+      expect(body.data!.person.criminalHistory.arrests).toHaveLength(4);
+      expect(body.data!.person.criminalHistory.convictions.map((c: any) => c.statute)).toEqual(['PC 459', 'VC 23152(a)']);
+    });
+    it('for the court clerk all six arrests exist, the juvenile adjudication among the convictions', async () => {
+      const { body } = await stack.query('court-clerk', `{ person(id: ${A1}) { criminalHistory { arrests { sealed juvenile charges { statute } } convictions { statute } } } }`);
+      const arrests = body.data!.person.criminalHistory.arrests;
+      expect(arrests).toHaveLength(6);
+      expect(arrests.filter((a: any) => a.sealed)).toHaveLength(2);
+      expect(arrests.filter((a: any) => a.juvenile)).toHaveLength(1);
+      expect(body.data!.person.criminalHistory.convictions.map((c: any) => c.statute)).toContain('PC 594(a)');
+    });
+  });
+});

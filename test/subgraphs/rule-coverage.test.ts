@@ -1,0 +1,52 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { graphql, isObjectType, parse } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { badUserInput, buildPermissions } from '../../access-policy/src';
+import { allow } from 'graphql-shield';
+import { SUBGRAPH_NAMES } from '../../platform/src';
+import { SUBGRAPHS } from '../../subgraphs';
+
+/** Federation's fields, whose rules access-policy/src/permissions.ts adds for every subgraph. */
+const FEDERATION_FIELDS = new Set(['Query._entities', 'Query._service', '_Service.sdl']);
+
+/** A minimal subgraph with an entity, so federation's fields exist as in the real ones. */
+const toySdl = (fields: string) =>
+  parse(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+    type Query { ${fields} }
+    type Thing @key(fields: "id") { id: ID! }`);
+const thingRules = { Thing: { id: allow } };
+
+describe('every field of every subgraph has an explicit rule (fallback: deny)', () => {
+  it.each(SUBGRAPH_NAMES)('%s', (name) => {
+    const module = SUBGRAPHS[name];
+    const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never });
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.keys(type.getFields())) {
+        const coordinate = `${type.name}.${field}`;
+        if (FEDERATION_FIELDS.has(coordinate)) continue;
+        if (!module.accessRules[type.name]?.[field]) missing.push(coordinate);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('denies, with FORBIDDEN naming the field, a field that has no rule', async () => {
+    const schema = buildSubgraphSchema({
+      typeDefs: toySdl('ruled: String unruled: String'),
+      resolvers: { Query: { ruled: () => 'ok', unruled: () => 'leak' } },
+    });
+    const guarded = applyMiddleware(schema, buildPermissions({ Query: { ruled: allow }, ...thingRules }));
+    const result = await graphql({ schema: guarded, source: '{ ruled unruled }', contextValue: {} });
+    expect(result.data).toEqual({ ruled: 'ok', unruled: null });
+    expect(result.errors![0].message).toBe('Not authorised to read Query.unruled');
+    expect(result.errors![0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it("lets a resolver's own error through as itself, not as a denial (allowExternalErrors)", async () => {
+    const schema = buildSubgraphSchema({ typeDefs: toySdl('broken: String'), resolvers: { Query: { broken: () => { throw badUserInput('limit must be between 1 and 50'); } } } });
+    const result = await graphql({ schema: applyMiddleware(schema, buildPermissions({ Query: { broken: allow }, ...thingRules })), source: '{ broken }', contextValue: {} });
+    expect(result.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});
