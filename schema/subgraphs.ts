@@ -14,13 +14,21 @@ export const SUPERGRAPH_URLS: Record<SubgraphName, string> = {
   alerts: 'http://alerts:4003/graphql',
 };
 
+/**
+ * The audit subgraph: `Query.auditEvents`, served by the gateway in-process from its audit store
+ * (it is the gateway's own data), composed into the supergraph like the record subgraphs.
+ */
+export const AUDIT_SUBGRAPH = 'audit';
+/** Placeholder URL: the gateway answers the audit subgraph itself and never fetches it. */
+export const AUDIT_SUBGRAPH_URL = 'http://gateway.internal/audit';
+
 /** Path of a subgraph's SDL. */
-export function sdlPath(name: SubgraphName): string {
+export function sdlPath(name: SubgraphName | typeof AUDIT_SUBGRAPH): string {
   return join(projectRoot(), 'schema', `${name}.graphql`);
 }
 
 /** A subgraph's SDL, parsed. */
-export function loadSubgraphSdl(name: SubgraphName): DocumentNode {
+export function loadSubgraphSdl(name: SubgraphName | typeof AUDIT_SUBGRAPH): DocumentNode {
   return parse(readFileSync(sdlPath(name), 'utf8'));
 }
 
@@ -31,5 +39,8 @@ export function supergraphPath(): string {
 
 /** The subgraphs as @apollo/composition takes them. */
 export function subgraphDefinitions() {
-  return SUBGRAPH_NAMES.map((name) => ({ name, url: SUPERGRAPH_URLS[name], typeDefs: loadSubgraphSdl(name) }));
+  return [
+    ...SUBGRAPH_NAMES.map((name) => ({ name, url: SUPERGRAPH_URLS[name], typeDefs: loadSubgraphSdl(name) })),
+    { name: AUDIT_SUBGRAPH, url: AUDIT_SUBGRAPH_URL, typeDefs: loadSubgraphSdl(AUDIT_SUBGRAPH) },
+  ];
 }

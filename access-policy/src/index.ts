@@ -8,3 +8,4 @@ export * from './personas';
 export * from './purposes';
 export * from './rules';
 export * from './scopes';
+export * from './audit-record';

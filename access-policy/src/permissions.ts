@@ -1,5 +1,5 @@
 import { shield, allow, rule } from 'graphql-shield';
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { forbidden } from './error-codes';
 import type { Rule } from './rules';
 
@@ -31,10 +31,14 @@ const FEDERATION_RULES: RuleTable = {
  * - `fallbackError` — a FORBIDDEN GraphQLError naming the field, instead of a bare "Not Authorised!".
  * - `debug: false` — never let shield rethrow internals.
  */
-export function buildPermissions(table: RuleTable) {
+export function buildPermissions(table: RuleTable, schema?: GraphQLSchema) {
   const tree: RuleTable = { ...table };
   for (const [type, fields] of Object.entries(FEDERATION_RULES)) {
-    tree[type] = { ...(tree[type] ?? {}), ...fields };
+    // A subgraph without entities has no `_entities`: add only the federation fields it has.
+    const present = schema?.getType(type);
+    const existing = present && 'getFields' in present ? (present.getFields() as Record<string, unknown>) : null;
+    const applicable = Object.fromEntries(Object.entries(fields).filter(([f]) => !schema || (existing && f in existing)));
+    tree[type] = { ...(tree[type] ?? {}), ...applicable };
   }
   return shield(tree, {
     fallbackRule: denyByDefault,

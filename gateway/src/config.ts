@@ -43,6 +43,12 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: string;
+  audit: {
+    /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
+    retentionDays: number;
+    /** Most records per group commit. */
+    maxBatch: number;
+  };
 }
 
 /** Issuer and audience of the sandbox's dev issuer. */
@@ -71,6 +77,8 @@ export const GATEWAY_ENV = {
   INTERNAL_TOKEN_PRIVATE_KEY_FILE: str({ default: '' }),
   SUBGRAPH_TIMEOUT_MS: num({ default: 5000 }),
   MAX_BODY_BYTES: num({ default: 102_400 }),
+  AUDIT_RETENTION_DAYS: num({ default: 1095 }),
+  AUDIT_MAX_BATCH: num({ default: 500 }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
 };
 
@@ -117,6 +125,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     internalKey = sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile;
   }
   if (e.SUBGRAPH_TIMEOUT_MS < 100) throw new ConfigError('SUBGRAPH_TIMEOUT_MS: at least 100');
+  if (e.AUDIT_RETENTION_DAYS < 365) throw new ConfigError('AUDIT_RETENTION_DAYS: at least 365 (CJIS AU-11 keeps audit records a year)');
+  if (!Number.isInteger(e.AUDIT_MAX_BATCH) || e.AUDIT_MAX_BATCH < 1) throw new ConfigError('AUDIT_MAX_BATCH: a positive integer');
 
   return {
     mode,
@@ -132,5 +142,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS, maxBatch: e.AUDIT_MAX_BATCH },
   };
 }

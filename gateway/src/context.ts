@@ -16,6 +16,8 @@ export interface GatewayContext {
   /** Internal tokens already signed for this operation, by subgraph. */
   internalTokens: Map<string, Promise<string>>;
   http: { ip: string | undefined; userAgent: string | undefined; startedAt: number };
+  /** Shared with the HTTP layer: whether this request's audit record has been written. */
+  audit: { written: boolean };
 }
 
 /** A fresh context for an authenticated request. */
@@ -24,6 +26,7 @@ export function createGatewayContext(
   identity: VerifiedIdentity,
   headers: { purpose: string | undefined; reason: string | undefined },
   http: GatewayContext['http'],
+  audit: GatewayContext['audit'],
 ): GatewayContext {
   return {
     requestId,
@@ -33,5 +36,6 @@ export function createGatewayContext(
     disclosure: new DisclosureLog(),
     internalTokens: new Map(),
     http,
+    audit,
   };
 }

@@ -26,6 +26,14 @@ import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
 import { createAuthenticator, type VerifiedIdentity } from './identity/authenticate';
 import { purposePlugin } from './identity/purpose-plugin';
+import { buildAuditEntry, type RequestFacts } from './audit/audit-entry';
+import { auditEventsDataSource } from './audit/audit-events-subgraph';
+import { auditPlugin } from './audit/audit-plugin';
+import type { AuditStore } from './audit/audit-store';
+import { AuditWriter } from './audit/audit-writer';
+import { scheduleRetention } from './audit/retention';
+import { SqlAuditStore } from './audit/sql-audit-store';
+import { AUDIT_SUBGRAPH } from '../../schema/subgraphs';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -38,6 +46,13 @@ export interface RunningGateway {
 /** Options tests and the bench may inject. */
 export interface GatewayOptions {
   logger?: Logger;
+  /** An audit store other than the configured one (tests: a store that refuses writes). */
+  auditStore?: AuditStore;
+  /**
+   * Bench-only: run without the audit plugin, to measure its cost. Only the bench's own entry
+   * point (bench/, never built into the image) passes it; `main.ts` has no way to.
+   */
+  withoutAudit?: boolean;
 }
 
 /**
@@ -50,12 +65,18 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.auth.keys.kind === 'dev-issuer') await ensureSandboxKeyPair(config.dataDir, SANDBOX_KEYS.devIssuer);
   const signingKey = await importKey(readJwk(config.internalTokenPrivateKeyFile), INTERNAL_ALGORITHM);
   const authenticator = await createAuthenticator(config.auth);
+  const auditStore = options.auditStore ?? (await SqlAuditStore.open(config.store));
+  const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch });
+  await auditWriter.start();
+  const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
 
   let loaded = false;
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphFile, 'utf8'),
     buildService: ({ name }) =>
-      new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs),
+      name === AUDIT_SUBGRAPH
+        ? auditEventsDataSource(auditStore)
+        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs),
   });
 
   const app = express();
@@ -76,6 +97,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Apollo's default landing page loads from a CDN; the explorer is served locally instead.
       ApolloServerPluginLandingPageDisabled(),
       purposePlugin(),
+      ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),
     ],
   });
   await apollo.start();
@@ -83,37 +105,91 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   app.use(
     healthRoutes(
-      () => SUBGRAPH_NAMES.map((name) => subgraphReadiness(name, config.subgraphUrls[name])),
+      () => [...SUBGRAPH_NAMES.map((name) => subgraphReadiness(name, config.subgraphUrls[name])), { name: 'audit', check: () => auditStore.ping() }],
       () => loaded,
     ),
   );
 
-  const authenticate: express.RequestHandler = async (req, res, next) => {
+  const facts = (req: express.Request, res: express.Response): RequestFacts => ({
+    requestId: res.locals.requestId as string,
+    startedAt: res.locals.startedAt as number,
+    ip: req.ip,
+    userAgent: req.get('user-agent'),
+    declaredPurpose: req.get('x-purpose-code'),
+    declaredReason: req.get('x-reason'),
+  });
+
+  // Every request to /graphql gets an id and exactly one audit record. The audit plugin writes
+  // it for operations Apollo runs; the authentication step for refused credentials; and this
+  // last-resort hook for requests rejected before either (malformed JSON, oversized bodies,
+  // CSRF-blocked or batched requests), which carry no data.
+  const beginRequest: express.RequestHandler = (req, res, next) => {
     const requestId = randomUUID();
+    const audit = { written: false };
     res.locals.requestId = requestId;
+    res.locals.startedAt = Date.now();
+    res.locals.audit = audit;
     res.setHeader('x-request-id', requestId);
+    if (options.withoutAudit) return next();
+    res.on('finish', () => {
+      if (audit.written) return;
+      audit.written = true;
+      const body = (req.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
+      const entry = buildAuditEntry(facts(req, res), {
+        identity: res.locals.identity as VerifiedIdentity | undefined,
+        document: typeof body.query === 'string' ? body.query : typeof req.query.query === 'string' ? req.query.query : null,
+        variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,
+        operationName: typeof body.operationName === 'string' ? body.operationName : null,
+        outcome: res.statusCode === 401 ? 'UNAUTHENTICATED' : res.statusCode < 500 ? 'INVALID' : 'ERROR',
+        errorCodes: [res.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : res.statusCode === 401 ? 'UNAUTHENTICATED' : res.statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'],
+      });
+      auditWriter.append(entry).catch(() => undefined);
+    });
+    next();
+  };
+
+  const authenticate: express.RequestHandler = async (req, res, next) => {
     try {
       res.locals.identity = await authenticator.authenticate(req.get('authorization'));
       next();
     } catch (error) {
       const message = (error as Error).message;
-      logger.warn({ requestId, ip: req.ip, reason: message }, 'authentication failed');
+      logger.warn({ requestId: res.locals.requestId, ip: req.ip, reason: message }, 'authentication failed');
+      const audit = res.locals.audit as { written: boolean };
+      audit.written = true;
+      const entry = buildAuditEntry(facts(req, res), {
+        document: typeof req.query.query === 'string' ? req.query.query : null,
+        outcome: 'UNAUTHENTICATED',
+        errorCodes: ['UNAUTHENTICATED'],
+      });
+      if (!options.withoutAudit) await auditWriter.append(entry).catch(() => undefined);
       res.setHeader('www-authenticate', 'Bearer realm="custodian"');
       res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
     }
   };
 
+  // Body parsing errors (bad JSON, too large) answered as GraphQL errors, not Express's HTML page.
+  const bodyErrors: express.ErrorRequestHandler = (error, _req, res, next) => {
+    const status = typeof error?.status === 'number' ? error.status : 500;
+    if (status >= 500) return next(error);
+    const message = status === 413 ? `Request body is larger than ${config.maxBodyBytes} bytes` : 'Request body is not valid JSON';
+    res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+  };
+
   app.use(
     '/graphql',
+    beginRequest,
     authenticate,
     express.json({ limit: config.maxBodyBytes }),
+    bodyErrors,
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createGatewayContext(
           res.locals.requestId as string,
           res.locals.identity as VerifiedIdentity,
           { purpose: req.get('x-purpose-code'), reason: req.get('x-reason') },
-          { ip: req.ip, userAgent: req.get('user-agent'), startedAt: Date.now() },
+          { ip: req.ip, userAgent: req.get('user-agent'), startedAt: res.locals.startedAt as number },
+          res.locals.audit as { written: boolean },
         ),
     }),
   );
@@ -125,7 +201,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`,
     port,
     async stop() {
+      stopRetention();
       await apollo.stop();
+      await auditWriter.flush();
+      await auditStore.close();
     },
   };
 }

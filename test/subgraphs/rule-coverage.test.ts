@@ -5,6 +5,8 @@ import { badUserInput, buildPermissions } from '../../access-policy/src';
 import { allow } from 'graphql-shield';
 import { SUBGRAPH_NAMES } from '../../platform/src';
 import { SUBGRAPHS } from '../../subgraphs';
+import { AUDIT_SUBGRAPH, loadSubgraphSdl } from '../../schema/subgraphs';
+import { auditAccessRules } from '../../gateway/src/audit/audit-access-rules';
 
 /** Federation's fields, whose rules access-policy/src/permissions.ts adds for every subgraph. */
 const FEDERATION_FIELDS = new Set(['Query._entities', 'Query._service', '_Service.sdl']);
@@ -29,6 +31,15 @@ describe('every field of every subgraph has an explicit rule (fallback: deny)', 
         if (!module.accessRules[type.name]?.[field]) missing.push(coordinate);
       }
     }
+    expect(missing).toEqual([]);
+  });
+
+  it('audit (served by the gateway)', () => {
+    const schema = buildSubgraphSchema({ typeDefs: loadSubgraphSdl(AUDIT_SUBGRAPH) });
+    const missing = Object.values(schema.getTypeMap())
+      .filter((t) => isObjectType(t) && !t.name.startsWith('__') && !t.name.startsWith('_'))
+      .flatMap((t) => Object.keys((t as import('graphql').GraphQLObjectType).getFields()).map((f) => `${t.name}.${f}`))
+      .filter((c) => !FEDERATION_FIELDS.has(c) && !auditAccessRules[c.split('.')[0]]?.[c.split('.')[1]]);
     expect(missing).toEqual([]);
   });
 

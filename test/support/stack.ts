@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findPersona, INTERNAL_ALGORITHM, signInternalToken, type Caller, type PurposeCode } from '../../access-policy/src';
 import { readGatewayConfig } from '../../gateway/src/config';
 import { DevIssuer } from '../../gateway/src/dev-issuer/dev-issuer';
-import { startGateway, type RunningGateway } from '../../gateway/src/server';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/src/server';
 import {
   createLogger,
   ensureSandboxKeyPair,
@@ -40,6 +40,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Skip seeding (the test seeds itself). */
   noSeed?: boolean;
+  /** In-process only: options for the gateway (an audit store that fails, say). */
+  gatewayOptions?: (dataDir: string) => Promise<GatewayOptions>;
 }
 
 /** What a test sees of a running stack. */
@@ -71,10 +73,12 @@ export interface GraphQLResult {
   text: string;
 }
 
-async function waitForReady(url: string, timeoutMs: number, describe: () => string): Promise<void> {
+async function waitForReady(url: string, timeoutMs: number, describe: () => string, exited: () => string | null = () => null): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
+    const dead = exited();
+    if (dead) throw new Error(`${dead} exited before the stack was ready\n${describe()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       last = await res.text();
@@ -156,11 +160,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       inProcess.subgraphs[name] = running as RunningSubgraph<StoreBase>;
       stores[name] = running.store as StoreBase;
     }
-    inProcess.gateway = await startGateway(readGatewayConfig({ ...processEnv, PORT: String(gatewayPort) }), { logger: silent });
+    const extra = options.gatewayOptions ? await options.gatewayOptions(dataDir) : {};
+    inProcess.gateway = await startGateway(readGatewayConfig({ ...processEnv, PORT: String(gatewayPort) }), { logger: silent, ...extra });
   }
   const baseUrl = `http://127.0.0.1:${gatewayPort}`;
   try {
-    await waitForReady(`${baseUrl}/health/ready`, 30_000, describe);
+    await waitForReady(`${baseUrl}/health/ready`, 30_000, describe, () => [...children].find(([, c]) => c.exitCode !== null)?.[0] ?? null);
   } catch (error) {
     for (const c of children.values()) c.kill('SIGKILL');
     throw error;

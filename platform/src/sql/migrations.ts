@@ -1,10 +1,13 @@
 import type { SqlClient } from './sql-client';
 
-/** One versioned step of a store's schema. `up` is portable SQL (both engines run it). */
+/**
+ * One versioned step of a store's schema. `up` is portable SQL (both engines run it), or one
+ * script per engine where they differ (triggers, for instance).
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  readonly up: string;
+  readonly up: string | { readonly sqlite: string; readonly postgres: string };
 }
 
 /**
@@ -25,7 +28,7 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
     if (done) continue;
     try {
       await client.transaction(async (tx) => {
-        await tx.exec(m.up);
+        await tx.exec(typeof m.up === 'string' ? m.up : m.up[client.dialect]);
         await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
           m.version,
           m.name,

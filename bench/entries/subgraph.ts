@@ -1,0 +1,25 @@
+import { readSubgraphConfig, type SubgraphName } from '../../platform/src';
+import { serveSubgraph } from '../../platform/src/subgraph/serve-subgraph';
+import { SUBGRAPHS } from '../../subgraphs';
+
+/**
+ * A subgraph as the bench starts it (`node subgraph.js <name>`). BENCH_WITHOUT_SHIELD=1 serves it
+ * without graphql-shield to measure the rules' cost: only this bench-only entry point can.
+ */
+async function main(): Promise<void> {
+  const name = process.argv[2] as SubgraphName;
+  const module = SUBGRAPHS[name];
+  if (!module) throw new Error(`unknown subgraph ${name}`);
+  const running = await serveSubgraph(module as never, readSubgraphConfig(name), { withoutAccessRules: process.env.BENCH_WITHOUT_SHIELD === '1' });
+  const stop = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: Error) => {
+  console.error(`bench subgraph failed: ${error.message}`);
+  process.exit(1);
+});

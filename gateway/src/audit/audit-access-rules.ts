@@ -1,0 +1,15 @@
+import { hasScope, Scope, type RuleTable } from '../../../access-policy/src';
+
+/** The audit log needs audit:read; it shows who saw what, never record contents — DESIGN §4 rule 8. */
+export const canReadAudit = hasScope(Scope.AUDIT_READ);
+
+const FIELDS = [
+  'id', 'at', 'requestId', 'user', 'userName', 'ori', 'client', 'purpose', 'reason', 'operationType', 'operationName',
+  'documentHash', 'outcome', 'subjects', 'deniedPaths', 'fieldsResolved', 'errorCodes', 'sourceAddress', 'durationMs',
+];
+
+/** Who may read each field of the audit subgraph. Every field is named; the fallback denies. */
+export const auditAccessRules: RuleTable = {
+  Query: { auditEvents: canReadAudit },
+  AuditEvent: Object.fromEntries(FIELDS.map((f) => [f, canReadAudit])),
+};

@@ -1,0 +1,90 @@
+import type { Migration } from '../../../platform/src';
+
+/** The audit log's schema. Records are append-only: triggers refuse UPDATE, and DELETE outside a purge. */
+export const AUDIT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'audit records, subjects index, chains, checkpoints',
+    up: `
+      CREATE TABLE audit_chains (
+        chain_id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        host TEXT NOT NULL
+      );
+      CREATE TABLE audit_records (
+        chain_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        request_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        user_sub TEXT,
+        user_name TEXT,
+        ori TEXT,
+        client TEXT,
+        scopes TEXT NOT NULL,
+        purpose TEXT,
+        reason TEXT,
+        operation_type TEXT,
+        operation_name TEXT,
+        document_hash TEXT,
+        document TEXT,
+        variables TEXT,
+        outcome TEXT NOT NULL,
+        denied_paths TEXT NOT NULL,
+        error_codes TEXT NOT NULL,
+        fields_resolved TEXT NOT NULL,
+        subjects TEXT NOT NULL,
+        source_address TEXT,
+        user_agent TEXT,
+        duration_ms INTEGER NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (chain_id, seq)
+      );
+      CREATE INDEX audit_records_at ON audit_records (at);
+      CREATE INDEX audit_records_user ON audit_records (user_sub, at);
+      CREATE TABLE audit_subjects (
+        chain_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (chain_id, seq, subject)
+      );
+      CREATE INDEX audit_subjects_subject ON audit_subjects (subject, at);
+      CREATE TABLE audit_checkpoints (
+        chain_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        purged_before TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (chain_id, seq)
+      );
+      CREATE TABLE audit_purge_gate (id INTEGER PRIMARY KEY, open INTEGER NOT NULL);
+      INSERT INTO audit_purge_gate (id, open) VALUES (1, 0);
+    `,
+  },
+  {
+    version: 2,
+    name: 'append-only guards',
+    up: {
+      sqlite: `
+        CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records
+        BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+        CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records
+        WHEN (SELECT open FROM audit_purge_gate WHERE id = 1) = 0
+        BEGIN SELECT RAISE(ABORT, 'audit records are deleted only by the retention purge'); END;
+      `,
+      postgres: `
+        CREATE FUNCTION audit_records_guard() RETURNS trigger AS $$
+        BEGIN
+          IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION 'audit records are append-only'; END IF;
+          IF (SELECT open FROM audit_purge_gate WHERE id = 1) = 0 THEN
+            RAISE EXCEPTION 'audit records are deleted only by the retention purge';
+          END IF;
+          RETURN OLD;
+        END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER audit_records_guard BEFORE UPDATE OR DELETE ON audit_records
+        FOR EACH ROW EXECUTE FUNCTION audit_records_guard();
+      `,
+    },
+  },
+];

@@ -1,0 +1,72 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ErrorCode } from '../../../access-policy/src';
+import type { Logger } from '../../../platform/src';
+import type { GatewayContext } from '../context';
+import { buildAuditEntry } from './audit-entry';
+import { classifyOutcome, codeOf, deniedPaths } from './audit-outcome';
+import type { AuditWriter } from './audit-writer';
+import { subjectsInResponse } from './response-subjects';
+
+/**
+ * Writes one audit record per operation and holds the response until it is committed. If the
+ * record cannot be committed the response is replaced by an AUDIT_UNAVAILABLE error with no data
+ * (fail closed, CJIS AU-5). Request-level hooks only: a gateway runs a query plan, so
+ * `willResolveField` never fires here; what the subgraphs resolved arrives in their reports.
+ */
+export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        // Fires last, with the response about to be serialised: every outcome passes here.
+        async willSendResponse({ response, contextValue, request, operation, document, schema }) {
+          const ctx = contextValue;
+          if (response.body.kind !== 'single') {
+            // Incremental delivery is not offered; refuse rather than stream unaudited parts.
+            response.body = { kind: 'single', singleResult: { errors: [{ message: 'Incremental delivery is not supported', extensions: { code: ErrorCode.BAD_REQUEST } }] } };
+          }
+          const result = response.body.kind === 'single' ? response.body.singleResult : { data: null, errors: [] };
+          const data = result.data as Record<string, unknown> | null | undefined;
+          const errors = result.errors;
+          const subjects = new Set<string>();
+          if (data) {
+            for (const s of ctx.disclosure.subjects) subjects.add(s);
+            if (operation && document) {
+              const fragments = Object.fromEntries(
+                document.definitions.filter((d) => d.kind === 'FragmentDefinition').map((d) => [(d as { name: { value: string } }).name.value, d]),
+              );
+              for (const s of subjectsInResponse(schema, operation, fragments as never, data)) subjects.add(s);
+            }
+          }
+          const entry = buildAuditEntry(
+            { requestId: ctx.requestId, startedAt: ctx.http.startedAt, ip: ctx.http.ip, userAgent: ctx.http.userAgent, declaredPurpose: ctx.declared.purpose, declaredReason: ctx.declared.reason },
+            {
+              identity: ctx.identity,
+              caller: ctx.caller,
+              document: request.query ?? null,
+              variables: request.variables ?? null,
+              operationType: operation?.operation ?? null,
+              operationName: operation?.name?.value ?? request.operationName ?? null,
+              outcome: classifyOutcome(data, errors),
+              deniedPaths: deniedPaths(errors),
+              errorCodes: (errors ?? []).map(codeOf),
+              fieldsResolved: data ? ctx.disclosure.fields : [],
+              subjects,
+            },
+          );
+          try {
+            await writer.append(entry);
+            ctx.audit.written = true;
+          } catch {
+            ctx.audit.written = true;
+            logger.error({ requestId: ctx.requestId }, 'response withheld: audit record not committed');
+            response.body = {
+              kind: 'single',
+              singleResult: { errors: [{ message: 'The audit record could not be written, so no data was released', extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] },
+            };
+            response.http.status = 503;
+          }
+        },
+      };
+    },
+  };
+}

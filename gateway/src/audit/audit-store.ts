@@ -1,0 +1,48 @@
+import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
+
+/** What an auditor may ask for (DESIGN §2 `auditEvents`). */
+export interface AuditFilter {
+  subject?: string | null;
+  user?: string | null;
+  ori?: string | null;
+  purpose?: string | null;
+  outcome?: AuditOutcome | null;
+  from?: string | null;
+  to?: string | null;
+  limit: number;
+}
+
+/** A retention purge's mark: the records of a chain up to `seq` were removed; the next links to `hash`. */
+export interface AuditCheckpoint {
+  chainId: string;
+  seq: number;
+  hash: string;
+  purgedBefore: string;
+  at: string;
+}
+
+/**
+ * The audit store port: append-only records in per-gateway chains. Nothing here updates or
+ * deletes a record except `purgeBefore`, which leaves a checkpoint per chain it cuts.
+ */
+export interface AuditStore {
+  /** Writes records in one transaction (group commit): all of them, or none. */
+  appendBatch(records: readonly AuditRecord[]): Promise<void>;
+  /** Registers a new chain. */
+  startChain(chainId: string, startedAt: string, host: string): Promise<void>;
+  chainIds(): Promise<string[]>;
+  /** Records of a chain in seq order, from `afterSeq` (exclusive), at most `limit`. */
+  readChain(chainId: string, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The last committed record of a chain, or null. */
+  lastRecord(chainId: string): Promise<AuditRecord | null>;
+  /** The latest checkpoint of a chain, if a purge cut it. */
+  checkpoint(chainId: string): Promise<AuditCheckpoint | null>;
+  /** Records matching a filter, newest first. */
+  query(filter: AuditFilter): Promise<AuditRecord[]>;
+  /** Records at or after `from` and before `to`, oldest first (reports). */
+  between(from: string, to: string): Promise<AuditRecord[]>;
+  /** Removes records older than `before` (retention), writing a checkpoint per chain cut. */
+  purgeBefore(before: string): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,197 @@
+import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
+import { migrate, openSqlClient, placeholders, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
+import { AUDIT_MIGRATIONS } from './audit-migrations';
+import type { AuditCheckpoint, AuditFilter, AuditStore } from './audit-store';
+
+interface AuditRow {
+  chain_id: string;
+  seq: number;
+  request_id: string;
+  at: string;
+  user_sub: string | null;
+  user_name: string | null;
+  ori: string | null;
+  client: string | null;
+  scopes: string;
+  purpose: string | null;
+  reason: string | null;
+  operation_type: string | null;
+  operation_name: string | null;
+  document_hash: string | null;
+  document: string | null;
+  variables: string | null;
+  outcome: AuditOutcome;
+  denied_paths: string;
+  error_codes: string;
+  fields_resolved: string;
+  subjects: string;
+  source_address: string | null;
+  user_agent: string | null;
+  duration_ms: number;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS = `chain_id, seq, request_id, at, user_sub, user_name, ori, client, scopes, purpose, reason, operation_type,
+  operation_name, document_hash, document, variables, outcome, denied_paths, error_codes, fields_resolved, subjects,
+  source_address, user_agent, duration_ms, prev_hash, hash`;
+const COLUMN_COUNT = 26;
+
+function toRecord(r: AuditRow): AuditRecord {
+  return {
+    chainId: r.chain_id,
+    seq: Number(r.seq),
+    requestId: r.request_id,
+    at: r.at,
+    userSub: r.user_sub,
+    userName: r.user_name,
+    ori: r.ori,
+    client: r.client,
+    scopes: JSON.parse(r.scopes) as string[],
+    purpose: r.purpose,
+    reason: r.reason,
+    operationType: r.operation_type,
+    operationName: r.operation_name,
+    documentHash: r.document_hash,
+    document: r.document,
+    variables: r.variables === null ? null : (JSON.parse(r.variables) as Record<string, unknown>),
+    outcome: r.outcome,
+    deniedPaths: JSON.parse(r.denied_paths) as string[],
+    errorCodes: JSON.parse(r.error_codes) as string[],
+    fieldsResolved: JSON.parse(r.fields_resolved) as string[],
+    subjects: JSON.parse(r.subjects) as string[],
+    sourceAddress: r.source_address,
+    userAgent: r.user_agent,
+    durationMs: Number(r.duration_ms),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+function toRow(r: AuditRecord): SqlValue[] {
+  return [
+    r.chainId, r.seq, r.requestId, r.at, r.userSub, r.userName, r.ori, r.client, JSON.stringify(r.scopes), r.purpose, r.reason,
+    r.operationType, r.operationName, r.documentHash, r.document, r.variables === null ? null : JSON.stringify(r.variables),
+    r.outcome, JSON.stringify(r.deniedPaths), JSON.stringify(r.errorCodes), JSON.stringify(r.fieldsResolved), JSON.stringify(r.subjects),
+    r.sourceAddress, r.userAgent, r.durationMs, r.prevHash, r.hash,
+  ];
+}
+
+/** Rows per INSERT statement: well under both engines' parameter limits (SQLite 32766, PostgreSQL 65535). */
+const ROWS_PER_INSERT = 200;
+
+/** The audit store over either SQL adapter: `audit.sqlite` under DATA_DIR (durable commits), or schema `audit`. */
+export class SqlAuditStore implements AuditStore {
+  constructor(private readonly sql: SqlClient) {}
+
+  /** Opens and migrates the audit store. SQLite commits are made durable (synchronous=FULL). */
+  static async open(location: StoreLocation, poolSize?: number): Promise<SqlAuditStore> {
+    const client = await openSqlClient(location, 'audit', { durable: true, poolSize });
+    await migrate(client, AUDIT_MIGRATIONS);
+    return new SqlAuditStore(client);
+  }
+
+  async appendBatch(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.sql.transaction(async (tx) => {
+      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+        const chunk = records.slice(i, i + ROWS_PER_INSERT);
+        const row = `(${placeholders(COLUMN_COUNT)})`;
+        await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${chunk.map(() => row).join(', ')}`, chunk.flatMap(toRow));
+        const subjects = chunk.flatMap((r) => [...new Set(r.subjects)].map((s) => [r.chainId, r.seq, s, r.at] as SqlValue[]));
+        for (let j = 0; j < subjects.length; j += ROWS_PER_INSERT * 4) {
+          const part = subjects.slice(j, j + ROWS_PER_INSERT * 4);
+          await tx.run(`INSERT INTO audit_subjects (chain_id, seq, subject, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`, part.flat());
+        }
+      }
+    });
+  }
+
+  async startChain(chainId: string, startedAt: string, host: string): Promise<void> {
+    await this.sql.run('INSERT INTO audit_chains (chain_id, started_at, host) VALUES (?, ?, ?)', [chainId, startedAt, host]);
+  }
+
+  async chainIds(): Promise<string[]> {
+    const rows = await this.sql.all<{ chain_id: string }>(
+      'SELECT chain_id FROM audit_chains UNION SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id',
+    );
+    return rows.map((r) => r.chain_id);
+  }
+
+  async readChain(chainId: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq LIMIT ?`, [chainId, afterSeq, limit]);
+    return rows.map(toRecord);
+  }
+
+  async lastRecord(chainId: string): Promise<AuditRecord | null> {
+    const row = await this.sql.get<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE chain_id = ? ORDER BY seq DESC LIMIT 1`, [chainId]);
+    return row ? toRecord(row) : null;
+  }
+
+  async checkpoint(chainId: string): Promise<AuditCheckpoint | null> {
+    const row = await this.sql.get<{ chain_id: string; seq: number; hash: string; purged_before: string; at: string }>(
+      'SELECT chain_id, seq, hash, purged_before, at FROM audit_checkpoints WHERE chain_id = ? ORDER BY seq DESC LIMIT 1',
+      [chainId],
+    );
+    return row ? { chainId: row.chain_id, seq: Number(row.seq), hash: row.hash, purgedBefore: row.purged_before, at: row.at } : null;
+  }
+
+  async query(filter: AuditFilter): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const add = (clause: string, value: SqlValue) => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (filter.subject) add('EXISTS (SELECT 1 FROM audit_subjects s WHERE s.chain_id = r.chain_id AND s.seq = r.seq AND s.subject = ?)', filter.subject);
+    if (filter.user) add('r.user_sub = ?', filter.user);
+    if (filter.ori) add('r.ori = ?', filter.ori);
+    if (filter.purpose) add('r.purpose = ?', filter.purpose);
+    if (filter.outcome) add('r.outcome = ?', filter.outcome);
+    if (filter.from) add('r.at >= ?', filter.from);
+    if (filter.to) add('r.at < ?', filter.to);
+    params.push(filter.limit);
+    const rows = await this.sql.all<AuditRow>(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'r.$1')} FROM audit_records r ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+       ORDER BY r.at DESC, r.chain_id, r.seq DESC LIMIT ?`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async between(from: string, to: string): Promise<AuditRecord[]> {
+    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE at >= ? AND at < ? ORDER BY at, chain_id, seq`, [from, to]);
+    return rows.map(toRecord);
+  }
+
+  async purgeBefore(before: string): Promise<number> {
+    return this.sql.transaction(async (tx) => {
+      // For each chain, the last record to go: the checkpoint the first kept record must link to.
+      const cuts = await tx.all<{ chain_id: string; seq: number }>(
+        'SELECT chain_id, MAX(seq) AS seq FROM audit_records WHERE at < ? GROUP BY chain_id',
+        [before],
+      );
+      let removed = 0;
+      if (cuts.length === 0) return 0;
+      await tx.run('UPDATE audit_purge_gate SET open = 1 WHERE id = 1');
+      for (const cut of cuts) {
+        const last = await tx.get<{ hash: string }>('SELECT hash FROM audit_records WHERE chain_id = ? AND seq = ?', [cut.chain_id, cut.seq]);
+        await tx.run('INSERT INTO audit_checkpoints (chain_id, seq, hash, purged_before, at) VALUES (?, ?, ?, ?, ?)', [
+          cut.chain_id, cut.seq, last!.hash, before, new Date().toISOString(),
+        ]);
+        await tx.run('DELETE FROM audit_subjects WHERE chain_id = ? AND seq <= ?', [cut.chain_id, cut.seq]);
+        removed += (await tx.run('DELETE FROM audit_records WHERE chain_id = ? AND seq <= ?', [cut.chain_id, cut.seq])).changes;
+      }
+      await tx.run('UPDATE audit_purge_gate SET open = 0 WHERE id = 1');
+      return removed;
+    });
+  }
+
+  ping(): Promise<void> {
+    return this.sql.ping();
+  }
+
+  close(): Promise<void> {
+    return this.sql.close();
+  }
+}

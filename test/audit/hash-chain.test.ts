@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEntry } from '../../access-policy/src';
+import { AuditWriter } from '../../gateway/src/audit/audit-writer';
+import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
+import { verifyAllChains } from '../../gateway/src/audit/verify-chains';
+import { createLogger, projectRoot } from '../../platform/src';
+
+const silent = createLogger('test', 'silent');
+
+function entry(n: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    requestId: `req-${n}`, at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(), userSub: 'u-officer-1001', userName: 'Officer Dana Reyes',
+    ori: 'CA0194200', client: 'patrol-mdt', scopes: ['person:read'], purpose: 'C', reason: 'INC-1', operationType: 'query',
+    operationName: 'Lookup', documentHash: 'a'.repeat(64), document: '{ person(id: $id) { id } }', variables: { id: `A${10000000 + n}` },
+    outcome: 'ALLOWED', deniedPaths: [], errorCodes: [], fieldsResolved: ['Person.id'], subjects: [`Person:A${10000000 + n}`],
+    sourceAddress: '127.0.0.1', userAgent: 'test', durationMs: 3, ...overrides,
+  };
+}
+
+/** A fresh audit store with one chain of `n` records; returns its folder and a raw connection for tampering. */
+async function chainOf(n: number, tamperable = true) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'custodian-audit-'));
+  const store = await SqlAuditStore.open({ kind: 'sqlite', dataDir });
+  const writer = new AuditWriter(store, { logger: silent });
+  await writer.start();
+  await Promise.all(Array.from({ length: n }, (_, i) => writer.append(entry(i + 1))));
+  await writer.flush();
+  // The tamperer is a database administrator: they can drop the append-only guards.
+  const raw = new Database(join(dataDir, 'audit.sqlite'));
+  if (tamperable) raw.exec('DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;');
+  return { dataDir, store, raw, chainId: writer.chainId };
+}
+
+describe('the audit hash chain', () => {
+  it('verifies an untouched chain written by concurrent requests (group commit)', async () => {
+    const { store, raw } = await chainOf(50);
+    const result = await verifyAllChains(store);
+    expect(result).toEqual({ ok: true, chains: [expect.objectContaining({ ok: true, records: 50 })] });
+    raw.close();
+    await store.close();
+  });
+
+  it('refuses UPDATE and DELETE from anyone but the retention purge (append-only)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'custodian-audit-'));
+    const store = await SqlAuditStore.open({ kind: 'sqlite', dataDir });
+    const writer = new AuditWriter(store, { logger: silent });
+    await writer.start();
+    await writer.append(entry(1));
+    const raw = new Database(join(dataDir, 'audit.sqlite'));
+    expect(() => raw.prepare("UPDATE audit_records SET reason = 'edited'").run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM audit_records').run()).toThrow(/retention purge/);
+    raw.close();
+    await store.close();
+  });
+
+  it('detects an edited record and names it', async () => {
+    const { store, raw } = await chainOf(10);
+    raw.prepare("UPDATE audit_records SET reason = 'INC-LEGIT' WHERE seq = 4").run();
+    const result = await verifyAllChains(store);
+    expect(result.ok).toBe(false);
+    expect(result.chains[0].firstBad).toEqual({ seq: 4, reason: expect.stringContaining('edited') });
+    raw.close();
+    await store.close();
+  });
+
+  it('detects a deleted record', async () => {
+    const { store, raw } = await chainOf(10);
+    raw.prepare('DELETE FROM audit_records WHERE seq = 6').run();
+    const result = await verifyAllChains(store);
+    expect(result.chains[0].firstBad).toEqual({ seq: 7, reason: expect.stringContaining('missing') });
+    raw.close();
+    await store.close();
+  });
+
+  it('detects reordered records', async () => {
+    const { store, raw } = await chainOf(10);
+    raw.exec('UPDATE audit_records SET seq = -1 WHERE seq = 3; UPDATE audit_records SET seq = 3 WHERE seq = 5; UPDATE audit_records SET seq = 5 WHERE seq = -1;');
+    const result = await verifyAllChains(store);
+    expect(result.chains[0].firstBad).toEqual({ seq: 3, reason: expect.stringContaining('does not link') });
+    raw.close();
+    await store.close();
+  });
+
+  it('detects a record whose hash was recomputed after an edit (the next link breaks)', async () => {
+    const { store, raw } = await chainOf(10);
+    const { hash: _h, ...rec } = (await store.readChain((await store.chainIds())[0], 2, 1))[0];
+    const { recordHash } = await import('../../gateway/src/audit/hash-chain');
+    const edited = { ...rec, reason: 'INC-COVER-STORY' };
+    raw.prepare('UPDATE audit_records SET reason = ?, hash = ? WHERE seq = 3').run(edited.reason, recordHash(edited));
+    const result = await verifyAllChains(store);
+    expect(result.chains[0].firstBad).toEqual({ seq: 4, reason: expect.stringContaining('does not link') });
+    raw.close();
+    await store.close();
+  });
+
+  it('still verifies after a retention purge, from the checkpoint it leaves', async () => {
+    const { store, raw } = await chainOf(10, false);
+    raw.close();
+    const removed = await store.purgeBefore(new Date(Date.UTC(2026, 5, 1, 12, 0, 5)).toISOString());
+    expect(removed).toBe(4);
+    const result = await verifyAllChains(store);
+    expect(result).toMatchObject({ ok: true, chains: [{ records: 6 }] });
+    await store.close();
+  });
+
+  it('`npm run -s audit -- verify` exits 0 on an intact chain and non-zero naming the first bad record', async () => {
+    const { dataDir, store, raw, chainId } = await chainOf(5);
+    const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    const ok = cli();
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('audit chains intact: 1 chains, 5 records');
+    raw.prepare("UPDATE audit_records SET outcome = 'DENIED' WHERE seq = 2").run();
+    const bad = cli();
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain(`BAD  ${chainId}: record 2: content does not match its hash (edited)`);
+    raw.close();
+    await store.close();
+  });
+});
