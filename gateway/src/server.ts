@@ -76,7 +76,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name }) =>
       name === AUDIT_SUBGRAPH
         ? auditEventsDataSource(auditStore)
-        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs),
+        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs, logger),
   });
 
   const app = express();

@@ -43,6 +43,15 @@ describe('audit tools on a running stack', () => {
     expect(text.stdout).toContain('SEQUENTIAL_BULK_LOOKUPS  user=u-officer-1001');
   });
 
+  it('records ERROR when the only source asked is down, and no subject', async () => {
+    await stack.kill('alerts');
+    const result = await stack.query('officer', '{ alerts(type: WANTED_PERSON) { id } }');
+    expect(result.body.errors![0].extensions!.code).toBe('SOURCE_UNAVAILABLE');
+    const requestId = result.headers.get('x-request-id');
+    const { body } = await stack.query('auditor', `{ auditEvents(user: "u-officer-1001", limit: 5) { requestId outcome subjects errorCodes } }`);
+    expect(body.data!.auditEvents.find((e: any) => e.requestId === requestId)).toEqual({ requestId, outcome: 'ERROR', subjects: [], errorCodes: ['SOURCE_UNAVAILABLE'] });
+  });
+
   it('verifies the chain the running gateway wrote', async () => {
     const run = cli('verify');
     expect(run.stdout).toMatch(/audit chains intact: 1 chains, \d+ records/);

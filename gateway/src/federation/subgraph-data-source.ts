@@ -1,8 +1,8 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { KeyLike } from 'jose';
-import { forbidden, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../../access-policy/src';
-import { DISCLOSURE_EXTENSION, readDisclosureReport } from '../../../platform/src';
+import { ErrorCode, errorCodeOf, forbidden, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../../access-policy/src';
+import { DISCLOSURE_EXTENSION, readDisclosureReport, type Logger } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 
 /**
@@ -16,12 +16,33 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     url: string,
     private readonly signingKey: KeyLike | Uint8Array,
     timeoutMs: number,
+    private readonly logger: Logger,
   ) {
     super({ url });
     // Node's fetch (undici) keeps connections alive and pools them per origin. The gateway has no
     // timeout of its own: without this deadline a hung subgraph would hold the caller forever.
     this.fetcher = ((input: string, init?: RequestInit) =>
       fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as RemoteGraphQLDataSource['fetcher'];
+  }
+
+  /**
+   * A subgraph that cannot be reached, times out, or answers with a non-GraphQL failure becomes a
+   * GraphQL error of this subgraph (SOURCE_UNAVAILABLE, no address, no stack): the gateway then
+   * attaches its path and serviceName, and the rest of the answer still comes back.
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const requestId = (options.context as Partial<GatewayContext>).requestId;
+      if (errorCodeOf(error) === ErrorCode.FORBIDDEN) {
+        return { errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.FORBIDDEN } }] } as GatewayGraphQLResponse;
+      }
+      this.logger.error({ requestId, subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
+      return {
+        errors: [{ message: `The ${this.subgraphName} source did not answer; its part of the result is missing`, extensions: { code: ErrorCode.SOURCE_UNAVAILABLE } }],
+      } as GatewayGraphQLResponse;
+    }
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
