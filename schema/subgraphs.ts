@@ -15,6 +15,15 @@ export const SUPERGRAPH_URLS: Record<SubgraphName, string> = {
 };
 
 /**
+ * Peers each subgraph may call on the caller's behalf during a mutation: the gateway signs a
+ * delegated token for each (audience = the peer) and nothing else. Orders checks that the persons
+ * named in an order exist in the state repository.
+ */
+export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> = {
+  orders: ['criminal-history'],
+};
+
+/**
  * The audit subgraph: `Query.auditEvents`, served by the gateway in-process from its audit store
  * (it is the gateway's own data), composed into the supergraph like the record subgraphs.
  */

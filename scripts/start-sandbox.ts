@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     children.push(child);
   };
 
-  SUBGRAPH_NAMES.forEach((name, i) => run(name, `subgraphs/${name}/src/main.js`, { PORT: String(env.PORT + i + 1) }));
+  // Orders checks persons against criminal-history on the caller's behalf.
+  const peers = { SUBGRAPH_URL_CRIMINAL_HISTORY: `http://127.0.0.1:${env.PORT + 1}/graphql` };
+  SUBGRAPH_NAMES.forEach((name, i) => run(name, `subgraphs/${name}/src/main.js`, { ...peers, PORT: String(env.PORT + i + 1) }));
   run('gateway', 'gateway/src/main.js', { PORT: String(env.PORT) });
   console.log(`\nCustodian sandbox: http://localhost:${env.PORT}/  (GraphQL at /graphql; npm run -s token -- --list for personas)\n`);
 

@@ -33,7 +33,7 @@ import type { AuditStore } from './audit/audit-store';
 import { AuditWriter } from './audit/audit-writer';
 import { scheduleRetention } from './audit/retention';
 import { SqlAuditStore } from './audit/sql-audit-store';
-import { AUDIT_SUBGRAPH } from '../../schema/subgraphs';
+import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -76,7 +76,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name }) =>
       name === AUDIT_SUBGRAPH
         ? auditEventsDataSource(auditStore)
-        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs, logger),
+        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs, logger, SUBGRAPH_PEERS[name as SubgraphName]),
   });
 
   const app = express();

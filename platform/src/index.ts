@@ -14,3 +14,4 @@ export * from './subgraph/subgraph-module';
 export * from './sql/sql-store-base';
 export * from './sql/postgres-client';
 export * from './sql/sqlite-client';
+export * from './subgraph/peer-access';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPersona, type Caller, type PurposeCode } from '../../access-policy/src';
-import { DisclosureLog, fixedClock, type Clock, type StoreBase, type SubgraphName } from '../../platform/src';
+import { DisclosureLog, fixedClock, peerAccessFor, type Clock, type StoreBase, type SubgraphName } from '../../platform/src';
 import { buildSubgraphExecutableSchema } from '../../platform/src/subgraph/serve-subgraph';
 import { buildFixtures } from '../../seed/src/fixtures';
 import { SUBGRAPHS } from '../../subgraphs';
@@ -38,7 +38,7 @@ export async function openSubgraph(name: SubgraphName, clock: Clock = fixedClock
   return {
     store: store as unknown as StoreBase,
     async execute(caller: Caller, source: string, variableValues?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: ExecutionResult['errors'] }> {
-      const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), loaders: module.createLoaders(store as never, caller, clock) };
+      const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders: module.createLoaders(store as never, caller, clock) };
       const result = await graphql({ schema, source, variableValues, contextValue });
       return result as { data?: Record<string, any> | null; errors?: ExecutionResult['errors'] };
     },

@@ -2,7 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { KeyLike } from 'jose';
 import { ErrorCode, errorCodeOf, forbidden, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../../access-policy/src';
-import { DISCLOSURE_EXTENSION, readDisclosureReport, type Logger } from '../../../platform/src';
+import { delegationHeader, DISCLOSURE_EXTENSION, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 
 /**
@@ -17,6 +17,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly signingKey: KeyLike | Uint8Array,
     timeoutMs: number,
     private readonly logger: Logger,
+    /** Peers this subgraph may call on the caller's behalf during a mutation. */
+    private readonly peers: readonly SubgraphName[] = [],
   ) {
     super({ url });
     // Node's fetch (undici) keeps connections alive and pools them per origin. The gateway has no
@@ -45,17 +47,28 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const { request, context } = options;
     const ctx = context as Partial<GatewayContext>;
     // Fail closed: nothing reaches a record source without a checked identity and purpose.
     if (!ctx.caller) throw forbidden('No verified caller for this operation');
-    let token = ctx.internalTokens!.get(this.subgraphName);
-    if (!token) {
-      token = signInternalToken(ctx.caller, this.subgraphName, this.signingKey);
-      ctx.internalTokens!.set(this.subgraphName, token);
-    }
-    request.http?.headers.set(INTERNAL_TOKEN_HEADER, await token);
+    request.http?.headers.set(INTERNAL_TOKEN_HEADER, await this.tokenFor(ctx as GatewayContext, this.subgraphName));
     request.http?.headers.set('x-request-id', ctx.caller.requestId);
+    // Mutations may need to consult a peer (orders checks the persons it is given); reads never do.
+    const isMutation = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'mutation';
+    if (isMutation) {
+      for (const peer of this.peers) request.http?.headers.set(delegationHeader(peer), await this.tokenFor(ctx as GatewayContext, peer));
+    }
+  }
+
+  /** The internal token for an audience, signed once per operation. */
+  private tokenFor(ctx: GatewayContext, audience: string): Promise<string> {
+    let token = ctx.internalTokens.get(audience);
+    if (!token) {
+      token = signInternalToken(ctx.caller!, audience, this.signingKey);
+      ctx.internalTokens.set(audience, token);
+    }
+    return token;
   }
 
   override didReceiveResponse({

@@ -20,6 +20,7 @@ import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys'
 import { createLogger, type Logger } from '../logger';
 import { DisclosureLog } from './disclosure-log';
 import { disclosurePlugin } from './disclosure-plugin';
+import { peerAccessFor } from './peer-access';
 import type { SubgraphConfig } from './subgraph-config';
 import type { StoreBase, SubgraphContext, SubgraphModule } from './subgraph-module';
 
@@ -109,7 +110,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
     requireGateway,
     express.json({ limit: config.maxBodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ res }) => {
+      context: async ({ req, res }) => {
         const caller = res.locals.caller as Caller;
         return {
           caller,
@@ -117,6 +118,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
           clock,
           loaders: module.createLoaders(store, caller, clock),
           disclosure: new DisclosureLog(),
+          peers: peerAccessFor((h) => req.get(h), config.peerUrls),
         };
       },
     }),

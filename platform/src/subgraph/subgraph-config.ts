@@ -26,6 +26,8 @@ export interface SubgraphConfig {
   logLevel: string;
   /** Body size limit for requests from the gateway. */
   maxBodyBytes: number;
+  /** URLs of peer subgraphs this one may call with a delegated token. */
+  peerUrls: Partial<Record<SubgraphName, string>>;
 }
 
 /** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
@@ -38,6 +40,8 @@ export const SUBGRAPH_ENV = {
   INTERNAL_TOKEN_PUBLIC_KEY_FILE: str({ default: '' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
+  /** Where a subgraph reaches criminal-history on a caller's behalf (orders checks persons exist). */
+  SUBGRAPH_URL_CRIMINAL_HISTORY: str({ default: 'http://127.0.0.1:4001/graphql' }),
 };
 
 /** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
@@ -62,5 +66,6 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     createSandboxKeys: mode === 'sandbox' && !e.INTERNAL_TOKEN_PUBLIC_KEY_FILE,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.SUBGRAPH_MAX_BODY_BYTES,
+    peerUrls: { 'criminal-history': e.SUBGRAPH_URL_CRIMINAL_HISTORY },
   };
 }

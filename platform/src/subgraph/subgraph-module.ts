@@ -4,6 +4,7 @@ import type { Caller, RuleContext, RuleTable } from '../../../access-policy/src'
 import type { Clock } from '../clock';
 import type { StoreLocation } from '../sql/open-sql-client';
 import type { DisclosureLog } from './disclosure-log';
+import type { PeerAccess } from './peer-access';
 
 /** The three record sources. One name, one string: folder, supergraph, compose service, module. */
 export const SUBGRAPH_NAMES = ['criminal-history', 'orders', 'alerts'] as const;
@@ -28,6 +29,8 @@ export interface SubgraphContext<Store extends StoreBase = StoreBase, Loaders = 
   loaders: Loaders;
   clock: Clock;
   disclosure: DisclosureLog;
+  /** Calls to other subgraphs on the caller's behalf, when the gateway delegated them. */
+  peers: PeerAccess;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { SubgraphModule } from '../../../platform/src';
 import { sdlPath } from '../../../schema/subgraphs';
 import { ordersAccessRules } from './access-rules';
 import { createOrdersLoaders, type OrdersLoaders } from './loaders';
+import { orderMutationResolvers } from './order-mutations';
 import { orderQueryResolvers, ordersSubjectOf } from './resolvers';
 import type { OrdersStore } from './store/orders-store';
 import { SqlOrdersStore } from './store/sql-orders-store';
@@ -12,7 +13,7 @@ import { SqlOrdersStore } from './store/sql-orders-store';
 export const orders: SubgraphModule<OrdersStore, OrdersLoaders> = {
   name: 'orders',
   typeDefs: parse(readFileSync(sdlPath('orders'), 'utf8')),
-  resolvers: orderQueryResolvers as never,
+  resolvers: { ...orderQueryResolvers, ...orderMutationResolvers } as never,
   accessRules: ordersAccessRules,
   subjectOf: ordersSubjectOf,
   openStore: (location) => SqlOrdersStore.open(location),
