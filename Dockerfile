@@ -22,6 +22,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/schema schema
+# The sandbox explorer's page and script (served only when NODE_ENV is not production).
+COPY --from=build /app/gateway/src/explorer/public gateway/src/explorer/public
 USER node
 # Overridden per service in docker-compose.yml.
 CMD ["node", "dist/gateway/src/main.js"]

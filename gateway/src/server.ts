@@ -26,6 +26,8 @@ import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
 import { createAuthenticator, type VerifiedIdentity } from './identity/authenticate';
 import { purposePlugin } from './identity/purpose-plugin';
+import { DevIssuer } from './dev-issuer/dev-issuer';
+import { explorerRoutes } from './explorer/explorer-routes';
 import { buildAuditEntry, type RequestFacts } from './audit/audit-entry';
 import { auditEventsDataSource } from './audit/audit-events-subgraph';
 import { auditPlugin } from './audit/audit-plugin';
@@ -65,6 +67,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (config.auth.keys.kind === 'dev-issuer') await ensureSandboxKeyPair(config.dataDir, SANDBOX_KEYS.devIssuer);
   const signingKey = await importKey(readJwk(config.internalTokenPrivateKeyFile), INTERNAL_ALGORITHM);
   const authenticator = await createAuthenticator(config.auth);
+  // The explorer and its token endpoint exist only in the sandbox, with the dev issuer.
+  const devIssuer = config.mode === 'sandbox' && config.auth.keys.kind === 'dev-issuer' ? await DevIssuer.open(config.dataDir, config.mode) : null;
   const auditStore = options.auditStore ?? (await SqlAuditStore.open(config.store));
   const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch });
   await auditWriter.start();
@@ -109,6 +113,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       () => loaded,
     ),
   );
+
+  if (devIssuer) app.use(explorerRoutes(devIssuer));
 
   const facts = (req: express.Request, res: express.Response): RequestFacts => ({
     requestId: res.locals.requestId as string,

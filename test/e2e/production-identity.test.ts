@@ -64,6 +64,17 @@ describe('production identity: tokens only from the configured identity provider
     expect(run.stdout).toBe('');
   });
 
+  it('serves no explorer, no sandbox token endpoint and no introspection in production', async () => {
+    expect((await fetch(`${stack.baseUrl}/`)).status).toBe(404);
+    expect((await fetch(`${stack.baseUrl}/explorer/assets/graphiql.min.js`)).status).toBe(404);
+    const token = await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"officer"}' });
+    expect(token.status).toBe(404);
+    const introspection = await postGraphQL(stack.gatewayUrl, { query: '{ __schema { types { name } } }' }, { authorization: `Bearer ${await idp.sign(callerClaims())}` });
+    expect(introspection.body.data).toBeUndefined();
+    expect(introspection.body.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(introspection.text).not.toContain('ProtectiveOrder');
+  });
+
   it('refuses to start in production without an identity provider, naming the variable', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production', INTERNAL_TOKEN_PRIVATE_KEY_FILE: '/k' })).toThrow(/AUTH_JWKS_URL or AUTH_JWKS_FILE/);
     expect(() => readGatewayConfig({ NODE_ENV: 'production', AUTH_JWKS_FILE: '/j', AUTH_ISSUER: ISSUER })).toThrow(/AUTH_AUDIENCE/);

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
-import { checkPurpose, forbidden } from '../../../access-policy/src';
+import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { checkPurpose } from '../../../access-policy/src';
 import type { GatewayContext } from '../context';
 
 /**
@@ -28,9 +28,15 @@ export function purposePlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart() {
       return {
         // Fires once the document is parsed, validated and its operation chosen.
-        async didResolveOperation({ operation, contextValue }) {
-          // Fail closed: an operation we cannot inspect is one we cannot let through.
-          if (!operation) throw forbidden('Operation could not be inspected', 403);
+        async didResolveOperation({ operation, contextValue, request }) {
+          // No operation by that name (or several and no name). The gateway's executor would fail
+          // obscurely; say plainly what is wrong, before anything runs.
+          if (!operation) {
+            throw new GraphQLError(
+              request.operationName ? `Unknown operation named "${request.operationName.slice(0, 100)}"` : 'The document holds several operations: name the one to run (operationName)',
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+            );
+          }
           const needs = operationNeedsPurpose(operation);
           const { purpose, reason } = contextValue.declared;
           const base = { ...contextValue.identity, requestId: contextValue.requestId };

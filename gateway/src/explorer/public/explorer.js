@@ -1,0 +1,76 @@
+// The sandbox explorer: GraphiQL with a persona picker. Every request goes to this origin only:
+// the page's Content-Security-Policy refuses any other.
+(function () {
+  'use strict';
+  const state = { token: null, persona: null };
+  const $ = (id) => document.getElementById(id);
+
+  async function fetchToken(persona) {
+    const res = await fetch('/explorer/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona }) });
+    if (!res.ok) throw new Error('could not get a sandbox token');
+    return (await res.json()).token;
+  }
+
+  // Sends each operation with the chosen persona's token, purpose and reason.
+  async function fetcher(params) {
+    const headers = { 'content-type': 'application/json' };
+    if (state.token) headers.authorization = 'Bearer ' + state.token;
+    const purpose = $('purpose').value.trim();
+    const reason = $('reason').value.trim();
+    if (purpose) headers['x-purpose-code'] = purpose;
+    if (reason) headers['x-reason'] = reason;
+    const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(params) });
+    return res.json();
+  }
+
+  async function choose(config, name) {
+    const persona = config.personas.find((p) => p.persona === name);
+    state.token = await fetchToken(name);
+    state.persona = name;
+    $('purpose').value = persona.defaultPurpose || '';
+    $('reason').value = persona.defaultReason || '';
+    $('persona-scopes').textContent = persona.scopes.join(' ') + (persona.purposes.length ? '  ·  purposes ' + persona.purposes.join(' ') : '');
+    document.body.dataset.persona = name;
+  }
+
+  async function start() {
+    const config = await (await fetch('/explorer/config')).json();
+    const picker = $('persona');
+    for (const p of config.personas) {
+      const option = document.createElement('option');
+      option.value = p.persona;
+      option.textContent = p.persona + ' — ' + p.description;
+      picker.appendChild(option);
+    }
+    for (const f of config.fixtures) {
+      const li = document.createElement('li');
+      li.textContent = f.id + '  ' + f.name + ': ' + f.profile;
+      $('fixture-list').appendChild(li);
+    }
+    picker.addEventListener('change', () => void choose(config, picker.value));
+    await choose(config, config.personas[0].persona);
+
+    const tabs = config.examples.map((e) => ({
+      query: '# ' + e.title + '  (persona: ' + e.persona + ')\n' + e.query.trim() + '\n',
+      variables: JSON.stringify(e.variables, null, 2),
+    }));
+    const root = ReactDOM.createRoot($('graphiql'));
+    root.render(
+      React.createElement(GraphiQL, {
+        fetcher,
+        defaultTabs: tabs,
+        // The editors start from these props, not from the first tab: give them the first tab's.
+        query: tabs[0].query,
+        variables: tabs[0].variables,
+        isHeadersEditorEnabled: false,
+        defaultEditorToolsVisibility: 'variables',
+        shouldPersistHeaders: false,
+      }),
+    );
+    document.body.dataset.ready = 'true';
+  }
+
+  start().catch((error) => {
+    $('graphiql').textContent = 'The explorer could not start: ' + error.message;
+  });
+})();
