@@ -10,6 +10,7 @@ module.exports = {
   // double-metaphone is published as ES modules only; let ts-jest turn it into CommonJS.
   transformIgnorePatterns: ['/node_modules/(?!double-metaphone/)'],
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   // End-to-end suites start real processes; one worker per core keeps them from starving each other.
   maxWorkers: 2,
 };

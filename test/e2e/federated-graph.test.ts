@@ -1,17 +1,19 @@
-import { postGraphQL, startStack, type Stack } from '../support/stack';
+import { dropTestDatabases } from '../support/postgres';
+import { postGraphQL, startStack, STORE_KINDS, type Stack } from '../support/stack';
 import { OFFICER_PROFILE } from '../support/queries';
 
 /**
  * The whole product through real processes: three subgraphs over their own SQLite stores,
  * composed, behind the gateway, with the fixture persons of DESIGN §6.
  */
-describe('the federated graph, end to end', () => {
+describe.each(STORE_KINDS)('the federated graph, end to end, on %s', (store) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ persons: 300 });
+    stack = await startStack({ persons: 300, store });
   });
   afterAll(async () => {
     await stack?.stop();
+    await dropTestDatabases();
   });
 
   it("serves the officer's profile of A10000001 joined from criminal history, orders and alerts", async () => {

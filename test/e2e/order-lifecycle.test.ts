@@ -1,4 +1,5 @@
-import { startStack, type Stack } from '../support/stack';
+import { dropTestDatabases } from '../support/postgres';
+import { startStack, STORE_KINDS, type Stack } from '../support/stack';
 
 const ORDER_FIELDS = 'id version status type issuedAt expiresAt terms { noContact stayAwayYards stayAwayFrom firearmsProhibited moveOut other } service { served servedAt method } history { version type by byOri changes { field from to } }';
 
@@ -29,13 +30,14 @@ const issueInput = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** DESIGN §2–4 and issue 5: the court enters and changes orders; officers see every change at once. */
-describe('the protective order lifecycle, through the gateway', () => {
+describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway, on %s', (store) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ persons: 100 });
+    stack = await startStack({ persons: 100, store });
   });
   afterAll(async () => {
     await stack?.stop();
+    await dropTestDatabases();
   });
 
   it('lets the clerk issue and modify, the officer read between steps and record service, and the clerk terminate', async () => {

@@ -25,6 +25,13 @@ import { serveSubgraph, type RunningSubgraph } from '../../platform/src/subgraph
 import { seedStores } from '../../seed/src/seed-stores';
 import { SUBGRAPHS } from '../../subgraphs';
 import { freePort } from './free-port';
+import { freshDatabase, POSTGRES_ADMIN_URL } from './postgres';
+
+/** The store engines a stack can run on. */
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** The engines available in this run: SQLite always, PostgreSQL when it answered (see global-setup.ts). */
+export const STORE_KINDS: StoreKind[] = POSTGRES_ADMIN_URL ? ['sqlite', 'postgres'] : ['sqlite'];
 
 /** How a test wants its stack. */
 export interface StackOptions {
@@ -40,6 +47,8 @@ export interface StackOptions {
   clock?: Clock;
   /** Skip seeding (the test seeds itself). */
   noSeed?: boolean;
+  /** Where the stores live: SQLite under the stack's DATA_DIR (default), or a fresh PostgreSQL database. */
+  store?: StoreKind;
   /** In-process only: options for the gateway (an audit store that fails, say). */
   gatewayOptions?: (dataDir: string) => Promise<GatewayOptions>;
 }
@@ -61,6 +70,8 @@ export interface Stack {
   internalToken(persona: string, subgraph: SubgraphName, purpose?: PurposeCode | null): Promise<string>;
   /** Stops one service (processes mode) to simulate an outage. */
   kill(service: SubgraphName | 'gateway', signal?: NodeJS.Signals): Promise<void>;
+  /** Starts one more gateway process (a replica) on the same subgraphs and stores; processes mode. */
+  addGateway(): Promise<{ baseUrl: string; gatewayUrl: string; stop(signal?: NodeJS.Signals): Promise<void> }>;
   /** Output each service printed (processes mode), for diagnosing failures. */
   logs(service: SubgraphName | 'gateway'): string;
   stop(): Promise<void>;
@@ -116,7 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const ports = {} as Record<SubgraphName, number>;
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
   const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>;
+  const databaseUrl = options.store === 'postgres' ? await freshDatabase() : null;
   const env: Record<string, string> = {
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase().replace(/-/g, '_')}`, subgraphUrls[n]])),
@@ -214,6 +227,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill(signal);
       await exited;
+    },
+    async addGateway() {
+      const port = await freePort();
+      const name = `gateway-${port}`;
+      spawnService(name, 'gateway/src/main.js', port);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForReady(`${url}/health/ready`, 30_000, describe, () => (children.get(name)?.exitCode !== null ? name : null));
+      return {
+        baseUrl: url,
+        gatewayUrl: `${url}/graphql`,
+        stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+          const child = children.get(name)!;
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill(signal);
+          await exited;
+        },
+      };
     },
     logs,
     async stop() {

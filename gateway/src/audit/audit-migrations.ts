@@ -81,7 +81,7 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
             RAISE EXCEPTION 'audit records are deleted only by the retention purge';
           END IF;
           RETURN OLD;
-        END $$ LANGUAGE plpgsql;
+        END $$ LANGUAGE plpgsql SET search_path FROM CURRENT;
         CREATE TRIGGER audit_records_guard BEFORE UPDATE OR DELETE ON audit_records
         FOR EACH ROW EXECUTE FUNCTION audit_records_guard();
       `,

@@ -1,0 +1,26 @@
+import { Client } from 'pg';
+
+/** Where tests create their throw-away PostgreSQL databases. */
+export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Runs once before every test file: finds out whether PostgreSQL answers, and tells the test
+ * workers through CUSTODIAN_TEST_PG. With REQUIRE_POSTGRES=1 (CI) a missing server fails the run
+ * here, loudly, instead of letting its tests skip.
+ */
+export default async function globalSetup(): Promise<void> {
+  const client = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    process.env.CUSTODIAN_TEST_PG = PG_ADMIN_URL;
+  } catch (error) {
+    process.env.CUSTODIAN_TEST_PG = '';
+    if (process.env.REQUIRE_POSTGRES === '1') {
+      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL does not answer at ${PG_ADMIN_URL}: ${(error as Error).message}`);
+    }
+    console.warn(`\nPostgreSQL is not reachable at ${PG_ADMIN_URL}: its tests will be SKIPPED (set REQUIRE_POSTGRES=1 to fail instead)\n`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
