@@ -43,6 +43,8 @@ export interface GatewayConfig {
   subgraphTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: string;
+  /** Express's `trust proxy` setting, or false. */
+  trustProxy: string | number | false;
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
     retentionDays: number;
@@ -80,6 +82,8 @@ export const GATEWAY_ENV = {
   AUDIT_RETENTION_DAYS: num({ default: 1095 }),
   AUDIT_MAX_BATCH: num({ default: 500 }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  /** Express's `trust proxy`: behind a load balancer, how to find the client's address (e.g. 1, or "loopback"). */
+  TRUST_PROXY: str({ default: '' }),
 };
 
 /** Reads the gateway's environment once; throws ConfigError naming each bad variable. */
@@ -142,6 +146,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY === '' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS, maxBatch: e.AUDIT_MAX_BATCH },
   };
 }

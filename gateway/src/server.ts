@@ -85,6 +85,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   const app = express();
   app.disable('x-powered-by');
+  // Behind the load balancer the audit's source address is the client's, from X-Forwarded-For.
+  app.set('trust proxy', config.trustProxy);
   const httpServer: Server = createServer(app);
   const sandbox = config.mode === 'sandbox';
   const apollo = new ApolloServer<GatewayContext>({

@@ -1,4 +1,5 @@
 import { cleanEnv, type ValidatorSpec } from 'envalid';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { projectRoot } from './project-root';
 import type { StoreLocation } from './sql/open-sql-client';
@@ -17,7 +18,7 @@ export function readEnv<S extends Record<string, ValidatorSpec<unknown>>>(
   specs: S,
   env: NodeJS.ProcessEnv = process.env,
 ): { readonly [K in keyof S]: S[K] extends ValidatorSpec<infer T> ? T : never } {
-  return cleanEnv(env, specs, {
+  return cleanEnv(withSecretFiles(Object.keys(specs), env), specs, {
     reporter: ({ errors }) => {
       const names = Object.entries(errors);
       if (names.length === 0) return;
@@ -26,6 +27,25 @@ export function readEnv<S extends Record<string, ValidatorSpec<unknown>>>(
       );
     },
   }) as never;
+}
+
+/**
+ * Every variable may also be given as `<NAME>_FILE`, the path of a file holding its value (Docker
+ * and Kubernetes secrets): secrets never need to sit in the environment itself. The variable
+ * wins when both are set.
+ */
+export function withSecretFiles(names: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of names) {
+    const file = env[`${name}_FILE`];
+    if (out[name] !== undefined || !file) continue;
+    try {
+      out[name] = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return out;
 }
 
 /** Resolves a path from the environment against the project root (so `data/` means the project's). */
