@@ -45,6 +45,17 @@ export interface GatewayConfig {
   logLevel: string;
   /** Express's `trust proxy` setting, or false. */
   trustProxy: string | number | false;
+  /** Document limits checked before planning (graphql-armor). */
+  limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxTokens: number; maxCost: number };
+  rateLimits: {
+    redisUrl: string | null;
+    userPerMinute: number;
+    clientPerMinute: number;
+    screeningPerDay: number;
+    lockoutAttempts: number;
+    lockoutWindowSeconds: number;
+    lockoutSeconds: number;
+  };
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
     retentionDays: number;
@@ -84,6 +95,21 @@ export const GATEWAY_ENV = {
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   /** Express's `trust proxy`: behind a load balancer, how to find the client's address (e.g. 1, or "loopback"). */
   TRUST_PROXY: str({ default: '' }),
+  LIMIT_MAX_DEPTH: num({ default: 10 }),
+  LIMIT_MAX_ALIASES: num({ default: 15 }),
+  LIMIT_MAX_DIRECTIVES: num({ default: 10 }),
+  LIMIT_MAX_TOKENS: num({ default: 2000 }),
+  LIMIT_MAX_COST: num({ default: 5000 }),
+  /** Shared store for rate limits and lockouts, so replicas agree; empty: in-process memory. */
+  REDIS_URL: str({ default: '' }),
+  RATE_LIMIT_USER_PER_MINUTE: num({ default: 300 }),
+  RATE_LIMIT_CLIENT_PER_MINUTE: num({ default: 3000 }),
+  /** Operations a background-check client (person:match without person:read) may run per day. */
+  SCREENING_DAILY_QUOTA: num({ default: 1000 }),
+  /** Failed authentications (per client address, and per claimed user) before a lockout. CJIS: 5. */
+  LOCKOUT_ATTEMPTS: num({ default: 5 }),
+  LOCKOUT_WINDOW_SECONDS: num({ default: 900 }),
+  LOCKOUT_SECONDS: num({ default: 900 }),
 };
 
 /** Reads the gateway's environment once; throws ConfigError naming each bad variable. */
@@ -129,6 +155,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     internalKey = sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile;
   }
   if (e.SUBGRAPH_TIMEOUT_MS < 100) throw new ConfigError('SUBGRAPH_TIMEOUT_MS: at least 100');
+  for (const name of ['LIMIT_MAX_DEPTH', 'LIMIT_MAX_ALIASES', 'LIMIT_MAX_DIRECTIVES', 'LIMIT_MAX_TOKENS', 'LIMIT_MAX_COST', 'RATE_LIMIT_USER_PER_MINUTE', 'RATE_LIMIT_CLIENT_PER_MINUTE', 'SCREENING_DAILY_QUOTA', 'LOCKOUT_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_SECONDS'] as const) {
+    if (!Number.isInteger(e[name]) || e[name] < 1) throw new ConfigError(`${name}: a positive integer`);
+  }
+  if (e.REDIS_URL && !/^rediss?:\/\//.test(e.REDIS_URL)) throw new ConfigError('REDIS_URL: must be a redis:// URL');
   if (e.AUDIT_RETENTION_DAYS < 365) throw new ConfigError('AUDIT_RETENTION_DAYS: at least 365 (CJIS AU-11 keeps audit records a year)');
   if (!Number.isInteger(e.AUDIT_MAX_BATCH) || e.AUDIT_MAX_BATCH < 1) throw new ConfigError('AUDIT_MAX_BATCH: a positive integer');
 
@@ -146,6 +176,22 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      maxDepth: e.LIMIT_MAX_DEPTH,
+      maxAliases: e.LIMIT_MAX_ALIASES,
+      maxDirectives: e.LIMIT_MAX_DIRECTIVES,
+      maxTokens: e.LIMIT_MAX_TOKENS,
+      maxCost: e.LIMIT_MAX_COST,
+    },
+    rateLimits: {
+      redisUrl: e.REDIS_URL || null,
+      userPerMinute: e.RATE_LIMIT_USER_PER_MINUTE,
+      clientPerMinute: e.RATE_LIMIT_CLIENT_PER_MINUTE,
+      screeningPerDay: e.SCREENING_DAILY_QUOTA,
+      lockoutAttempts: e.LOCKOUT_ATTEMPTS,
+      lockoutWindowSeconds: e.LOCKOUT_WINDOW_SECONDS,
+      lockoutSeconds: e.LOCKOUT_SECONDS,
+    },
     trustProxy: e.TRUST_PROXY === '' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS, maxBatch: e.AUDIT_MAX_BATCH },
   };

@@ -1,10 +1,9 @@
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,10 +24,14 @@ import { SubgraphDataSource } from './federation/subgraph-data-source';
 import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
 import { createAuthenticator, type VerifiedIdentity } from './identity/authenticate';
+import { Lockout } from './identity/lockout';
+import { documentLimits } from './http/document-limits';
+import { graphqlFront } from './http/graphql-front';
+import { LimiterStore } from './http/limiter-store';
+import { RateLimits } from './http/rate-limits';
 import { purposePlugin } from './identity/purpose-plugin';
 import { DevIssuer } from './dev-issuer/dev-issuer';
 import { explorerRoutes } from './explorer/explorer-routes';
-import { buildAuditEntry, type RequestFacts } from './audit/audit-entry';
 import { auditEventsDataSource } from './audit/audit-events-subgraph';
 import { auditPlugin } from './audit/audit-plugin';
 import type { AuditStore } from './audit/audit-store';
@@ -89,8 +92,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   app.set('trust proxy', config.trustProxy);
   const httpServer: Server = createServer(app);
   const sandbox = config.mode === 'sandbox';
+  const limits = documentLimits(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: sandbox,
     // "Did you mean …" names fields even with introspection off.
     hideSchemaDetailsFromClientErrors: !sandbox,
@@ -102,6 +108,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; the explorer is served locally instead.
       ApolloServerPluginLandingPageDisabled(),
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       purposePlugin(),
       ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),
     ],
@@ -118,78 +125,17 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   if (devIssuer) app.use(explorerRoutes(devIssuer));
 
-  const facts = (req: express.Request, res: express.Response): RequestFacts => ({
-    requestId: res.locals.requestId as string,
-    startedAt: res.locals.startedAt as number,
-    ip: req.ip,
-    userAgent: req.get('user-agent'),
-    declaredPurpose: req.get('x-purpose-code'),
-    declaredReason: req.get('x-reason'),
-  });
-
-  // Every request to /graphql gets an id and exactly one audit record. The audit plugin writes
-  // it for operations Apollo runs; the authentication step for refused credentials; and this
-  // last-resort hook for requests rejected before either (malformed JSON, oversized bodies,
-  // CSRF-blocked or batched requests), which carry no data.
-  const beginRequest: express.RequestHandler = (req, res, next) => {
-    const requestId = randomUUID();
-    const audit = { written: false };
-    res.locals.requestId = requestId;
-    res.locals.startedAt = Date.now();
-    res.locals.audit = audit;
-    res.setHeader('x-request-id', requestId);
-    if (options.withoutAudit) return next();
-    res.on('finish', () => {
-      if (audit.written) return;
-      audit.written = true;
-      const body = (req.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown };
-      const entry = buildAuditEntry(facts(req, res), {
-        identity: res.locals.identity as VerifiedIdentity | undefined,
-        document: typeof body.query === 'string' ? body.query : typeof req.query.query === 'string' ? req.query.query : null,
-        variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,
-        operationName: typeof body.operationName === 'string' ? body.operationName : null,
-        outcome: res.statusCode === 401 ? 'UNAUTHENTICATED' : res.statusCode < 500 ? 'INVALID' : 'ERROR',
-        errorCodes: [res.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : res.statusCode === 401 ? 'UNAUTHENTICATED' : res.statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR'],
-      });
-      auditWriter.append(entry).catch(() => undefined);
-    });
-    next();
-  };
-
-  const authenticate: express.RequestHandler = async (req, res, next) => {
-    try {
-      res.locals.identity = await authenticator.authenticate(req.get('authorization'));
-      next();
-    } catch (error) {
-      const message = (error as Error).message;
-      logger.warn({ requestId: res.locals.requestId, ip: req.ip, reason: message }, 'authentication failed');
-      const audit = res.locals.audit as { written: boolean };
-      audit.written = true;
-      const entry = buildAuditEntry(facts(req, res), {
-        document: typeof req.query.query === 'string' ? req.query.query : null,
-        outcome: 'UNAUTHENTICATED',
-        errorCodes: ['UNAUTHENTICATED'],
-      });
-      if (!options.withoutAudit) await auditWriter.append(entry).catch(() => undefined);
-      res.setHeader('www-authenticate', 'Bearer realm="custodian"');
-      res.status(401).json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
-    }
-  };
-
-  // Body parsing errors (bad JSON, too large) answered as GraphQL errors, not Express's HTML page.
-  const bodyErrors: express.ErrorRequestHandler = (error, _req, res, next) => {
-    const status = typeof error?.status === 'number' ? error.status : 500;
-    if (status >= 500) return next(error);
-    const message = status === 413 ? `Request body is larger than ${config.maxBodyBytes} bytes` : 'Request body is not valid JSON';
-    res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-  };
-
+  const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
   app.use(
     '/graphql',
-    beginRequest,
-    authenticate,
-    express.json({ limit: config.maxBodyBytes }),
-    bodyErrors,
+    ...graphqlFront({
+      authenticator,
+      lockout: new Lockout(limiterStore, config.rateLimits),
+      rateLimits: new RateLimits(limiterStore, config.rateLimits),
+      auditWriter: options.withoutAudit ? null : auditWriter,
+      maxBodyBytes: config.maxBodyBytes,
+      logger,
+    }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createGatewayContext(
@@ -211,6 +157,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     async stop() {
       stopRetention();
       await apollo.stop();
+      await limiterStore.close();
       await auditWriter.flush();
       await auditStore.close();
     },

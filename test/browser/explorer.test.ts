@@ -61,7 +61,8 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     expect(tabs.join(' ')).toEqual(expect.stringContaining('OfficerProfile'));
     expect(tabs.join(' ')).toEqual(expect.stringContaining('EmploymentScreening'));
     await page.click('[aria-label="Show Documentation Explorer"]');
-    await page.waitForSelector('.graphiql-doc-explorer', { timeout: 15_000 });
+    // The documentation appears once the schema's introspection has come back.
+    await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Root Types'), null, { timeout: 15_000 });
     expect(await page.locator('.graphiql-doc-explorer').innerText()).toContain('Query');
   });
 

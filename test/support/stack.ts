@@ -132,6 +132,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
+    // Tests send many requests, and many bad tokens, from one address: the limits get their own tests.
+    LOCKOUT_ATTEMPTS: '100000',
+    RATE_LIMIT_USER_PER_MINUTE: '100000',
+    RATE_LIMIT_CLIENT_PER_MINUTE: '100000',
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase().replace(/-/g, '_')}`, subgraphUrls[n]])),
     ...(typeof options.env === 'function' ? options.env(dataDir) : options.env),
   };

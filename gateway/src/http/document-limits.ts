@@ -1,0 +1,26 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GatewayConfig } from '../config';
+
+/**
+ * The document limits of DESIGN §7, checked by graphql-armor while the document is parsed and
+ * validated — before the query planner sees it: depth, aliases (`__typename` aliases count like
+ * any other), directives, tokens and cost. Messages name the limit crossed, never the schema.
+ * Introspection is exempt from depth and cost (GraphiQL's own query is deep); production has it off.
+ */
+export function documentLimits(config: GatewayConfig) {
+  const { limits } = config;
+  const armor = new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
+    maxAliases: { n: limits.maxAliases, allowList: [], exposeLimits: true },
+    maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+    // graphql-armor's token plugin throws from parsingDidStart, which Apollo answers with a 500
+    // (even for a plain syntax error). graphql-js counts tokens itself: see `parseOptions` below.
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, exposeLimits: true },
+    // "Did you mean …" names fields even with introspection off.
+    blockFieldSuggestion: { enabled: config.mode === 'production' },
+  });
+  const { plugins, validationRules } = armor.protect();
+  // The parser stops at the limit ("Document contains more that N tokens"): a 400, GRAPHQL_PARSE_FAILED.
+  return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+}
