@@ -99,7 +99,8 @@ export const GATEWAY_ENV = {
   LIMIT_MAX_ALIASES: num({ default: 15 }),
   LIMIT_MAX_DIRECTIVES: num({ default: 10 }),
   LIMIT_MAX_TOKENS: num({ default: 2000 }),
-  LIMIT_MAX_COST: num({ default: 5000 }),
+  /** Static cost (graphql-armor: objects 2, scalars 1, ×1.5 per level). The officer profile costs about 270. */
+  LIMIT_MAX_COST: num({ default: 1000 }),
   /** Shared store for rate limits and lockouts, so replicas agree; empty: in-process memory. */
   REDIS_URL: str({ default: '' }),
   RATE_LIMIT_USER_PER_MINUTE: num({ default: 300 }),

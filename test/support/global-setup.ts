@@ -1,5 +1,21 @@
 import { Client } from 'pg';
 
+/** The Redis the shared rate-limit test uses (the machines run one). */
+export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const { default: Redis } = await import('ioredis');
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Where tests create their throw-away PostgreSQL databases. */
 export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -9,6 +25,8 @@ export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127
  * here, loudly, instead of letting its tests skip.
  */
 export default async function globalSetup(): Promise<void> {
+  process.env.CUSTODIAN_TEST_REDIS = (await redisAnswers(REDIS_TEST_URL)) ? REDIS_TEST_URL : '';
+  if (!process.env.CUSTODIAN_TEST_REDIS) console.warn(`\nRedis is not reachable at ${REDIS_TEST_URL}: the shared rate-limit test will be SKIPPED\n`);
   const client = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

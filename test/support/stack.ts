@@ -68,8 +68,12 @@ export interface Stack {
   query(persona: string | null, query: string, variables?: Record<string, unknown>, headers?: Record<string, string | undefined>): Promise<GraphQLResult>;
   /** An internal token for a subgraph, as the gateway would sign it. */
   internalToken(persona: string, subgraph: SubgraphName, purpose?: PurposeCode | null): Promise<string>;
-  /** Stops one service (processes mode) to simulate an outage. */
-  kill(service: SubgraphName | 'gateway', signal?: NodeJS.Signals): Promise<void>;
+  /** Stops one service (processes mode) to simulate an outage; resolves with its exit code (null when killed by a signal). */
+  kill(service: SubgraphName | 'gateway', signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal without waiting (SIGSTOP freezes a service: it accepts connections and never answers; SIGCONT thaws it). */
+  signal(service: SubgraphName | 'gateway', signal: NodeJS.Signals): void;
+  /** Starts a stopped service again on its own port, and waits until the gateway is ready. */
+  restart(service: SubgraphName | 'gateway'): Promise<void>;
   /** Starts one more gateway process (a replica) on the same subgraphs and stores; processes mode. */
   addGateway(): Promise<{ baseUrl: string; gatewayUrl: string; stop(signal?: NodeJS.Signals): Promise<void> }>;
   /** Output each service printed (processes mode), for diagnosing failures. */
@@ -227,10 +231,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async kill(service, signal = 'SIGKILL') {
       const child = children.get(service);
-      if (!child || child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
+      if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill(signal);
-      await exited;
+      return exited;
+    },
+    signal(service, signal) {
+      children.get(service)?.kill(signal);
+    },
+    async restart(service) {
+      const port = service === 'gateway' ? gatewayPort : ports[service];
+      spawnService(service, service === 'gateway' ? 'gateway/src/main.js' : `subgraphs/${service}/src/main.js`, port);
+      await waitForReady(`${baseUrl}/health/ready`, 30_000, describe, () => (children.get(service)?.exitCode !== null ? service : null));
     },
     async addGateway() {
       const port = await freePort();
