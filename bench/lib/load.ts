@@ -1,0 +1,90 @@
+import autocannon from 'autocannon';
+import type { BenchRequest, Workload } from './workloads';
+
+/** What one load run measured. */
+export interface LoadResult {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  graphqlErrors: number;
+  durationMs: number;
+}
+
+/** A configuration's endpoint and how to authenticate each persona on it. */
+export interface Target {
+  url: string;
+  headersFor(persona: BenchRequest['persona']): Record<string, string>;
+}
+
+/** Orders each connection may modify (workload 4), one per connection, with their versions. */
+export interface OrderPool {
+  ids: string[];
+  versions: Map<string, number>;
+}
+
+let sequence = 0;
+
+/**
+ * Runs one workload against one target with autocannon: fixed concurrency, or a fixed overall
+ * rate. Every request carries a unique header (`x-bench-seq`) so no layer can merge duplicates.
+ */
+export async function runLoad(
+  workload: Workload,
+  target: Target,
+  options: { connections: number; durationSeconds: number; overallRate?: number; orders?: OrderPool },
+): Promise<LoadResult> {
+  let graphqlErrors = 0;
+  let connectionNo = 0;
+  const requests = workload.requests.map((r) => ({
+    method: 'POST' as const,
+    setupRequest: (req: autocannon.Request, ctx: object) => {
+      const context = ctx as Record<string, unknown>;
+      if (context.connection === undefined) context.connection = connectionNo++;
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'x-bench-seq': String(++sequence),
+        'x-bench-workload': String(workload.id),
+        ...target.headersFor(r.persona),
+      };
+      if (r.purpose) headers['x-purpose-code'] = r.purpose;
+      if (r.reason) headers['x-reason'] = r.reason;
+      let body = r.body;
+      if (r.modifiesOrder && options.orders) {
+        const id = options.orders.ids[(context.connection as number) % options.orders.ids.length];
+        const v = options.orders.versions.get(id)!;
+        context.order = id;
+        body = { ...body, variables: { id, v, yards: v % 2 === 0 ? 100 : 101 } };
+      }
+      return { ...req, headers, body: JSON.stringify(body) } as autocannon.Request;
+    },
+    onResponse: (_status: number, body: string, ctx: object) => {
+      const context = ctx as Record<string, unknown>;
+      if (body.includes('"errors"')) graphqlErrors++;
+      if (r.modifiesOrder && options.orders && context.order) {
+        const version = /"version":(\d+)/.exec(body)?.[1];
+        if (version) options.orders.versions.set(context.order as string, Number(version));
+      }
+    },
+  }));
+  const started = Date.now();
+  const result = await autocannon({
+    url: target.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    overallRate: options.overallRate,
+    requests,
+  });
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    graphqlErrors,
+    durationMs: Date.now() - started,
+  };
+}
