@@ -16,6 +16,16 @@ const quick = process.argv.includes('--quick');
 const PLAN = quick
   ? { rounds: 1, seconds: 2, warmupSeconds: 1, connections: [10], rateRuns: false }
   : { rounds: 3, seconds: 5, warmupSeconds: 2, connections: [10, 50], rateRuns: true };
+/** `--workloads 1,3` and `--configs a,d-rust` narrow a run while working on one figure. */
+const listArg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1].split(',') : null;
+};
+const onlyWorkloads = listArg('--workloads');
+const numberArg = (name: string) => (listArg(name) ? Number(listArg(name)![0]) : null);
+if (numberArg('--rounds')) PLAN.rounds = numberArg('--rounds')!;
+if (numberArg('--seconds')) PLAN.seconds = numberArg('--seconds')!;
+const onlyConfigs = listArg('--configs');
 const ISSUER = 'https://idp.bench.example';
 const AUDIENCE = 'custodian-bench';
 const BASE = 5200;
@@ -207,7 +217,9 @@ async function main(): Promise<void> {
       console.log(`w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}`);
     };
 
-    for (const w of WORKLOADS) {
+    const selected = configs.filter((c) => !onlyConfigs || onlyConfigs.includes(c.id));
+    for (const w of WORKLOADS.filter((x) => !onlyWorkloads || onlyWorkloads.includes(String(x.id)))) {
+      const configs = selected;
       for (const c of configs) await runLoad(w, c.target, { connections: 10, durationSeconds: PLAN.warmupSeconds, orders: pools.get(c.id) });
       for (const connections of PLAN.connections) {
         for (let round = 1; round <= PLAN.rounds; round++) {
@@ -234,7 +246,7 @@ async function main(): Promise<void> {
       'a/e on workload 5 (floor vs bare Node)': m(5, 'a') / m(5, 'e'),
     };
     const env = environment();
-    const command = `npm run bench${quick ? ' -- --quick' : ''}`;
+    const command = `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
     const md = [
       `# Custodian benchmark`,
       '',
@@ -266,8 +278,10 @@ async function main(): Promise<void> {
       ...Object.entries(rss).map(([k, v]) => `- ${k}: ${v.toFixed(0)}`),
       '',
     ].join('\n');
-    writeFileSync(join(root, 'bench', quick ? 'results-quick.md' : 'results.md'), md);
-    writeFileSync(join(root, 'bench', quick ? 'results-quick.json' : 'results.json'), JSON.stringify({ command, startedAt, plan: PLAN, env, ratios, width, statementsPerRequest, rss, rows }, null, 2));
+    const partial = onlyWorkloads || onlyConfigs;
+    const stem = partial ? 'results-partial' : quick ? 'results-quick' : 'results';
+    writeFileSync(join(root, 'bench', `${stem}.md`), md);
+    writeFileSync(join(root, 'bench', `${stem}.json`), JSON.stringify({ command, startedAt, plan: PLAN, env, ratios, width, statementsPerRequest, rss, rows }, null, 2));
     console.log('\n' + md);
     if (width.limit50 !== width.limit5) {
       console.error(`FAIL: workload 3 store statements grow with the result width (${width.limit5} → ${width.limit50})`);

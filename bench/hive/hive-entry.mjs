@@ -10,7 +10,7 @@ import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
 
 const [port, supergraphFile, keyFile, planner] = process.argv.slice(2);
 const project = createRequire(new URL('../../package.json', import.meta.url));
-const { signInternalToken, parseScopes, parsePurposes, INTERNAL_ALGORITHM, INTERNAL_TOKEN_HEADER } = project('./dist/access-policy/src/index.js');
+const { internalTokenFor, parseScopes, parsePurposes, INTERNAL_ALGORITHM, INTERNAL_TOKEN_HEADER } = project('./dist/access-policy/src/index.js');
 const { importKey, readJwk } = project('./dist/platform/src/index.js');
 const { decodeJwt } = project('jose');
 
@@ -40,7 +40,7 @@ const gateway = createGatewayRuntime({
       let tokens = perRequest.get(request);
       if (!tokens) perRequest.set(request, (tokens = { caller: callerOf(request), bySubgraph: new Map() }));
       let token = tokens.bySubgraph.get(subgraphName);
-      if (!token) tokens.bySubgraph.set(subgraphName, (token = signInternalToken(tokens.caller, subgraphName, key)));
+      if (!token) tokens.bySubgraph.set(subgraphName, (token = internalTokenFor(tokens.caller, subgraphName, key)));
       return { [INTERNAL_TOKEN_HEADER]: await token };
     },
   },

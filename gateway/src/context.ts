@@ -13,8 +13,6 @@ export interface GatewayContext {
   declared: { purpose: string | undefined; reason: string | undefined };
   /** Subjects and fields the subgraphs reported resolving, merged. */
   disclosure: DisclosureLog;
-  /** Internal tokens already signed for this operation, by subgraph. */
-  internalTokens: Map<string, Promise<string>>;
   http: { ip: string | undefined; userAgent: string | undefined; startedAt: number };
   /** Shared with the HTTP layer: whether this request's audit record has been written. */
   audit: { written: boolean };
@@ -34,7 +32,6 @@ export function createGatewayContext(
     caller: null,
     declared: headers,
     disclosure: new DisclosureLog(),
-    internalTokens: new Map(),
     http,
     audit,
   };

@@ -1,7 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { readFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ import { auditPlugin } from './audit/audit-plugin';
 import type { AuditStore } from './audit/audit-store';
 import { AuditWriter } from './audit/audit-writer';
 import { scheduleRetention } from './audit/retention';
-import { SqlAuditStore } from './audit/sql-audit-store';
+import { openAuditStore } from './audit/open-audit-store';
 import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
 
 /** A running gateway. */
@@ -72,7 +72,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const authenticator = await createAuthenticator(config.auth);
   // The explorer and its token endpoint exist only in the sandbox, with the dev issuer.
   const devIssuer = config.mode === 'sandbox' && config.auth.keys.kind === 'dev-issuer' ? await DevIssuer.open(config.dataDir, config.mode) : null;
-  const auditStore = options.auditStore ?? (await SqlAuditStore.open(config.store));
+  const auditStore = options.auditStore ?? (await openAuditStore(config.store));
   const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch });
   await auditWriter.start();
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
@@ -108,6 +108,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; the explorer is served locally instead.
       ApolloServerPluginLandingPageDisabled(),
+      // Records must never sit in a shared cache: responses carry `Cache-Control: no-store` instead.
+      ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       purposePlugin(),
       ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),

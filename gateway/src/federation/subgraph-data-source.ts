@@ -1,9 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { KeyLike } from 'jose';
-import { ErrorCode, errorCodeOf, forbidden, INTERNAL_TOKEN_HEADER, signInternalToken } from '../../../access-policy/src';
+import { ErrorCode, errorCodeOf, forbidden, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../access-policy/src';
 import { delegationHeader, DISCLOSURE_EXTENSION, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
 import type { GatewayContext } from '../context';
+import { subgraphFetcher } from './subgraph-fetcher';
 
 /**
  * How the gateway calls one subgraph: every fetch carries an internal token for that subgraph
@@ -21,10 +22,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly peers: readonly SubgraphName[] = [],
   ) {
     super({ url });
-    // Node's fetch (undici) keeps connections alive and pools them per origin. The gateway has no
-    // timeout of its own: without this deadline a hung subgraph would hold the caller forever.
-    this.fetcher = ((input: string, init?: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as RemoteGraphQLDataSource['fetcher'];
+    this.fetcher = subgraphFetcher(timeoutMs) as unknown as RemoteGraphQLDataSource['fetcher'];
   }
 
   /**
@@ -61,14 +59,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     }
   }
 
-  /** The internal token for an audience, signed once per operation. */
+  /** The internal token for an audience (reused across operations of one caller and purpose). */
   private tokenFor(ctx: GatewayContext, audience: string): Promise<string> {
-    let token = ctx.internalTokens.get(audience);
-    if (!token) {
-      token = signInternalToken(ctx.caller!, audience, this.signingKey);
-      ctx.internalTokens.set(audience, token);
-    }
-    return token;
+    return internalTokenFor(ctx.caller!, audience, this.signingKey);
   }
 
   override didReceiveResponse({

@@ -81,6 +81,8 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
     const state: FrontLocals = { requestId: randomUUID(), startedAt: Date.now(), audit: { written: false } };
     Object.assign(res.locals, state);
     res.setHeader('x-request-id', state.requestId);
+    // Answers hold criminal-justice records: no browser, proxy or CDN may keep a copy.
+    res.setHeader('cache-control', 'no-store');
     if (auditWriter) {
       res.on('finish', () => {
         if (state.audit.written) return;

@@ -1,4 +1,5 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { readFileSync } from 'node:fs';
 import { parsePurposes, parseScopes, unauthenticated, type PurposeCode } from '../../../access-policy/src';
 import { importKey, readJwk } from '../../../platform/src';
@@ -65,15 +66,22 @@ export async function createAuthenticator(auth: GatewayConfig['auth']): Promise<
     requiredClaims: ['exp', 'sub'],
     clockTolerance: auth.clockToleranceSeconds,
   };
+  // A caller sends the same token with every request: verify its signature once, then trust it
+  // until it expires, for at most a minute (so a key withdrawn from the JWKS stops working soon).
+  const verified = new LRUCache<string, { identity: VerifiedIdentity; validUntil: number }>({ max: 10_000 });
   return {
     async authenticate(authorization) {
       if (!authorization) throw unauthenticated('Authentication required: send Authorization: Bearer <token>');
       const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization.trim());
       if (!match || match[1].length > MAX_TOKEN_LENGTH) throw unauthenticated('Authorization must be a Bearer token');
+      const hit = verified.get(match[1]);
+      if (hit && hit.validUntil > Date.now()) return hit.identity;
       try {
         const { payload } =
           typeof key === 'function' ? await jwtVerify(match[1], key, options) : await jwtVerify(match[1], key, options);
-        return identityFrom(payload);
+        const identity = identityFrom(payload);
+        verified.set(match[1], { identity, validUntil: Math.min(Date.now() + 60_000, payload.exp! * 1000) });
+        return identity;
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated('Token expired');
         if (error instanceof joseErrors.JOSEError) throw unauthenticated('Token rejected');

@@ -4,9 +4,9 @@ import { DISCLOSURE_EXTENSION } from './disclosure-log';
 import type { SubgraphContext, SubgraphModule } from './subgraph-module';
 
 /**
- * Records what each request disclosed (fields resolved without error, and their subjects),
- * reports it to the gateway in `extensions.custodian`, and logs the call, so that a call which
- * did not come through the gateway would still leave a trace here.
+ * Reports what each request disclosed (collected by `instrumentDisclosure`) to the gateway in
+ * `extensions.custodian`, and logs the call, so that a call which did not come through the
+ * gateway would still leave a trace here.
  */
 export function disclosurePlugin(
   module: Pick<SubgraphModule, 'name' | 'subjectOf'>,
@@ -16,20 +16,6 @@ export function disclosurePlugin(
     // Fires once per request, after the context (and so the caller) exists.
     async requestDidStart() {
       return {
-        // Fires once per operation that will execute.
-        async executionDidStart() {
-          return {
-            // Fires for every field; the returned callback fires when it has resolved.
-            willResolveField({ info, source, contextValue }) {
-              const type = info.parentType.name;
-              if (type.startsWith('_')) return;
-              return (error) => {
-                if (error) return;
-                contextValue.disclosure.record(`${type}.${info.fieldName}`, module.subjectOf(type, source));
-              };
-            },
-          };
-        },
         // Fires just before the response is serialised.
         async willSendResponse({ response, contextValue, operationName, errors }) {
           const report = contextValue.disclosure?.toJSON();

@@ -40,7 +40,7 @@ export function peerAccessFor(
       if (!token || !url) throw new Error(`no delegated access to ${peer} in this request`);
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token },
+        headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token, 'x-request-id': headers('x-request-id') ?? '' },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(timeoutMs),
       });

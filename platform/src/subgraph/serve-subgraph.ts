@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
@@ -20,6 +20,7 @@ import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys'
 import { createLogger, type Logger } from '../logger';
 import { DisclosureLog } from './disclosure-log';
 import { disclosurePlugin } from './disclosure-plugin';
+import { instrumentDisclosure } from './disclosure-instrumentation';
 import { peerAccessFor } from './peer-access';
 import type { SubgraphConfig } from './subgraph-config';
 import type { StoreBase, SubgraphContext, SubgraphModule } from './subgraph-module';
@@ -49,7 +50,7 @@ export interface ServeOptions {
  * applied as graphql-shield middleware over every field.
  */
 export function buildSubgraphExecutableSchema(module: SubgraphModule<any, any>, withoutAccessRules = false) {
-  const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never });
+  const schema = instrumentDisclosure(buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never }), module.subjectOf);
   return withoutAccessRules ? schema : applyMiddleware(schema, buildPermissions(module.accessRules, schema));
 }
 
@@ -79,6 +80,8 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Traces would go to Apollo's cloud through the gateway; nothing leaves this network.
       ApolloServerPluginInlineTraceDisabled(),
+      // Nothing here is cacheable; the plugin would only cost a hook per field.
+      ApolloServerPluginCacheControlDisabled(),
       disclosurePlugin(module, logger) as never,
     ],
   });
@@ -97,7 +100,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
   // Identity first: nothing below runs for a call without a valid internal token.
   const requireGateway: express.RequestHandler = async (req, res, next) => {
     try {
-      res.locals.caller = await verifyInternalToken(req.get(INTERNAL_TOKEN_HEADER), module.name, verifyKey);
+      res.locals.caller = await verifyInternalToken(req.get(INTERNAL_TOKEN_HEADER), module.name, verifyKey, req.get('x-request-id')?.slice(0, 64));
       next();
     } catch (error) {
       logger.warn({ ip: req.ip, userAgent: req.get('user-agent'), reason: (error as Error).message }, 'refused a call without a valid internal token');

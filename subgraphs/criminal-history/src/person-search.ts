@@ -39,12 +39,21 @@ export function normaliseName(name: string): string {
   return name.toUpperCase().replace(/[^A-Z]/g, '');
 }
 
-/** Double Metaphone codes (primary, alternate) of a name; used for the indexed lookup. */
+/** Names repeat endlessly across candidates: their codes are computed once. */
+const codeCache = new Map<string, [string, string]>();
+
+/** Double Metaphone codes (primary, alternate) of a name; used for the indexed lookup and scoring. */
 export function phoneticCodes(name: string): [string, string] {
   const n = normaliseName(name);
   if (!n) return ['', ''];
-  const [primary, alternate] = doubleMetaphone(n);
-  return [primary, alternate || primary];
+  let codes = codeCache.get(n);
+  if (!codes) {
+    const [primary, alternate] = doubleMetaphone(n);
+    codes = [primary, alternate || primary];
+    if (codeCache.size > 50_000) codeCache.clear();
+    codeCache.set(n, codes);
+  }
+  return codes;
 }
 
 function similarity(a: string, b: string): number {

@@ -178,10 +178,13 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     const codes = [...new Set(keys.lastNameCodes.filter(Boolean))];
     if (codes.length === 0) return [];
     const inCodes = placeholders(codes.length);
+    // A UNION of four index lookups: with OR across columns and a subquery the planner scans the table.
     const rows = await this.sql.all<PersonRow>(
-      `SELECT ${PERSON_COLUMNS} FROM persons
-       WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes})
-          OR id IN (SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes}))
+      `SELECT ${PERSON_COLUMNS} FROM persons WHERE id IN (
+         SELECT id FROM persons WHERE last_code1 IN (${inCodes})
+         UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
+         UNION SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes})
+         UNION SELECT person_id FROM person_aliases WHERE last_code2 IN (${inCodes}))
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
     );
