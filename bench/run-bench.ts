@@ -14,8 +14,8 @@ import { wideSearch, WORKLOADS, type BenchRequest } from './lib/workloads';
 
 const quick = process.argv.includes('--quick');
 const PLAN = quick
-  ? { rounds: 1, seconds: 2, warmupSeconds: 1, connections: [10], rateRuns: false }
-  : { rounds: 3, seconds: 5, warmupSeconds: 2, connections: [10, 50], rateRuns: true };
+  ? { rounds: 1, seconds: 2, warmupSeconds: 2, connections: [10], rateRuns: false }
+  : { rounds: 3, seconds: 5, warmupSeconds: 4, connections: [10, 50], rateRuns: true };
 /** `--workloads 1,3` and `--configs a,d-rust` narrow a run while working on one figure. */
 const listArg = (name: string) => {
   const i = process.argv.indexOf(name);

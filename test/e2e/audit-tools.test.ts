@@ -19,9 +19,8 @@ describe('audit tools on a running stack', () => {
   it('has each subgraph log the calls it serves, with the request id, caller and subjects', async () => {
     const result = await stack.query('officer', '{ person(id: "A10000001") { name { last } protectiveOrders { id } alerts { id } } }');
     const requestId = result.headers.get('x-request-id')!;
-    await new Promise((r) => setTimeout(r, 200));
     for (const service of ['criminal-history', 'orders', 'alerts'] as const) {
-      const line = stack.logs(service).split('\n').find((l) => l.includes(requestId));
+      const line = await stack.waitForLog(service, requestId);
       expect(line).toBeDefined();
       expect(JSON.parse(line!)).toMatchObject({ requestId, user: 'u-officer-1001', ori: 'CA0194200', purpose: 'C', subjects: expect.arrayContaining(['Person:A10000001']) });
     }

@@ -78,6 +78,8 @@ export interface Stack {
   addGateway(): Promise<{ baseUrl: string; gatewayUrl: string; stop(signal?: NodeJS.Signals): Promise<void> }>;
   /** Output each service printed (processes mode), for diagnosing failures. */
   logs(service: SubgraphName | 'gateway'): string;
+  /** Waits (up to 3 s: services buffer their log lines for up to 100 ms) until a service has logged a line containing `text`. */
+  waitForLog(service: SubgraphName | 'gateway', text: string): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -263,6 +265,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       };
     },
     logs,
+    async waitForLog(service, text) {
+      for (let i = 0; i < 60; i++) {
+        const line = logs(service).split('\n').find((l) => l.includes(text));
+        if (line) return line;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return undefined;
+    },
     async stop() {
       await inProcess.gateway?.stop();
       for (const s of Object.values(inProcess.subgraphs)) await s?.stop();

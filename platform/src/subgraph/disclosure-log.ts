@@ -7,12 +7,6 @@ export class DisclosureLog {
   readonly subjects = new Set<string>();
   readonly fields = new Set<string>();
 
-  /** Records a successfully resolved field and the subject it belongs to. */
-  record(coordinate: string, subject: string | null): void {
-    this.fields.add(coordinate);
-    if (subject) this.subjects.add(subject);
-  }
-
   toJSON(): DisclosureReport {
     return { subjects: [...this.subjects].sort(), fields: [...this.fields].sort() };
   }
