@@ -214,7 +214,7 @@ async function main(): Promise<void> {
         cpuFrontMsPerReq: frontCpu / Math.max(1, result.requests), cpuTotalMsPerReq: (frontCpu + subCpu) / Math.max(1, result.requests),
         core0Share: core0, core1Share: core1, bound: core0 > 0.9 ? 'gateway (core 0)' : core1 > 0.9 ? 'subgraphs + load (core 1)' : '—',
       });
-      console.log(`w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}`);
+      console.log(`w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}${result.firstError ? `  first: ${result.firstError}` : ''}`);
     };
 
     const selected = configs.filter((c) => !onlyConfigs || onlyConfigs.includes(c.id));

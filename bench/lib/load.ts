@@ -10,6 +10,8 @@ export interface LoadResult {
   errors: number;
   non2xx: number;
   graphqlErrors: number;
+  /** The first GraphQL error answered in the run, for diagnosis. */
+  firstError: string | null;
   durationMs: number;
 }
 
@@ -37,6 +39,7 @@ export async function runLoad(
   options: { connections: number; durationSeconds: number; overallRate?: number; orders?: OrderPool },
 ): Promise<LoadResult> {
   let graphqlErrors = 0;
+  let firstError: string | null = null;
   let connectionNo = 0;
   const requests = workload.requests.map((r) => ({
     method: 'POST' as const,
@@ -62,9 +65,14 @@ export async function runLoad(
     },
     onResponse: (_status: number, body: string, ctx: object) => {
       const context = ctx as Record<string, unknown>;
-      if (body.includes('"errors"')) graphqlErrors++;
+      if (body.includes('"errors"')) {
+        graphqlErrors++;
+        firstError ??= body.slice(0, 300);
+      }
       if (r.modifiesOrder && options.orders && context.order) {
-        const version = /"version":(\d+)/.exec(body)?.[1];
+        // The new version, or on CONFLICT the current one the error names (autocannon may rebuild
+        // a connection's next request before the previous answer is in).
+        const version = /"version":(\d+)/.exec(body)?.[1] ?? /it is at version (\d+)/.exec(body)?.[1];
         if (version) options.orders.versions.set(context.order as string, Number(version));
       }
     },
@@ -85,6 +93,7 @@ export async function runLoad(
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     graphqlErrors,
+    firstError,
     durationMs: Date.now() - started,
   };
 }

@@ -87,4 +87,28 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       `,
     },
   },
+  {
+    version: 3,
+    name: 'subjects index as one b-tree keyed by subject',
+    // Wide answers disclose a hundred subjects: each one was two b-tree inserts (key and index).
+    // Keyed by (subject, at, chain, seq) it is one, and still serves "who looked at X, when".
+    up: {
+      sqlite: `
+        CREATE TABLE audit_subject_index (
+          subject TEXT NOT NULL, at TEXT NOT NULL, chain_id TEXT NOT NULL, seq INTEGER NOT NULL,
+          PRIMARY KEY (subject, at, chain_id, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO audit_subject_index (subject, at, chain_id, seq) SELECT subject, at, chain_id, seq FROM audit_subjects;
+        DROP TABLE audit_subjects;
+      `,
+      postgres: `
+        CREATE TABLE audit_subject_index (
+          subject TEXT NOT NULL, at TEXT NOT NULL, chain_id TEXT NOT NULL, seq INTEGER NOT NULL,
+          PRIMARY KEY (subject, at, chain_id, seq)
+        );
+        INSERT INTO audit_subject_index (subject, at, chain_id, seq) SELECT subject, at, chain_id, seq FROM audit_subjects;
+        DROP TABLE audit_subjects;
+      `,
+    },
+  },
 ];

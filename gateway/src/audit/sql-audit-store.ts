@@ -101,7 +101,7 @@ export class SqlAuditStore implements AuditStore {
         const subjects = chunk.flatMap((r) => [...new Set(r.subjects)].map((s) => [r.chainId, r.seq, s, r.at] as SqlValue[]));
         for (let j = 0; j < subjects.length; j += ROWS_PER_INSERT * 4) {
           const part = subjects.slice(j, j + ROWS_PER_INSERT * 4);
-          await tx.run(`INSERT INTO audit_subjects (chain_id, seq, subject, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`, part.flat());
+          await tx.run(`INSERT INTO audit_subject_index (chain_id, seq, subject, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`, part.flat());
         }
       }
     });
@@ -143,7 +143,7 @@ export class SqlAuditStore implements AuditStore {
       where.push(clause);
       params.push(value);
     };
-    if (filter.subject) add('EXISTS (SELECT 1 FROM audit_subjects s WHERE s.chain_id = r.chain_id AND s.seq = r.seq AND s.subject = ?)', filter.subject);
+    if (filter.subject) add('EXISTS (SELECT 1 FROM audit_subject_index s WHERE s.subject = ? AND s.at = r.at AND s.chain_id = r.chain_id AND s.seq = r.seq)', filter.subject);
     if (filter.user) add('r.user_sub = ?', filter.user);
     if (filter.ori) add('r.ori = ?', filter.ori);
     if (filter.purpose) add('r.purpose = ?', filter.purpose);
@@ -179,9 +179,10 @@ export class SqlAuditStore implements AuditStore {
         await tx.run('INSERT INTO audit_checkpoints (chain_id, seq, hash, purged_before, at) VALUES (?, ?, ?, ?, ?)', [
           cut.chain_id, cut.seq, last!.hash, before, new Date().toISOString(),
         ]);
-        await tx.run('DELETE FROM audit_subjects WHERE chain_id = ? AND seq <= ?', [cut.chain_id, cut.seq]);
         removed += (await tx.run('DELETE FROM audit_records WHERE chain_id = ? AND seq <= ?', [cut.chain_id, cut.seq])).changes;
       }
+      // The subject index is keyed by subject: its old rows go by time, in one pass.
+      await tx.run('DELETE FROM audit_subject_index WHERE at < ?', [before]);
       await tx.run('UPDATE audit_purge_gate SET open = 0 WHERE id = 1');
       return removed;
     });
