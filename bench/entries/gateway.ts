@@ -1,5 +1,6 @@
 import { readGatewayConfig } from '../../gateway/src/config';
 import { startGateway } from '../../gateway/src/server';
+import { stopOnSignals } from '../../platform/src';
 
 /**
  * The gateway as the bench starts it. BENCH_WITHOUT_AUDIT=1 switches the audit off to measure
@@ -7,12 +8,7 @@ import { startGateway } from '../../gateway/src/server';
  */
 async function main(): Promise<void> {
   const running = await startGateway(readGatewayConfig(), { withoutAudit: process.env.BENCH_WITHOUT_AUDIT === '1' });
-  const stop = async () => {
-    await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals(() => running.stop());
 }
 
 main().catch((error: Error) => {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { readSubgraphConfig, type SubgraphName } from '../../platform/src';
+import { readSubgraphConfig, stopOnSignals, type SubgraphName } from '../../platform/src';
 import { serveSubgraph } from '../../platform/src/subgraph/serve-subgraph';
 import { SUBGRAPHS } from '../../subgraphs';
 
@@ -18,13 +18,10 @@ async function main(): Promise<void> {
   const stats = statsPort
     ? createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify(running.store.stats))).listen(statsPort, '127.0.0.1')
     : null;
-  const stop = async () => {
+  stopOnSignals(async () => {
     stats?.close();
     await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  });
 }
 
 main().catch((error: Error) => {

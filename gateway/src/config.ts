@@ -6,6 +6,7 @@ import {
   projectPath,
   readEnv,
   SANDBOX_KEYS,
+  SERVICE_ENV,
   sandboxKeyFiles,
   storeLocationFrom,
   type Mode,
@@ -75,11 +76,8 @@ export function subgraphUrlVariable(name: SubgraphName): string {
 
 /** Every environment variable the gateway reads (besides SUBGRAPH_URL_<NAME>), with its default. */
 export const GATEWAY_ENV = {
-  NODE_ENV: str({ default: 'development' }),
-  HOST: str({ default: '127.0.0.1' }),
+  ...SERVICE_ENV,
   PORT: port({ default: 4000 }),
-  DATA_DIR: str({ default: 'data' }),
-  DATABASE_URL: str({ default: '' }),
   SUPERGRAPH_FILE: str({ default: 'schema/supergraph.graphql' }),
   AUTH_ISSUER: str({ default: '' }),
   AUTH_AUDIENCE: str({ default: '' }),
@@ -92,7 +90,6 @@ export const GATEWAY_ENV = {
   MAX_BODY_BYTES: num({ default: 102_400 }),
   AUDIT_RETENTION_DAYS: num({ default: 1095 }),
   AUDIT_MAX_BATCH: num({ default: 500 }),
-  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   /** Express's `trust proxy`: behind a load balancer, how to find the client's address (e.g. 1, or "loopback"). */
   TRUST_PROXY: str({ default: '' }),
   LIMIT_MAX_DEPTH: num({ default: 10 }),

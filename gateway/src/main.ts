@@ -1,5 +1,6 @@
 import { readGatewayConfig, type GatewayConfig } from './config';
 import { startGateway } from './server';
+import { stopOnSignals } from '../../platform/src';
 
 /** The gateway process: configuration checked at start-up; SIGTERM drains and exits 0. */
 async function main(): Promise<void> {
@@ -11,15 +12,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const running = await startGateway(config);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals(() => running.stop());
 }
 
 main().catch((error: Error) => {

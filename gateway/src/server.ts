@@ -104,6 +104,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     formatError,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // The process's own handler (stopOnSignals) drains, flushes the audit and exits; two handlers race.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Apollo's default landing page loads from a CDN; the explorer is served locally instead.

@@ -1,4 +1,4 @@
-import { cleanEnv, type ValidatorSpec } from 'envalid';
+import { cleanEnv, str, type ValidatorSpec } from 'envalid';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { projectRoot } from './project-root';
@@ -67,3 +67,12 @@ export type Mode = 'sandbox' | 'production';
 export function modeFrom(nodeEnv: string | undefined): Mode {
   return nodeEnv === 'production' ? 'production' : 'sandbox';
 }
+
+/** The variables every service reads alike, with their defaults. */
+export const SERVICE_ENV = {
+  NODE_ENV: str({ default: 'development' }),
+  HOST: str({ default: '127.0.0.1' }),
+  DATA_DIR: str({ default: 'data' }),
+  DATABASE_URL: str({ default: '' }),
+  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+};

@@ -15,3 +15,4 @@ export * from './sql/sql-store-base';
 export * from './sql/postgres-client';
 export * from './sql/sqlite-client';
 export * from './subgraph/peer-access';
+export * from './process-lifecycle';

@@ -1,23 +1,15 @@
 import { LocalGraphQLDataSource } from '@apollo/gateway';
-import { badUserInput, type AuditOutcome, type AuditRecord } from '../../../access-policy/src';
+import { badUserInput, type AuditRecord } from '../../../access-policy/src';
 import { dateTimeScalar } from '../../../platform/src/scalars';
 import { buildSubgraphExecutableSchema } from '../../../platform/src/subgraph/serve-subgraph';
 import { AUDIT_SUBGRAPH, loadSubgraphSdl } from '../../../schema/subgraphs';
 import { auditAccessRules } from './audit-access-rules';
-import type { AuditStore } from './audit-store';
+import type { AuditFilter, AuditStore } from './audit-store';
 
 const MAX_LIMIT = 1000;
 
-interface AuditEventsArgs {
-  subject?: string | null;
-  user?: string | null;
-  ori?: string | null;
-  purpose?: string | null;
-  outcome?: AuditOutcome | null;
-  from?: string | null;
-  to?: string | null;
-  limit?: number | null;
-}
+/** The arguments of `auditEvents`: the store's filter, with the limit optional. */
+type AuditEventsArgs = Omit<AuditFilter, 'limit'> & { limit?: number | null };
 
 /**
  * The audit subgraph's schema: `Query.auditEvents` over the gateway's audit store, under its

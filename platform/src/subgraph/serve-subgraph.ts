@@ -16,6 +16,7 @@ import {
   type Caller,
 } from '../../../access-policy/src';
 import { systemClock, type Clock } from '../clock';
+import { stopOnSignals } from '../process-lifecycle';
 import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys';
 import { createLogger, type Logger } from '../logger';
 import { DisclosureLog } from './disclosure-log';
@@ -76,6 +77,8 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
     schema: buildSubgraphExecutableSchema(module, options.withoutAccessRules),
     introspection: config.mode === 'sandbox',
     includeStacktraceInErrorResponses: false,
+    // The process's own handler (stopOnSignals) drains, flushes the audit and exits; two handlers race.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Traces would go to Apollo's cloud through the gateway; nothing leaves this network.
@@ -154,13 +157,5 @@ export async function runSubgraphProcess(module: SubgraphModule<any, any>, readC
     process.exit(1);
   }
   const running = await serveSubgraph(module, config);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await running.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  stopOnSignals(() => running.stop());
 }

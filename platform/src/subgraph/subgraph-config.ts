@@ -1,5 +1,5 @@
 import { num, port, str } from 'envalid';
-import { ConfigError, modeFrom, projectPath, readEnv, storeLocationFrom, type Mode } from '../config';
+import { ConfigError, modeFrom, projectPath, readEnv, SERVICE_ENV, storeLocationFrom, type Mode } from '../config';
 import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
 import type { StoreLocation } from '../sql/open-sql-client';
 import type { SubgraphName } from './subgraph-module';
@@ -32,13 +32,9 @@ export interface SubgraphConfig {
 
 /** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
 export const SUBGRAPH_ENV = {
-  NODE_ENV: str({ default: 'development' }),
-  HOST: str({ default: '127.0.0.1' }),
+  ...SERVICE_ENV,
   PORT: port({ default: 4001 }),
-  DATA_DIR: str({ default: 'data' }),
-  DATABASE_URL: str({ default: '' }),
   INTERNAL_TOKEN_PUBLIC_KEY_FILE: str({ default: '' }),
-  LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
   SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
   /** Where a subgraph reaches criminal-history on a caller's behalf (orders checks persons exist). */
   SUBGRAPH_URL_CRIMINAL_HISTORY: str({ default: 'http://127.0.0.1:4001/graphql' }),

@@ -1,7 +1,7 @@
 import { doubleMetaphone } from 'double-metaphone';
 import { distance } from 'fastest-levenshtein';
 import { Scope, type Caller } from '../../../access-policy/src';
-import type { PersonName, PersonRecord } from './store/criminal-history-store';
+import type { SearchCandidate } from './store/criminal-history-store';
 
 /** A search as a caller asked it. */
 export interface PersonSearch {
@@ -116,7 +116,7 @@ const WEIGHTS = { last: 0.4, first: 0.3, dob: 0.3 };
  * date-of-birth similarity over the parts the search gave; aliases count as the person's names.
  * A sex that contradicts the search costs 0.1.
  */
-export function scoreCandidate(search: PersonSearch, candidate: PersonRecord & { aliases: PersonName[] }): number {
+export function scoreCandidate(search: PersonSearch, candidate: SearchCandidate): number {
   const names = [candidate.name, ...candidate.aliases];
   let best = 0;
   for (const name of names) {
@@ -137,7 +137,7 @@ export function scoreCandidate(search: PersonSearch, candidate: PersonRecord & {
 }
 
 /** Ranks candidates: best score first, ties by id so results are stable. */
-export function rankCandidates<C extends PersonRecord & { aliases: PersonName[] }>(
+export function rankCandidates<C extends SearchCandidate>(
   search: PersonSearch,
   candidates: readonly C[],
   policy: SearchPolicy,

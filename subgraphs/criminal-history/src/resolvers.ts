@@ -40,9 +40,9 @@ export const criminalHistoryResolvers = {
       if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
       const candidates = await ctx.store.searchCandidates({ lastNameCodes: phoneticCodes(args.lastName) });
       const ranked = rankCandidates(args, candidates, policy, limit);
-      // The candidates are loaded already: prime the loader so nested fields do not fetch them again.
-      for (const match of ranked) ctx.loaders.person.prime(match.person.id, match.person);
-      return ranked;
+      // Only the persons returned are loaded whole, in one batch.
+      const persons = await ctx.loaders.person.loadMany(ranked.map((m) => m.person.id));
+      return ranked.map((m, i) => ({ person: persons[i], score: m.score })).filter((m) => m.person && !(m.person instanceof Error));
     },
   },
 

@@ -87,6 +87,18 @@ export interface RecordVisibility {
   employmentConvictionsSince: string | null;
 }
 
+/**
+ * What a search scores a candidate on: names and identity only. The few candidates returned are
+ * then loaded whole, by id, so a common surname does not cost hundreds of full rows.
+ */
+export interface SearchCandidate {
+  id: string;
+  name: PersonName;
+  dateOfBirth: string;
+  sex: Sex;
+  aliases: PersonName[];
+}
+
 /** Phonetic keys a search looks up (Double Metaphone primary and alternate codes). */
 export interface SearchKeys {
   lastNameCodes: string[];
@@ -111,7 +123,7 @@ export interface CriminalHistoryStore extends StoreBase {
   chargesByArrestIds(ids: readonly string[]): Promise<ChargeRecord[]>;
   convictionsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ConvictionRecord[]>;
   /** Persons whose last name or an alias's shares a phonetic code with the search. */
-  searchCandidates(keys: SearchKeys): Promise<Array<PersonRecord & { aliases: PersonName[] }>>;
+  searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]>;
   /** Number of persons (seeding decides from it whether the store is empty). */
   countPersons(): Promise<number>;
   /** Writes a seed batch in one transaction. */

@@ -9,6 +9,7 @@ import type {
   PersonName,
   PersonRecord,
   RecordVisibility,
+  SearchCandidate,
   SearchKeys,
 } from './criminal-history-store';
 import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
@@ -174,25 +175,27 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     }));
   }
 
-  async searchCandidates(keys: SearchKeys): Promise<Array<PersonRecord & { aliases: PersonName[] }>> {
+  async searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]> {
     const codes = [...new Set(keys.lastNameCodes.filter(Boolean))];
     if (codes.length === 0) return [];
     const inCodes = placeholders(codes.length);
-    // A UNION of four index lookups: with OR across columns and a subquery the planner scans the table.
-    const rows = await this.sql.all<PersonRow>(
-      `SELECT ${PERSON_COLUMNS} FROM persons WHERE id IN (
-         SELECT id FROM persons WHERE last_code1 IN (${inCodes})
-         UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
-         UNION SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes})
-         UNION SELECT person_id FROM person_aliases WHERE last_code2 IN (${inCodes}))
+    const rows = await this.sql.all<Pick<PersonRow, 'id' | 'last_name' | 'first_name' | 'middle_name' | 'date_of_birth' | 'sex'>>(
+      `SELECT id, last_name, first_name, middle_name, date_of_birth, sex FROM persons
+       WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes})
+          OR id IN (SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes}))
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
     );
-    const persons = rows.map(toPerson);
-    const aliases = await this.aliasesByPersonIds(persons.map((p) => p.id));
+    const aliases = await this.aliasesByPersonIds(rows.map((r) => r.id));
     const byPerson = new Map<string, PersonName[]>();
     for (const a of aliases) byPerson.set(a.personId, [...(byPerson.get(a.personId) ?? []), a.name]);
-    return persons.map((p) => ({ ...p, aliases: byPerson.get(p.id) ?? [] }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: { last: r.last_name, first: r.first_name, middle: r.middle_name },
+      dateOfBirth: r.date_of_birth,
+      sex: r.sex,
+      aliases: byPerson.get(r.id) ?? [],
+    }));
   }
 
   async countPersons(): Promise<number> {
