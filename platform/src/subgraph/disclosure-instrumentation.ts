@@ -18,8 +18,12 @@ export function instrumentDisclosure(schema: GraphQLSchema, subjectOf: SubgraphM
         const log = ctx?.disclosure;
         if (log) {
           log.fields.add(coordinate);
-          const subject = subjectOf(typeName, source);
-          if (subject) log.subjects.add(subject);
+          // The fields of one object arrive one after another: name its subject once.
+          if (source !== log.lastSource) {
+            log.lastSource = source;
+            const subject = subjectOf(typeName, source);
+            if (subject) log.subjects.add(subject);
+          }
         }
         return resolve(source, args, ctx, info);
       };

@@ -6,6 +6,8 @@
 export class DisclosureLog {
   readonly subjects = new Set<string>();
   readonly fields = new Set<string>();
+  /** The object whose subject was recorded last (its other fields need not record it again). */
+  lastSource: unknown = undefined;
 
   toJSON(): DisclosureReport {
     return { subjects: [...this.subjects].sort(), fields: [...this.fields].sort() };
