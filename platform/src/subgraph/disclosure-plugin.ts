@@ -9,7 +9,7 @@ import type { SubgraphContext, SubgraphModule } from './subgraph-module';
  * gateway would still leave a trace here.
  */
 export function disclosurePlugin(
-  module: Pick<SubgraphModule, 'name' | 'subjectOf'>,
+  module: Pick<SubgraphModule, 'name'>,
   logger: Logger,
 ): ApolloServerPlugin<SubgraphContext> {
   return {
