@@ -34,9 +34,17 @@ export function searchPolicyFor(caller: Caller): SearchPolicy {
   return caller.scopes.has(Scope.PERSON_READ) ? CRIMINAL_JUSTICE_POLICY : MATCH_ONLY_POLICY;
 }
 
-/** Upper-case letters only: how names are compared. */
+const normalised = new Map<string, string>();
+
+/** Upper-case letters only: how names are compared. (Candidates' names repeat: computed once each.) */
 export function normaliseName(name: string): string {
-  return name.toUpperCase().replace(/[^A-Z]/g, '');
+  let n = normalised.get(name);
+  if (n === undefined) {
+    n = name.toUpperCase().replace(/[^A-Z]/g, '');
+    if (normalised.size > 50_000) normalised.clear();
+    normalised.set(name, n);
+  }
+  return n;
 }
 
 /** Names repeat endlessly across candidates: their codes are computed once. */
@@ -68,8 +76,9 @@ export function lastNameScore(query: string, candidate: string): number {
   if (q === c) return 1;
   const [q1, q2] = phoneticCodes(q);
   const [c1, c2] = phoneticCodes(c);
-  const phonetic = q1 === c1 || q1 === c2 || q2 === c1 || q2 === c2;
-  return Math.max(phonetic ? 0.85 : 0, similarity(q, c) * 0.8);
+  // Spelling similarity is weighted 0.8 at most: a shared sound (0.85) always wins over it.
+  if (q1 === c1 || q1 === c2 || q2 === c1 || q2 === c2) return 0.85;
+  return similarity(q, c) * 0.8;
 }
 
 /**
