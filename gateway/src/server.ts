@@ -152,6 +152,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     }),
   );
 
+  // Last resort: whatever escapes is an opaque GraphQL error, never Express's page with a stack trace.
+  app.use(((error, req, res, _next) => {
+    logger.error({ requestId: res.locals.requestId, path: req.path, reason: (error as Error)?.message }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  }) as express.ErrorRequestHandler);
+
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   logger.info({ port, mode: config.mode }, 'gateway listening');
