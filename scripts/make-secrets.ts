@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS } from '../platform/src';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const files = await ensureSandboxKeyPair(dir, SANDBOX_KEYS.internalToken);
   for (const [from, to] of [[files.privateFile, 'internal-token.private.jwk.json'], [files.publicFile, 'internal-token.public.jwk.json']]) {
     const target = join(dir, to);
-    if (!existsSync(target)) writeFileSync(target, (await import('node:fs')).readFileSync(from), { mode: 0o600 });
+    if (!existsSync(target)) writeFileSync(target, readFileSync(from), { mode: 0o600 });
   }
   console.log(`secrets ready in ${dir}`);
 }

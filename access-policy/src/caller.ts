@@ -21,8 +21,3 @@ export interface Caller {
   /** The gateway's id for this operation, shared by its audit record and every subgraph log. */
   readonly requestId: string;
 }
-
-/** True when the caller holds the scope. */
-export function callerHas(caller: Caller | null | undefined, scope: string): boolean {
-  return !!caller && caller.scopes.has(scope);
-}

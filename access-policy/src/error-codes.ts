@@ -13,8 +13,6 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   /** A write against a stale `expectedVersion`: someone else changed the record first. */
   CONFLICT = 'CONFLICT',
-  /** The document breaks a gateway limit (depth, aliases, cost…); the message names the limit. */
-  LIMIT_EXCEEDED = 'LIMIT_EXCEEDED',
   /** Too many requests for this user, client or quota window. */
   RATE_LIMITED = 'RATE_LIMITED',
   /** The document does not parse or does not validate. */
@@ -57,11 +55,6 @@ export function badUserInput(message: string, extra?: Record<string, unknown>): 
 /** A write against a stale version. */
 export function conflict(message: string, extra?: Record<string, unknown>): GraphQLError {
   return coded(ErrorCode.CONFLICT, message, undefined, extra);
-}
-
-/** A document over one of the gateway's limits. */
-export function limitExceeded(message: string, httpStatus = 400): GraphQLError {
-  return coded(ErrorCode.LIMIT_EXCEEDED, message, httpStatus);
 }
 
 /** The error code of an error-like value, if it carries one. */

@@ -30,6 +30,7 @@ import { graphqlFront } from './http/graphql-front';
 import { LimiterStore } from './http/limiter-store';
 import { RateLimits } from './http/rate-limits';
 import { purposePlugin } from './identity/purpose-plugin';
+import { operationResolutionPlugin } from './http/operation-resolution-plugin';
 import { DevIssuer } from './dev-issuer/dev-issuer';
 import { explorerRoutes } from './explorer/explorer-routes';
 import { auditEventsDataSource } from './audit/audit-events-subgraph';
@@ -113,6 +114,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       // Records must never sit in a shared cache: responses carry `Cache-Control: no-store` instead.
       ApolloServerPluginCacheControlDisabled(),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      operationResolutionPlugin(),
       purposePlugin(),
       ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),
     ],

@@ -9,7 +9,6 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../../ga
 import {
   createLogger,
   ensureSandboxKeyPair,
-  fixedClock,
   importKey,
   projectRoot,
   readJwk,
@@ -290,4 +289,3 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 }
 
-export { fixedClock };

@@ -1,4 +1,4 @@
-import { hasScope, Scope, type RuleTable } from '../../../access-policy/src';
+import { hasScope, sameRule, Scope, type RuleTable } from '../../../access-policy/src';
 
 /** The audit log needs audit:read; it shows who saw what, never record contents — DESIGN §4 rule 8. */
 export const canReadAudit = hasScope(Scope.AUDIT_READ);
@@ -11,5 +11,5 @@ const FIELDS = [
 /** Who may read each field of the audit subgraph. Every field is named; the fallback denies. */
 export const auditAccessRules: RuleTable = {
   Query: { auditEvents: canReadAudit },
-  AuditEvent: Object.fromEntries(FIELDS.map((f) => [f, canReadAudit])),
+  AuditEvent: sameRule(FIELDS, canReadAudit),
 };

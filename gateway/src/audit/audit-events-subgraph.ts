@@ -32,13 +32,11 @@ export function auditEventsDataSource(store: AuditStore): LocalGraphQLDataSource
     },
   };
   const schema = buildSubgraphExecutableSchema({
-    name: AUDIT_SUBGRAPH as never,
     typeDefs: loadSubgraphSdl(AUDIT_SUBGRAPH),
     resolvers: resolvers as never,
     accessRules: auditAccessRules,
+    // Audit records are not record contents: reading them discloses no one.
     subjectOf: () => null,
-    openStore: () => Promise.reject(new Error('not used')),
-    createLoaders: () => ({}),
   });
   return new LocalGraphQLDataSource(schema);
 }

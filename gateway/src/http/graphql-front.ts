@@ -1,6 +1,6 @@
 import express from 'express';
 import { randomUUID } from 'node:crypto';
-import type { AuditOutcome } from '../../../access-policy/src';
+import { ErrorCode, type AuditOutcome } from '../../../access-policy/src';
 import type { Logger } from '../../../platform/src';
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
@@ -15,6 +15,8 @@ export interface FrontLocals {
   /** Shared with the GraphQL context: whether the request's audit record is written. */
   audit: { written: boolean };
   identity?: VerifiedIdentity;
+  /** The user the bearer token claims to be, unverified (lockouts count failures against it). */
+  claimedUser?: string | null;
 }
 
 /** What the front needs. `auditWriter` null: the bench's audit-off build. */
@@ -104,10 +106,11 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
   };
 
   const checkLockout: express.RequestHandler = async (req, res, next) => {
-    const seconds = await lockout.lockedFor(req.ip ?? 'unknown', Lockout.claimedUser(req.get('authorization')));
+    const claimed = (locals(res).claimedUser = Lockout.claimedUser(req.get('authorization')));
+    const seconds = await lockout.lockedFor(req.ip ?? 'unknown', claimed);
     if (seconds === 0) return next();
     logger.warn({ requestId: locals(res).requestId, ip: req.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
-    await refuse(req, res, 429, 'UNAUTHENTICATED', 'RATE_LIMITED', `Too many failed authentication attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`, {
+    await refuse(req, res, 429, 'UNAUTHENTICATED', ErrorCode.RATE_LIMITED, `Too many failed authentication attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`, {
       'retry-after': String(seconds),
     });
   };
@@ -118,9 +121,9 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
       return next();
     } catch (error) {
       const message = (error as Error).message;
-      await lockout.recordFailure(req.ip ?? 'unknown', Lockout.claimedUser(req.get('authorization')));
+      await lockout.recordFailure(req.ip ?? 'unknown', locals(res).claimedUser ?? null);
       logger.warn({ requestId: locals(res).requestId, ip: req.ip, reason: message }, 'authentication failed');
-      await refuse(req, res, 401, 'UNAUTHENTICATED', 'UNAUTHENTICATED', message, { 'www-authenticate': 'Bearer realm="custodian"' });
+      await refuse(req, res, 401, 'UNAUTHENTICATED', ErrorCode.UNAUTHENTICATED, message, { 'www-authenticate': 'Bearer realm="custodian"' });
     }
   };
 
@@ -129,7 +132,7 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
     if (!refusal) return next();
     logger.warn({ requestId: locals(res).requestId, user: locals(res).identity?.sub, limit: refusal.limit }, 'rate limit reached');
     const what = refusal.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${refusal.limit} rate limit is reached`;
-    await refuse(req, res, 429, 'DENIED', 'RATE_LIMITED', `Too many requests: ${what}; retry in ${refusal.retryAfterSeconds} s`, { 'retry-after': String(refusal.retryAfterSeconds) });
+    await refuse(req, res, 429, 'DENIED', ErrorCode.RATE_LIMITED, `Too many requests: ${what}; retry in ${refusal.retryAfterSeconds} s`, { 'retry-after': String(refusal.retryAfterSeconds) });
   };
 
   // Body errors (bad JSON, too large) answered as GraphQL errors, not Express's HTML page.
@@ -137,7 +140,7 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
     const status = typeof error?.status === 'number' ? error.status : 500;
     if (status >= 500) return next(error);
     const message = status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : 'Request body is not valid JSON';
-    res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
+    res.status(status).json({ errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] });
   };
 
   return [beginRequest, checkLockout, authenticate, rateLimit, express.json({ limit: deps.maxBodyBytes }), bodyErrors as unknown as express.RequestHandler];

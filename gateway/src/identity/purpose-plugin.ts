@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { checkPurpose } from '../../../access-policy/src';
 import type { GatewayContext } from '../context';
 
@@ -28,15 +28,10 @@ export function purposePlugin(): ApolloServerPlugin<GatewayContext> {
     async requestDidStart() {
       return {
         // Fires once the document is parsed, validated and its operation chosen.
-        async didResolveOperation({ operation, contextValue, request }) {
-          // No operation by that name (or several and no name). The gateway's executor would fail
-          // obscurely; say plainly what is wrong, before anything runs.
-          if (!operation) {
-            throw new GraphQLError(
-              request.operationName ? `Unknown operation named "${request.operationName.slice(0, 100)}"` : 'The document holds several operations: name the one to run (operationName)',
-              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
-            );
-          }
+        async didResolveOperation({ operation, contextValue }) {
+          // No operation to run: operationResolutionPlugin refuses the request, and with no caller
+          // set nothing can reach a subgraph.
+          if (!operation) return;
           const needs = operationNeedsPurpose(operation);
           const { purpose, reason } = contextValue.declared;
           const base = { ...contextValue.identity, requestId: contextValue.requestId };

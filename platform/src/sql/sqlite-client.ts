@@ -69,7 +69,7 @@ export class SqliteClient implements SqlClient {
     return this.runNow(sql, params);
   }
 
-  /** Synchronous forms, for callers that batch many statements into one tick (seeding, audit). */
+  /** Synchronous forms, used inside a transaction (which holds the connection already). */
   allNow<T>(sql: string, params?: readonly SqlValue[]): T[] {
     this.stats.statements++;
     return this.prepare(sql).all(...bind(params)) as T[];
@@ -83,11 +83,6 @@ export class SqliteClient implements SqlClient {
   runNow(sql: string, params?: readonly SqlValue[]): { changes: number } {
     this.stats.statements++;
     return { changes: this.prepare(sql).run(...bind(params)).changes };
-  }
-
-  /** Runs `work` synchronously in one transaction (better-sqlite3's own, nestable). */
-  transactionNow<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
   }
 
   async transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T> {

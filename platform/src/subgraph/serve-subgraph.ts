@@ -50,7 +50,10 @@ export interface ServeOptions {
  * Builds the executable schema of a subgraph: @apollo/subgraph's schema with the access rules
  * applied as graphql-shield middleware over every field.
  */
-export function buildSubgraphExecutableSchema(module: SubgraphModule<any, any>, withoutAccessRules = false) {
+export function buildSubgraphExecutableSchema<Store extends StoreBase, Loaders>(
+  module: Pick<SubgraphModule<Store, Loaders>, 'typeDefs' | 'resolvers' | 'accessRules' | 'subjectOf'>,
+  withoutAccessRules = false,
+) {
   const schema = instrumentDisclosure(buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never }), module.subjectOf);
   return withoutAccessRules ? schema : applyMiddleware(schema, buildPermissions(module.accessRules, schema));
 }
@@ -148,7 +151,10 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
  * The whole life of a subgraph process: read config, serve, and on SIGTERM/SIGINT drain and exit 0.
  * Bad configuration stops it at start-up with the variable's name.
  */
-export async function runSubgraphProcess(module: SubgraphModule<any, any>, readConfig: () => SubgraphConfig): Promise<void> {
+export async function runSubgraphProcess<Store extends StoreBase, Loaders>(
+  module: SubgraphModule<Store, Loaders>,
+  readConfig: () => SubgraphConfig,
+): Promise<void> {
   let config: SubgraphConfig;
   try {
     config = readConfig();

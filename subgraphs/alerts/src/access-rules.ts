@@ -1,4 +1,4 @@
-import { hasAnyScope, hasScope, Scope, type RuleTable } from '../../../access-policy/src';
+import { hasAnyScope, hasScope, sameRule, Scope, type RuleTable } from '../../../access-policy/src';
 
 /** Alerts need alerts:read — DESIGN §4 rule 7. */
 export const canReadAlerts = hasScope(Scope.ALERTS_READ);
@@ -9,14 +9,13 @@ export const canReadCautionNotes = hasScope(Scope.ALERTS_CAUTION);
 /** A person's key may be read by anyone who may reach persons at all. */
 export const canReferencePersons = hasAnyScope(Scope.ALERTS_READ, Scope.PERSON_READ, Scope.PERSON_MATCH);
 
-const everyField = (fields: string[], rule: ReturnType<typeof hasScope>) => Object.fromEntries(fields.map((f) => [f, rule]));
 
 /** Who may read each field of alerts. Every field is named; the fallback denies. */
 export const alertsAccessRules: RuleTable = {
   Query: { alerts: canReadAlerts, alert: canReadAlerts },
   Person: { id: canReferencePersons, alerts: canReadAlerts },
-  Alert: everyField(['id', 'type', 'subject', 'agency', 'enteredAt', 'expiresAt', 'active', 'caution', 'warrant', 'missing'], canReadAlerts),
+  Alert: sameRule(['id', 'type', 'subject', 'agency', 'enteredAt', 'expiresAt', 'active', 'caution', 'warrant', 'missing'], canReadAlerts),
   Caution: { codes: canReadAlerts, note: canReadCautionNotes },
-  Warrant: everyField(['number', 'offense', 'extradition', 'bailAmount'], canReadAlerts),
-  MissingPerson: everyField(['category', 'categories', 'lastSeenAt', 'lastSeenPlace'], canReadAlerts),
+  Warrant: sameRule(['number', 'offense', 'extradition', 'bailAmount'], canReadAlerts),
+  MissingPerson: sameRule(['category', 'categories', 'lastSeenAt', 'lastSeenPlace'], canReadAlerts),
 };

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
 import type { SubgraphModule } from '../../../platform/src';
-import { sdlPath } from '../../../schema/subgraphs';
+import { loadSubgraphSdl } from '../../../schema/subgraphs';
 import { alertsAccessRules } from './access-rules';
 import { createAlertsLoaders, type AlertsLoaders } from './loaders';
 import { alertsResolvers, alertsSubjectOf } from './resolvers';
@@ -11,7 +9,7 @@ import { SqlAlertsStore } from './store/sql-alerts-store';
 /** The alerts subgraph: the hot file of wanted, missing and caution entries. */
 export const alerts: SubgraphModule<AlertsStore, AlertsLoaders> = {
   name: 'alerts',
-  typeDefs: parse(readFileSync(sdlPath('alerts'), 'utf8')),
+  typeDefs: loadSubgraphSdl('alerts'),
   resolvers: alertsResolvers as never,
   accessRules: alertsAccessRules,
   subjectOf: alertsSubjectOf,

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
 import type { SubgraphModule } from '../../../platform/src';
-import { sdlPath } from '../../../schema/subgraphs';
+import { loadSubgraphSdl } from '../../../schema/subgraphs';
 import { criminalHistoryAccessRules } from './access-rules';
 import { createCriminalHistoryLoaders, type CriminalHistoryLoaders } from './loaders';
 import { criminalHistoryResolvers, criminalHistorySubjectOf } from './resolvers';
@@ -11,7 +9,7 @@ import { SqlCriminalHistoryStore } from './store/sql-criminal-history-store';
 /** The criminal-history subgraph: the state repository of persons and rap sheets. */
 export const criminalHistory: SubgraphModule<CriminalHistoryStore, CriminalHistoryLoaders> = {
   name: 'criminal-history',
-  typeDefs: parse(readFileSync(sdlPath('criminal-history'), 'utf8')),
+  typeDefs: loadSubgraphSdl('criminal-history'),
   resolvers: criminalHistoryResolvers as never,
   accessRules: criminalHistoryAccessRules,
   subjectOf: criminalHistorySubjectOf,

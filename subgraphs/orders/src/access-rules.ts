@@ -1,4 +1,4 @@
-import { allOf, anyOf, hasAnyScope, hasScope, purposeIn, Scope, type RuleTable } from '../../../access-policy/src';
+import { allOf, anyOf, hasAnyScope, hasScope, purposeIn, sameRule, Scope, type RuleTable } from '../../../access-policy/src';
 
 /** Orders need orders:read — DESIGN §4 rule 6. */
 export const canReadOrders = hasScope(Scope.ORDERS_READ);
@@ -18,7 +18,6 @@ export const canWriteOrders = allOf(hasScope(Scope.ORDERS_WRITE), purposeIn('C',
  */
 export const canRecordService = anyOf(canWriteOrders, allOf(hasScope(Scope.ORDERS_SERVE), purposeIn('C')));
 
-const everyField = (fields: string[], rule: ReturnType<typeof hasScope>) => Object.fromEntries(fields.map((f) => [f, rule]));
 
 /** Who may read each field of orders. Every field is named; the fallback denies. */
 export const ordersAccessRules: RuleTable = {
@@ -30,19 +29,19 @@ export const ordersAccessRules: RuleTable = {
     terminateProtectiveOrder: canWriteOrders,
   },
   Person: { id: canReferencePersons, protectiveOrders: canReadOrders, protectedBy: canReadOrders },
-  ProtectiveOrder: everyField(
+  ProtectiveOrder: sameRule(
     ['id', 'caseNumber', 'court', 'type', 'status', 'issuedAt', 'expiresAt', 'restrainedPerson', 'protectedParties', 'terms', 'service', 'version', 'history'],
     canReadOrders,
   ),
   ProtectedParty: {
-    ...everyField(['name', 'dateOfBirth', 'relationship', 'person'], canReadOrders),
+    ...sameRule(['name', 'dateOfBirth', 'relationship', 'person'], canReadOrders),
     address: canSeeProtectedAddress,
   },
-  PersonName: everyField(['last', 'first', 'middle'], canReadOrders),
+  PersonName: sameRule(['last', 'first', 'middle'], canReadOrders),
   // Address appears in orders only as a protected party's: the same rule guards its fields.
-  Address: everyField(['street', 'city', 'state', 'postalCode'], canSeeProtectedAddress),
-  OrderTerms: everyField(['noContact', 'stayAwayYards', 'stayAwayFrom', 'firearmsProhibited', 'moveOut', 'other'], canReadOrders),
-  OrderService: everyField(['served', 'servedAt', 'method'], canReadOrders),
-  OrderEvent: everyField(['version', 'type', 'at', 'by', 'byName', 'byOri', 'changes'], canReadOrders),
-  OrderChange: everyField(['field', 'from', 'to'], canReadOrders),
+  Address: sameRule(['street', 'city', 'state', 'postalCode'], canSeeProtectedAddress),
+  OrderTerms: sameRule(['noContact', 'stayAwayYards', 'stayAwayFrom', 'firearmsProhibited', 'moveOut', 'other'], canReadOrders),
+  OrderService: sameRule(['served', 'servedAt', 'method'], canReadOrders),
+  OrderEvent: sameRule(['version', 'type', 'at', 'by', 'byName', 'byOri', 'changes'], canReadOrders),
+  OrderChange: sameRule(['field', 'from', 'to'], canReadOrders),
 };

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
 import type { SubgraphModule } from '../../../platform/src';
-import { sdlPath } from '../../../schema/subgraphs';
+import { loadSubgraphSdl } from '../../../schema/subgraphs';
 import { ordersAccessRules } from './access-rules';
 import { createOrdersLoaders, type OrdersLoaders } from './loaders';
 import { orderMutationResolvers } from './order-mutations';
@@ -12,7 +10,7 @@ import { SqlOrdersStore } from './store/sql-orders-store';
 /** The orders subgraph: the court order registry, an event log with its projection. */
 export const orders: SubgraphModule<OrdersStore, OrdersLoaders> = {
   name: 'orders',
-  typeDefs: parse(readFileSync(sdlPath('orders'), 'utf8')),
+  typeDefs: loadSubgraphSdl('orders'),
   resolvers: { ...orderQueryResolvers, ...orderMutationResolvers } as never,
   accessRules: ordersAccessRules,
   subjectOf: ordersSubjectOf,
