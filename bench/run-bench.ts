@@ -8,7 +8,7 @@ import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS, sandboxKeyFiles, SUBGR
 import { AUDIT_SUBGRAPH, AUDIT_SUBGRAPH_URL, loadSubgraphSdl } from '../schema/subgraphs';
 import { seedStores } from '../seed/src/seed-stores';
 import { runLoad, type LoadResult, type OrderPool, type Target } from './lib/load';
-import { cpuMs, peakRssMiB, pinSelf, startPinned, stopAll, waitFor, type BenchProcess } from './lib/processes';
+import { cpuMs, peakRssMiB, pinSelf, profileInto, startPinned, stopAll, waitFor, type BenchProcess } from './lib/processes';
 import { environment, median, table, type RunRow } from './lib/report';
 import { wideSearch, WORKLOADS, type BenchRequest } from './lib/workloads';
 
@@ -26,6 +26,8 @@ const numberArg = (name: string) => (listArg(name) ? Number(listArg(name)![0]) :
 if (numberArg('--rounds')) PLAN.rounds = numberArg('--rounds')!;
 if (numberArg('--seconds')) PLAN.seconds = numberArg('--seconds')!;
 const onlyConfigs = listArg('--configs');
+const profile = listArg('--profile');
+if (profile) profileInto(profile[0]);
 const ISSUER = 'https://idp.bench.example';
 const AUDIENCE = 'custodian-bench';
 const BASE = 5200;
@@ -212,9 +214,10 @@ async function main(): Promise<void> {
         workload: w.id, config: c.id, mode, round, rps: result.rps, p50: result.p50, p99: result.p99, requests: result.requests,
         errors: result.errors + result.non2xx, graphqlErrors: result.graphqlErrors,
         cpuFrontMsPerReq: frontCpu / Math.max(1, result.requests), cpuTotalMsPerReq: (frontCpu + subCpu) / Math.max(1, result.requests),
+        cpuMsPerReqByProcess: Object.fromEntries([...[front, ...subs].map((p, i) => [p.name, after[i] - before[i]] as const), ['load', selfCpu] as const].map(([k, v]) => [k, v / Math.max(1, result.requests)])),
         core0Share: core0, core1Share: core1, bound: core0 > 0.9 ? 'gateway (core 0)' : core1 > 0.9 ? 'subgraphs + load (core 1)' : '—',
       });
-      console.log(`w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}${result.firstError ? `  first: ${result.firstError}` : ''}`);
+      console.log(`w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}  CPU ms/req ${Object.entries(rows[rows.length - 1].cpuMsPerReqByProcess).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}${result.firstError ? `  first: ${result.firstError}` : ''}`);
     };
 
     const selected = configs.filter((c) => !onlyConfigs || onlyConfigs.includes(c.id));

@@ -1,4 +1,4 @@
-import { rule, and, or } from 'graphql-shield';
+import { allow, and, deny, or, rule } from 'graphql-shield';
 import type { Caller } from './caller';
 import type { PurposeCode } from './purposes';
 
@@ -9,6 +9,26 @@ export interface RuleContext {
 
 /** A shield rule or logic rule (graphql-shield does not export the union's name). */
 export type Rule = Parameters<typeof and>[0];
+
+/**
+ * The predicate behind every rule that reads the caller alone. permissions.ts decides fields
+ * guarded by such a rule synchronously, without shield's per-field promise (the caller does not
+ * change within a request, so nothing is lost by not caching).
+ */
+const callerPredicates = new WeakMap<Rule, (caller: Caller) => boolean>();
+
+/** The caller-only predicate of a rule, or null when the rule reads arguments or parents. */
+export function callerPredicateOf(rule: Rule): ((caller: Caller) => boolean) | null {
+  return callerPredicates.get(rule) ?? null;
+}
+
+function overCaller(name: string, predicate: (caller: Caller) => boolean): Rule {
+  return named(name, () => {
+    const made = rule(name, { cache: 'contextual' })((_p, _a, ctx: RuleContext) => predicate(ctx.caller));
+    callerPredicates.set(made, predicate);
+    return made;
+  });
+}
 
 // Rules are shared by name: shield refuses two different rules with one name, and its
 // contextual cache is keyed by name, so building the same helper twice must give one instance.
@@ -23,31 +43,21 @@ function named(name: string, make: () => Rule): Rule {
 }
 
 /**
- * The caller holds this scope. Cached per request (`contextual`): it depends on the caller alone.
+ * The caller holds this scope (it depends on the caller alone: decided without a promise).
  * @example hasScope('orders:read')
  */
 export function hasScope(scope: string): Rule {
-  return named(`hasScope(${scope})`, () =>
-    rule(`hasScope(${scope})`, { cache: 'contextual' })((_p, _a, ctx: RuleContext) => ctx.caller.scopes.has(scope)),
-  );
+  return overCaller(`hasScope(${scope})`, (caller) => caller.scopes.has(scope));
 }
 
 /** The caller holds at least one of these scopes. */
 export function hasAnyScope(...scopes: string[]): Rule {
-  const name = `hasAnyScope(${scopes.join(',')})`;
-  return named(name, () =>
-    rule(name, { cache: 'contextual' })((_p, _a, ctx: RuleContext) => scopes.some((s) => ctx.caller.scopes.has(s))),
-  );
+  return overCaller(`hasAnyScope(${scopes.join(',')})`, (caller) => scopes.some((s) => caller.scopes.has(s)));
 }
 
 /** The operation was declared for one of these purposes. */
 export function purposeIn(...purposes: PurposeCode[]): Rule {
-  const name = `purposeIn(${purposes.join(',')})`;
-  return named(name, () =>
-    rule(name, { cache: 'contextual' })(
-      (_p, _a, ctx: RuleContext) => ctx.caller.purpose !== null && purposes.includes(ctx.caller.purpose),
-    ),
-  );
+  return overCaller(`purposeIn(${purposes.join(',')})`, (caller) => caller.purpose !== null && purposes.includes(caller.purpose));
 }
 
 /**
@@ -55,7 +65,7 @@ export function purposeIn(...purposes: PurposeCode[]): Rule {
  * Use for combinations that read better as one predicate than as and/or trees.
  */
 export function callerRule(name: string, predicate: (caller: Caller) => boolean): Rule {
-  return named(name, () => rule(name, { cache: 'contextual' })((_p, _a, ctx: RuleContext) => predicate(ctx.caller)));
+  return overCaller(name, predicate);
 }
 
 /**
@@ -81,6 +91,20 @@ export function sameRule(fields: readonly string[], rule: Rule): Record<string, 
 }
 
 /** Every rule must pass (shield's `and`; the first denial's error is returned). */
-export const allOf = (...rules: Rule[]): Rule => and(...rules);
+export const allOf = (...rules: Rule[]): Rule => combined(and(...rules), rules, 'every');
 /** At least one rule must pass (shield's `or`). */
-export const anyOf = (...rules: Rule[]): Rule => or(...rules);
+export const anyOf = (...rules: Rule[]): Rule => combined(or(...rules), rules, 'some');
+
+/** A logic rule over caller-only rules reads the caller alone too. */
+function combined(logic: Rule, rules: Rule[], mode: 'every' | 'some'): Rule {
+  const predicates = rules.map(callerPredicateOf);
+  if (predicates.every((p) => p !== null)) {
+    const ps = predicates as Array<(caller: Caller) => boolean>;
+    callerPredicates.set(logic, mode === 'every' ? (c) => ps.every((p) => p(c)) : (c) => ps.some((p) => p(c)));
+  }
+  return logic;
+}
+
+/** shield's `allow` and `deny` read nothing at all. */
+callerPredicates.set(allow, () => true);
+callerPredicates.set(deny, () => false);

@@ -10,10 +10,17 @@ export interface BenchProcess {
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
+/** `npm run bench -- --profile DIR` writes a V8 CPU profile per process into DIR/<name>/. */
+let profileDir: string | null = null;
+export function profileInto(dir: string): void {
+  profileDir = dir;
+}
+
 /** Starts `node <args>` pinned to one core (taskset), with its output kept for diagnosis. */
 export function startPinned(name: string, core: number, args: string[], env: NodeJS.ProcessEnv): BenchProcess {
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/${name}`, ...args] : args;
   const command = hasTaskset ? 'taskset' : process.execPath;
-  const argv = hasTaskset ? ['-c', String(core), process.execPath, ...args] : args;
+  const argv = hasTaskset ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));

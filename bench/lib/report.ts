@@ -18,6 +18,8 @@ export interface RunRow {
   /** CPU ms per request: the front process (gateway / monolith / bare) and all of the configuration's processes. */
   cpuFrontMsPerReq: number;
   cpuTotalMsPerReq: number;
+  /** CPU ms per request of each process measured, and of the load generator ('load'). */
+  cpuMsPerReqByProcess: Record<string, number>;
   /** Share of a core each side used: the front on core 0; subgraphs and the load generator on core 1. */
   core0Share: number;
   core1Share: number;

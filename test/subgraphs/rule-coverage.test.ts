@@ -1,7 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { graphql, isObjectType, parse } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { badUserInput, buildPermissions } from '../../access-policy/src';
+import { allOf, argumentRule, badUserInput, buildPermissions, callerRule, findPersona, hasScope, type Caller } from '../../access-policy/src';
 import { allow } from 'graphql-shield';
 import { SUBGRAPH_NAMES } from '../../platform/src';
 import { SUBGRAPHS } from '../../subgraphs';
@@ -59,5 +59,50 @@ describe('every field of every subgraph has an explicit rule (fallback: deny)', 
     const schema = buildSubgraphSchema({ typeDefs: toySdl('broken: String'), resolvers: { Query: { broken: () => { throw badUserInput('limit must be between 1 and 50'); } } } });
     const result = await graphql({ schema: applyMiddleware(schema, buildPermissions({ Query: { broken: allow }, ...thingRules })), source: '{ broken }', contextValue: {} });
     expect(result.errors![0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  describe('caller-only rules, decided without shield\'s promise', () => {
+    const officer = findPersona('officer')!;
+    const caller = { sub: officer.sub, scopes: new Set(officer.scopes), purpose: 'C' } as unknown as Caller;
+    const run = (rules: Parameters<typeof buildPermissions>[0], source: string, contextValue: object, resolvers: Record<string, () => unknown>) => {
+      const fields = Object.keys(resolvers).map((f) => `${f}: String`).join(' ');
+      const schema = buildSubgraphSchema({ typeDefs: toySdl(fields), resolvers: { Query: resolvers } });
+      return graphql({ schema: applyMiddleware(schema, buildPermissions({ ...rules, ...thingRules })), source, contextValue });
+    };
+
+    it('serves what the caller may read and refuses the rest with FORBIDDEN', async () => {
+      const result = await run(
+        { Query: { mine: hasScope('criminal_history:read'), sealed: hasScope('criminal_history:sealed') } },
+        '{ mine sealed }',
+        { caller },
+        { mine: () => 'ok', sealed: () => 'leak' },
+      );
+      expect(result.data).toEqual({ mine: 'ok', sealed: null });
+      expect(result.errors!.map((e) => [e.message, e.extensions.code])).toEqual([['Not authorised to read Query.sealed', 'FORBIDDEN']]);
+    });
+
+    it('denies when a rule cannot decide (no caller, or a predicate that throws)', async () => {
+      const throwing = callerRule('throwsForTest', () => {
+        throw new Error('boom');
+      });
+      const noCaller = await run({ Query: { mine: hasScope('criminal_history:read') } }, '{ mine }', {}, { mine: () => 'leak' });
+      expect(noCaller.data).toEqual({ mine: null });
+      expect(noCaller.errors![0].extensions.code).toBe('FORBIDDEN');
+      const thrown = await run({ Query: { odd: throwing } }, '{ odd }', { caller }, { odd: () => 'leak' });
+      expect(thrown.data).toEqual({ odd: null });
+      expect(thrown.errors![0].extensions.code).toBe('FORBIDDEN');
+    });
+
+    it('still asks shield for rules that read arguments, combined with caller rules', async () => {
+      const notOnSunday = argumentRule('argumentForTest', () => false);
+      const result = await run(
+        { Query: { both: allOf(hasScope('criminal_history:read'), notOnSunday), callerOnly: allOf(hasScope('criminal_history:read'), hasScope('person:read')) } },
+        '{ both callerOnly }',
+        { caller },
+        { both: () => 'leak', callerOnly: () => 'ok' },
+      );
+      expect(result.data).toEqual({ both: null, callerOnly: 'ok' });
+      expect(result.errors![0].message).toBe('Not authorised to read Query.both');
+    });
   });
 });
