@@ -147,6 +147,26 @@ describe('hostile input, in production mode', () => {
     expect(await stack.waitForLog(name, 'refused a call without a valid internal token')).toBeDefined();
   });
 
+  it.each(SUBGRAPH_NAMES)('malformed, oversized and misdirected calls to %s with a valid internal token: clear JSON errors, nothing echoed', async (name) => {
+    const url = stack.subgraphUrls[name];
+    const token = { [INTERNAL_TOKEN_HEADER]: await stack.internalToken('officer', name), 'content-type': 'application/json' };
+    const malformed = await fetch(url, { method: 'POST', headers: token, body: '{"query": "{ person(id: \\"A10000001\\") { name { last } } }", DOE' });
+    expect(malformed.status).toBe(400);
+    const malformedText = await malformed.text();
+    expect(JSON.parse(malformedText).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(malformedText).not.toMatch(/DOE|A10000001|at .*\.js/);
+    const oversized = await fetch(url, { method: 'POST', headers: token, body: JSON.stringify({ query: `{ __typename }`, padding: 'x'.repeat(2_000_000) }) });
+    expect(oversized.status).toBe(413);
+    expect((await oversized.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    const elsewhere = await fetch(url.replace('/graphql', '/admin'), { headers: token });
+    expect(elsewhere.status).toBe(404);
+    expect((await elsewhere.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+    const served = await fetch(url, { method: 'POST', headers: token, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(await served.json()).toMatchObject({ data: { __typename: 'Query' } });
+    const live = await fetch(url.replace('/graphql', '/health/live'));
+    expect(await live.json()).toEqual({ status: 'live', service: name });
+  });
+
   it('still serves a well-formed request: the limits do not touch ordinary work', async () => {
     const { OFFICER_PROFILE } = await import('../support/queries');
     const result = await send({ query: OFFICER_PROFILE, variables: { id: 'A10000001' } });

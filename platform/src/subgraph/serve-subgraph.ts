@@ -1,9 +1,7 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import express from 'express';
 import { applyMiddleware } from 'graphql-middleware';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +18,7 @@ import { stopOnSignals } from '../process-lifecycle';
 import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys';
 import { createLogger, type Logger } from '../logger';
 import { DisclosureLog } from './disclosure-log';
+import { headerOf, sendJson, subgraphHttpHandler } from './subgraph-http';
 import { disclosurePlugin } from './disclosure-plugin';
 import { instrumentDisclosure } from './disclosure-instrumentation';
 import { peerAccessFor } from './peer-access';
@@ -73,9 +72,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
   const verifyKey: KeyLike | Uint8Array = await importKey(readJwk(config.internalTokenPublicKeyFile), INTERNAL_ALGORITHM);
   const store = await module.openStore(config.store);
 
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer: Server = createServer(app);
+  const httpServer: Server = createServer();
   const apollo = new ApolloServer<SubgraphContext<Store, Loaders>>({
     schema: buildSubgraphExecutableSchema(module, options.withoutAccessRules),
     introspection: config.mode === 'sandbox',
@@ -93,46 +90,34 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
   });
   await apollo.start();
 
-  app.get('/health/live', (_req, res) => void res.json({ status: 'live', service: module.name }));
-  app.get('/health/ready', async (_req, res) => {
-    try {
-      await store.ping();
-      res.json({ status: 'ready', service: module.name });
-    } catch {
-      res.status(503).json({ status: 'unavailable', service: module.name, store: 'unreachable' });
-    }
-  });
-
-  // Identity first: nothing below runs for a call without a valid internal token.
-  const requireGateway: express.RequestHandler = async (req, res, next) => {
-    try {
-      res.locals.caller = await verifyInternalToken(req.get(INTERNAL_TOKEN_HEADER), module.name, verifyKey, req.get('x-request-id')?.slice(0, 64));
-      next();
-    } catch (error) {
-      logger.warn({ ip: req.ip, userAgent: req.get('user-agent'), reason: (error as Error).message }, 'refused a call without a valid internal token');
-      res.status(401).json({ errors: [{ message: 'This service only answers the Custodian gateway', extensions: { code: 'UNAUTHENTICATED' } }] });
-    }
-  };
-
-  app.use(
-    '/graphql',
-    requireGateway,
-    express.json({ limit: config.maxBodyBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const caller = res.locals.caller as Caller;
+  httpServer.on(
+    'request',
+    subgraphHttpHandler<SubgraphContext<Store, Loaders>>({
+      apollo,
+      maxBodyBytes: config.maxBodyBytes,
+      serviceName: module.name,
+      ready: () => store.ping().then(() => true),
+      // Identity first: nothing below runs for a call without a valid internal token.
+      async admit(req, res) {
+        let caller: Caller;
+        try {
+          caller = await verifyInternalToken(headerOf(req, INTERNAL_TOKEN_HEADER), module.name, verifyKey, headerOf(req, 'x-request-id')?.slice(0, 64));
+        } catch (error) {
+          logger.warn({ ip: req.socket.remoteAddress, userAgent: headerOf(req, 'user-agent'), reason: (error as Error).message }, 'refused a call without a valid internal token');
+          sendJson(res, 401, { errors: [{ message: 'This service only answers the Custodian gateway', extensions: { code: 'UNAUTHENTICATED' } }] });
+          return null;
+        }
         return {
           caller,
           store,
           clock,
           loaders: module.createLoaders(store, caller, clock),
           disclosure: new DisclosureLog(),
-          peers: peerAccessFor((h) => req.get(h), config.peerUrls),
+          peers: peerAccessFor((h) => headerOf(req, h), config.peerUrls),
         };
       },
     }),
   );
-
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   logger.info({ port, store: config.store.kind }, `${module.name} listening`);
