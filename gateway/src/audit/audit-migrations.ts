@@ -111,4 +111,16 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       `,
     },
   },
+  {
+    version: 4,
+    name: 'subject index written behind the log, with its progress per chain',
+    // Records before this version were indexed in their own commit: their chains are up to date.
+    up: `
+      CREATE TABLE audit_index_progress (
+        chain_id TEXT PRIMARY KEY,
+        indexed_seq INTEGER NOT NULL
+      );
+      INSERT INTO audit_index_progress (chain_id, indexed_seq) SELECT chain_id, MAX(seq) FROM audit_records GROUP BY chain_id;
+    `,
+  },
 ];

@@ -2,6 +2,7 @@ import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
 import { migrate, openSqlClient, placeholders, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
 import { AUDIT_MIGRATIONS } from './audit-migrations';
 import type { AuditCheckpoint, AuditFilter, AuditStore } from './audit-store';
+import { SubjectIndex, subjectClause, type SubjectIndexOptions } from './subject-index';
 
 interface AuditRow {
   chain_id: string;
@@ -82,13 +83,25 @@ const ROWS_PER_INSERT = 200;
 
 /** The audit store over either SQL adapter: `audit.sqlite` under DATA_DIR (durable commits), or schema `audit`. */
 export class SqlAuditStore implements AuditStore {
-  constructor(private readonly sql: SqlClient) {}
+  private readonly subjectIndex: SubjectIndex;
 
-  /** Opens and migrates the audit store. SQLite commits are made durable (synchronous=FULL). */
-  static async open(location: StoreLocation, poolSize?: number): Promise<SqlAuditStore> {
+  constructor(
+    private readonly sql: SqlClient,
+    indexOptions?: SubjectIndexOptions,
+  ) {
+    this.subjectIndex = new SubjectIndex(sql, indexOptions);
+  }
+
+  /**
+   * Opens and migrates the audit store, and indexes what a process that stopped abruptly left
+   * unindexed. SQLite commits are made durable (synchronous=FULL).
+   */
+  static async open(location: StoreLocation, poolSize?: number, indexOptions?: SubjectIndexOptions): Promise<SqlAuditStore> {
     const client = await openSqlClient(location, 'audit', { durable: true, poolSize });
     await migrate(client, AUDIT_MIGRATIONS);
-    return new SqlAuditStore(client);
+    const store = new SqlAuditStore(client, indexOptions);
+    await store.subjectIndex.catchUp();
+    return store;
   }
 
   async appendBatch(records: readonly AuditRecord[]): Promise<void> {
@@ -98,13 +111,15 @@ export class SqlAuditStore implements AuditStore {
         const chunk = records.slice(i, i + ROWS_PER_INSERT);
         const row = `(${placeholders(COLUMN_COUNT)})`;
         await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${chunk.map(() => row).join(', ')}`, chunk.flatMap(toRow));
-        const subjects = chunk.flatMap((r) => [...new Set(r.subjects)].map((s) => [r.chainId, r.seq, s, r.at] as SqlValue[]));
-        for (let j = 0; j < subjects.length; j += ROWS_PER_INSERT * 4) {
-          const part = subjects.slice(j, j + ROWS_PER_INSERT * 4);
-          await tx.run(`INSERT INTO audit_subject_index (chain_id, seq, subject, at) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`, part.flat());
-        }
       }
     });
+    // Durable now; the subject index follows in bulk (subject-index.ts says why).
+    this.subjectIndex.committed(records);
+  }
+
+  /** Writes the subject index rows still waiting (tests, and before closing). */
+  flushSubjectIndex(): Promise<void> {
+    return this.subjectIndex.flush();
   }
 
   async startChain(chainId: string, startedAt: string, host: string): Promise<void> {
@@ -143,7 +158,11 @@ export class SqlAuditStore implements AuditStore {
       where.push(clause);
       params.push(value);
     };
-    if (filter.subject) add('EXISTS (SELECT 1 FROM audit_subject_index s WHERE s.subject = ? AND s.at = r.at AND s.chain_id = r.chain_id AND s.seq = r.seq)', filter.subject);
+    if (filter.subject) {
+      const { clause, params: values } = subjectClause(this.sql.dialect, filter.subject);
+      where.push(clause);
+      params.push(...values);
+    }
     if (filter.user) add('r.user_sub = ?', filter.user);
     if (filter.ori) add('r.ori = ?', filter.ori);
     if (filter.purpose) add('r.purpose = ?', filter.purpose);
@@ -192,7 +211,8 @@ export class SqlAuditStore implements AuditStore {
     return this.sql.ping();
   }
 
-  close(): Promise<void> {
-    return this.sql.close();
+  async close(): Promise<void> {
+    await this.subjectIndex.flush().catch(() => undefined);
+    await this.sql.close();
   }
 }

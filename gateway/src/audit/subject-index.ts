@@ -1,0 +1,139 @@
+import type { AuditRecord } from '../../../access-policy/src';
+import type { SqlClient, SqlValue } from '../../../platform/src';
+
+/** Rows per INSERT: well under both engines' parameter limits (4 parameters a row). */
+const ROWS_PER_INSERT = 800;
+
+/** How the index keeps up. */
+export interface SubjectIndexOptions {
+  /** Longest a committed record waits before its subjects are indexed. @default 500 */
+  delayMs?: number;
+  /** Index at once when this many rows are waiting. @default 20000 */
+  maxPending?: number;
+}
+
+type IndexRow = [subject: string, at: string, chainId: string, seq: number];
+
+/**
+ * "Who looked at this person" — the subject index — kept in bulk, behind the durable log.
+ *
+ * The index is keyed by subject, so the subjects of one record land on as many scattered b-tree
+ * pages; written inside every durable commit, a wide answer (fifty persons with their orders and
+ * alerts) made each commit write a hundred pages and cost the gateway more than the rest of the
+ * request. The record itself (with its subjects) is what is durable and hash-chained; the index
+ * is derived from it, so it is written here a moment later, many records in one transaction.
+ *
+ * Nothing is lost in between: `audit_index_progress` holds, per chain, the last record indexed,
+ * in the same transaction as the rows; on open, records past it are indexed from their own
+ * subjects (a crash loses only the waiting rows, never the records); and a query by subject
+ * also matches the records past the mark by their subjects column (see `subjectClause`).
+ */
+export class SubjectIndex {
+  private pending: IndexRow[] = [];
+  private marks = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  private readonly delayMs: number;
+  private readonly maxPending: number;
+
+  constructor(
+    private readonly sql: SqlClient,
+    options: SubjectIndexOptions = {},
+  ) {
+    this.delayMs = options.delayMs ?? 500;
+    this.maxPending = options.maxPending ?? 20_000;
+  }
+
+  /** Records just committed: their subjects are indexed soon, with others. */
+  committed(records: readonly AuditRecord[]): void {
+    for (const r of records) {
+      for (const subject of new Set(r.subjects)) this.pending.push([subject, r.at, r.chainId, r.seq]);
+      this.marks.set(r.chainId, Math.max(this.marks.get(r.chainId) ?? 0, r.seq));
+    }
+    if (this.pending.length >= this.maxPending) void this.flush().catch(() => undefined);
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.marks.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // A failure keeps the rows waiting and tries again later; queries meanwhile read the records.
+      void this.flush().catch(() => this.schedule());
+    }, this.delayMs);
+    this.timer.unref();
+  }
+
+  /** Writes every waiting row now (one transaction). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.writing) await this.writing;
+    if (this.marks.size === 0) return;
+    const rows = this.pending;
+    const marks = this.marks;
+    this.pending = [];
+    this.marks = new Map();
+    this.writing = this.write(rows, marks)
+      .catch((error: Error) => {
+        this.pending = rows.concat(this.pending);
+        for (const [chain, seq] of marks) this.marks.set(chain, Math.max(this.marks.get(chain) ?? 0, seq));
+        throw error;
+      })
+      .finally(() => (this.writing = null));
+    await this.writing;
+  }
+
+  /** Indexes the records that a process which stopped abruptly left unindexed. */
+  async catchUp(): Promise<void> {
+    const chains = await this.sql.all<{ chain_id: string; indexed_seq: number | null }>(
+      `SELECT c.chain_id, p.indexed_seq FROM audit_chains c LEFT JOIN audit_index_progress p ON p.chain_id = c.chain_id`,
+    );
+    for (const chain of chains) {
+      const after = Number(chain.indexed_seq ?? 0);
+      const records = await this.sql.all<{ seq: number; at: string; subjects: string }>(
+        'SELECT seq, at, subjects FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq',
+        [chain.chain_id, after],
+      );
+      if (records.length === 0) continue;
+      this.committed(
+        records.map((r) => ({ chainId: chain.chain_id, seq: Number(r.seq), at: r.at, subjects: JSON.parse(r.subjects) as string[] }) as AuditRecord),
+      );
+    }
+    await this.flush();
+  }
+
+  private async write(rows: IndexRow[], marks: Map<string, number>): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const part = rows.slice(i, i + ROWS_PER_INSERT);
+        // Another replica catching up may have indexed the same record: the rows are the same.
+        await tx.run(
+          `INSERT INTO audit_subject_index (subject, at, chain_id, seq) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+          part.flat() as SqlValue[],
+        );
+      }
+      for (const [chain, seq] of marks) {
+        await tx.run(
+          `INSERT INTO audit_index_progress (chain_id, indexed_seq) VALUES (?, ?)
+           ON CONFLICT (chain_id) DO UPDATE SET indexed_seq = excluded.indexed_seq WHERE excluded.indexed_seq > audit_index_progress.indexed_seq`,
+          [chain, seq],
+        );
+      }
+    });
+  }
+}
+
+/**
+ * The WHERE clause for "records that disclosed this subject", over `audit_records r`: indexed
+ * records through the index, the not-yet-indexed tail of each chain by its subjects column.
+ */
+export function subjectClause(dialect: SqlClient['dialect'], subject: string): { clause: string; params: SqlValue[] } {
+  const contains = dialect === 'postgres' ? 'strpos(r.subjects, ?) > 0' : 'instr(r.subjects, ?) > 0';
+  return {
+    clause: `(EXISTS (SELECT 1 FROM audit_subject_index s WHERE s.subject = ? AND s.at = r.at AND s.chain_id = r.chain_id AND s.seq = r.seq)
+      OR (r.seq > COALESCE((SELECT p.indexed_seq FROM audit_index_progress p WHERE p.chain_id = r.chain_id), 0) AND ${contains}))`,
+    // The subjects column is a JSON array: the quoted id matches one element exactly.
+    params: [subject, JSON.stringify(subject)],
+  };
+}
