@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPersona } from '../access-policy/src';
 import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS, sandboxKeyFiles, SUBGRAPH_NAMES, type SubgraphName } from '../platform/src';
@@ -56,6 +56,13 @@ async function main(): Promise<void> {
     const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: hiveDir, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('npm install in bench/hive failed');
   }
+
+  // Each run starts with an empty audit log, so that its size never carries over between runs;
+  // gateway (b) keeps its own (it writes none, but opens one as every gateway does).
+  for (const dir of [dataDir, join(dataDir, 'gateway-b')]) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `audit.sqlite${suffix}`), { force: true });
+  }
+  mkdirSync(join(dataDir, 'gateway-b'), { recursive: true });
 
   console.log('seeding bench data (10,000 persons) if needed…');
   await seedStores({ kind: 'sqlite', dataDir }, { persons: 10_000 });
@@ -114,7 +121,7 @@ async function main(): Promise<void> {
     const subA = startSubgraphs('a', 0, urlsA, {});
     const subB = startSubgraphs('b', 20, urlsB, { BENCH_WITHOUT_SHIELD: '1' });
     const gwA = start('gateway-a', 0, [dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsA), PORT: String(BASE) });
-    const gwB = start('gateway-b', 0, [dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsB), PORT: String(BASE + 20), BENCH_WITHOUT_AUDIT: '1' });
+    const gwB = start('gateway-b', 0, [dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsB), PORT: String(BASE + 20), BENCH_WITHOUT_AUDIT: '1', DATA_DIR: join(dataDir, 'gateway-b') });
     const mono = start('monolith', 0, [dist('bench/entries/monolith.js'), String(BASE + 40)], { ...common });
     const hiveJs = start('hive-js', 0, [join(hiveDir, 'hive-entry.mjs'), String(BASE + 50), supergraphFile, keys.privateFile, 'js'], {});
     const hiveRust = start('hive-rust', 0, [join(hiveDir, 'hive-entry.mjs'), String(BASE + 60), supergraphFile, keys.privateFile, 'rust'], {});

@@ -1,28 +1,35 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { KeyLike } from 'jose';
-import { ErrorCode, errorCodeOf, forbidden, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../access-policy/src';
+import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../access-policy/src';
 import { delegationHeader, DISCLOSURE_EXTENSION, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
 import type { GatewayContext } from '../context';
-import { subgraphFetcher } from './subgraph-fetcher';
+import { subgraphFetcher, type SubgraphPost } from './subgraph-fetcher';
+
+const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => ({ errors: [{ message, extensions: { code } }] }) as GatewayGraphQLResponse;
 
 /**
  * How the gateway calls one subgraph: every fetch carries an internal token for that subgraph
  * alone (identity, scopes, purpose, reason, requestId), has a deadline, and hands back what the
  * subgraph reports it disclosed — which is removed from the response so callers never see it.
+ *
+ * A data source of its own rather than @apollo/gateway's RemoteGraphQLDataSource: that one builds
+ * a node-fetch Request and WHATWG Headers for every call and reads cache-control hints this
+ * gateway never uses (nothing here is cacheable); this does the one POST the plan needs.
  */
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly post: SubgraphPost;
+
   constructor(
     private readonly subgraphName: string,
-    url: string,
+    private readonly url: string,
     private readonly signingKey: KeyLike | Uint8Array,
     timeoutMs: number,
     private readonly logger: Logger,
     /** Peers this subgraph may call on the caller's behalf during a mutation. */
     private readonly peers: readonly SubgraphName[] = [],
   ) {
-    super({ url });
-    this.fetcher = subgraphFetcher(timeoutMs) as unknown as RemoteGraphQLDataSource['fetcher'];
+    this.post = subgraphFetcher(timeoutMs);
   }
 
   /**
@@ -30,33 +37,37 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
    * GraphQL error of this subgraph (SOURCE_UNAVAILABLE, no address, no stack): the gateway then
    * attaches its path and serviceName, and the rest of the answer still comes back.
    */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const ctx = options.context as Partial<GatewayContext>;
+    // Fail closed: nothing reaches a record source without a checked identity and purpose.
+    if (!ctx.caller) return failure('No verified caller for this operation', ErrorCode.FORBIDDEN);
+    const { query, variables, operationName } = options.request;
     try {
-      return await super.process(options);
+      const reply = await this.post(this.url, await this.headersFor(ctx as GatewayContext, options), JSON.stringify({ query, variables, operationName }));
+      if (reply.status < 200 || reply.status > 299) throw new Error(`${this.subgraphName} answered HTTP ${reply.status}`);
+      if (!/^application\/(graphql-response\+)?json/.test(reply.contentType)) throw new Error(`${this.subgraphName} answered ${reply.contentType || 'no content type'}`);
+      const response = JSON.parse(reply.text) as GatewayGraphQLResponse;
+      if (typeof response !== 'object' || response === null) throw new Error(`${this.subgraphName} answered a body that is not a GraphQL response`);
+      this.takeDisclosure(response, ctx as GatewayContext);
+      return response;
     } catch (error) {
-      const requestId = (options.context as Partial<GatewayContext>).requestId;
-      if (errorCodeOf(error) === ErrorCode.FORBIDDEN) {
-        return { errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.FORBIDDEN } }] } as GatewayGraphQLResponse;
-      }
-      this.logger.error({ requestId, subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
-      return {
-        errors: [{ message: `The ${this.subgraphName} source did not answer; its part of the result is missing`, extensions: { code: ErrorCode.SOURCE_UNAVAILABLE } }],
-      } as GatewayGraphQLResponse;
+      this.logger.error({ requestId: ctx.caller.requestId, subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
+      return failure(`The ${this.subgraphName} source did not answer; its part of the result is missing`, ErrorCode.SOURCE_UNAVAILABLE);
     }
   }
 
-  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const { request, context } = options;
-    const ctx = context as Partial<GatewayContext>;
-    // Fail closed: nothing reaches a record source without a checked identity and purpose.
-    if (!ctx.caller) throw forbidden('No verified caller for this operation');
-    request.http?.headers.set(INTERNAL_TOKEN_HEADER, await this.tokenFor(ctx as GatewayContext, this.subgraphName));
-    request.http?.headers.set('x-request-id', ctx.caller.requestId);
+  private async headersFor(ctx: GatewayContext, options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [INTERNAL_TOKEN_HEADER]: await this.tokenFor(ctx, this.subgraphName),
+      'x-request-id': ctx.caller!.requestId,
+    };
     // Mutations may need to consult a peer (orders checks the persons it is given); reads never do.
     const isMutation = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'mutation';
     if (isMutation) {
-      for (const peer of this.peers) request.http?.headers.set(delegationHeader(peer), await this.tokenFor(ctx as GatewayContext, peer));
+      for (const peer of this.peers) headers[delegationHeader(peer)] = await this.tokenFor(ctx, peer);
     }
+    return headers;
   }
 
   /** The internal token for an audience (reused across operations of one caller and purpose). */
@@ -64,17 +75,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     return internalTokenFor(ctx.caller!, audience, this.signingKey);
   }
 
-  override didReceiveResponse({
-    response,
-    context,
-  }: Required<Pick<import('@apollo/server-gateway-interface').GatewayGraphQLRequestContext<GatewayContext>, 'request' | 'response' | 'context'>>): GatewayGraphQLResponse {
+  /** Moves the subgraph's disclosure report into the request's log, out of the response. */
+  private takeDisclosure(response: GatewayGraphQLResponse, ctx: GatewayContext): void {
     const report = readDisclosureReport(response.extensions);
     if (report) {
-      const log = (context as GatewayContext).disclosure;
-      for (const s of report.subjects) log.subjects.add(s);
-      for (const f of report.fields) log.fields.add(f);
+      for (const s of report.subjects) ctx.disclosure.subjects.add(s);
+      for (const f of report.fields) ctx.disclosure.fields.add(f);
     }
     if (response.extensions) delete response.extensions[DISCLOSURE_EXTENSION];
-    return response;
   }
 }
