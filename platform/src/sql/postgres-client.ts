@@ -41,6 +41,12 @@ class PostgresQueries {
     return result.rows as T[];
   }
 
+  async rows(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+    this.stats.statements++;
+    const result = await this.target.query({ text: pgText(sql), values: bind(params), rowMode: 'array' });
+    return result.rows as unknown[][];
+  }
+
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }

@@ -39,13 +39,16 @@ export class SqliteClient implements SqlClient {
     this.db.pragma('busy_timeout = 5000');
   }
 
-  private prepare(sql: string): Statement {
-    let stmt = this.statements.get(sql);
+  /** A cached prepared statement; `asRows` ones return arrays and are cached apart. */
+  private prepare(sql: string, asRows = false): Statement {
+    const key = asRows ? `rows:${sql}` : sql;
+    let stmt = this.statements.get(key);
     if (!stmt) {
       stmt = this.db.prepare(sql);
+      if (asRows) stmt.raw(true);
       // IN lists of many lengths each make a statement; keep the cache bounded.
       if (this.statements.size > 2000) this.statements.clear();
-      this.statements.set(sql, stmt);
+      this.statements.set(key, stmt);
     }
     return stmt;
   }
@@ -57,6 +60,11 @@ export class SqliteClient implements SqlClient {
   async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     await this.idle();
     return this.allNow<T>(sql, params);
+  }
+
+  async rows(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+    await this.idle();
+    return this.rowsNow(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
@@ -73,6 +81,11 @@ export class SqliteClient implements SqlClient {
   allNow<T>(sql: string, params?: readonly SqlValue[]): T[] {
     this.stats.statements++;
     return this.prepare(sql).all(...bind(params)) as T[];
+  }
+
+  rowsNow(sql: string, params?: readonly SqlValue[]): unknown[][] {
+    this.stats.statements++;
+    return this.prepare(sql, true).all(...bind(params)) as unknown[][];
   }
 
   getNow<T>(sql: string, params?: readonly SqlValue[]): T | undefined {
@@ -97,6 +110,7 @@ export class SqliteClient implements SqlClient {
       dialect: this.dialect,
       stats: this.stats,
       all: async (sql, params) => this.allNow(sql, params),
+      rows: async (sql, params) => this.rowsNow(sql, params),
       get: async (sql, params) => this.getNow(sql, params),
       run: async (sql, params) => this.runNow(sql, params),
       exec: async (script) => void this.db.exec(script),

@@ -179,22 +179,27 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     const codes = [...new Set(keys.lastNameCodes.filter(Boolean))];
     if (codes.length === 0) return [];
     const inCodes = placeholders(codes.length);
-    const rows = await this.sql.all<Pick<PersonRow, 'id' | 'last_name' | 'first_name' | 'middle_name' | 'date_of_birth' | 'sex'>>(
+    // Hundreds of rows for a common name: read as arrays, not an object per row.
+    const rows = (await this.sql.rows(
       `SELECT id, last_name, first_name, middle_name, date_of_birth, sex FROM persons
        WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes})
           OR id IN (SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes}))
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
-    );
-    const aliases = await this.aliasesByPersonIds(rows.map((r) => r.id));
+    )) as Array<[string, string, string, string | null, string, SearchCandidate['sex']]>;
+    const aliases = rows.length ? await this.aliasesByPersonIds(rows.map((r) => r[0])) : [];
     const byPerson = new Map<string, PersonName[]>();
-    for (const a of aliases) byPerson.set(a.personId, [...(byPerson.get(a.personId) ?? []), a.name]);
-    return rows.map((r) => ({
-      id: r.id,
-      name: { last: r.last_name, first: r.first_name, middle: r.middle_name },
-      dateOfBirth: r.date_of_birth,
-      sex: r.sex,
-      aliases: byPerson.get(r.id) ?? [],
+    for (const a of aliases) {
+      const list = byPerson.get(a.personId);
+      if (list) list.push(a.name);
+      else byPerson.set(a.personId, [a.name]);
+    }
+    return rows.map(([id, last, first, middle, dateOfBirth, sex]) => ({
+      id,
+      name: { last, first, middle },
+      dateOfBirth,
+      sex,
+      aliases: byPerson.get(id) ?? [],
     }));
   }
 
