@@ -57,14 +57,17 @@ async function main(): Promise<void> {
     if (r.status !== 0) throw new Error('npm install in bench/hive failed');
   }
 
-  // Each run starts with an empty audit log, so that its size never carries over between runs;
-  // gateway (b) keeps its own (it writes none, but opens one as every gateway does).
+  // Each run starts from the same stores: freshly seeded records (the orders workload 4 issues
+  // and modifies must not pile up on the persons workload 3 returns) and an empty audit log.
+  // Gateway (b) keeps its own audit folder (it writes none, but opens one as every gateway does).
   for (const dir of [dataDir, join(dataDir, 'gateway-b')]) {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `audit.sqlite${suffix}`), { force: true });
+    for (const store of ['criminal-history', 'orders', 'alerts', 'audit']) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `${store}.sqlite${suffix}`), { force: true });
+    }
   }
   mkdirSync(join(dataDir, 'gateway-b'), { recursive: true });
 
-  console.log('seeding bench data (10,000 persons) if needed…');
+  console.log('seeding bench data (10,000 persons)…');
   await seedStores({ kind: 'sqlite', dataDir }, { persons: 10_000 });
   const keys = await ensureSandboxKeyPair(dataDir, SANDBOX_KEYS.internalToken);
 
