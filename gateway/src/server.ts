@@ -2,7 +2,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -19,13 +18,14 @@ import {
   type SubgraphName,
 } from '../../platform/src';
 import type { GatewayConfig } from './config';
-import { createGatewayContext, type GatewayContext } from './context';
+import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './federation/subgraph-data-source';
 import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
-import { createAuthenticator, type VerifiedIdentity } from './identity/authenticate';
+import { createAuthenticator } from './identity/authenticate';
 import { Lockout } from './identity/lockout';
 import { documentLimits } from './http/document-limits';
+import { clientAddress } from './http/client-address';
 import { graphqlFront } from './http/graphql-front';
 import { LimiterStore } from './http/limiter-store';
 import { RateLimits } from './http/rate-limits';
@@ -91,7 +91,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   app.disable('x-powered-by');
   // Behind the load balancer the audit's source address is the client's, from X-Forwarded-For.
   app.set('trust proxy', config.trustProxy);
-  const httpServer: Server = createServer(app);
+  const httpServer: Server = createServer();
   const sandbox = config.mode === 'sandbox';
   const limits = documentLimits(config);
   const apollo = new ApolloServer<GatewayContext>({
@@ -132,31 +132,26 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   if (devIssuer) app.use(explorerRoutes(devIssuer));
 
   const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
-  app.use(
-    '/graphql',
-    ...graphqlFront({
-      authenticator,
-      lockout: new Lockout(limiterStore, config.rateLimits),
-      rateLimits: new RateLimits(limiterStore, config.rateLimits),
-      auditWriter: options.withoutAudit ? null : auditWriter,
-      maxBodyBytes: config.maxBodyBytes,
-      logger,
-    }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createGatewayContext(
-          res.locals.requestId as string,
-          res.locals.identity as VerifiedIdentity,
-          { purpose: req.get('x-purpose-code'), reason: req.get('x-reason') },
-          { ip: req.ip, userAgent: req.get('user-agent'), startedAt: res.locals.startedAt as number },
-          res.locals.audit as { written: boolean },
-        ),
-    }),
-  );
+  const front = graphqlFront({
+    apollo,
+    authenticator,
+    lockout: new Lockout(limiterStore, config.rateLimits),
+    rateLimits: new RateLimits(limiterStore, config.rateLimits),
+    auditWriter: options.withoutAudit ? null : auditWriter,
+    maxBodyBytes: config.maxBodyBytes,
+    clientAddress: clientAddress(config.trustProxy),
+    logger,
+  });
+  // Every operation goes straight to the GraphQL front; express serves the rest (health, explorer).
+  httpServer.on('request', (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/graphql' || path === '/graphql/') front(req, res);
+    else app(req, res);
+  });
 
-  // Last resort: whatever escapes is an opaque GraphQL error, never Express's page with a stack trace.
+  // Last resort: whatever escapes is an opaque error, never Express's page with a stack trace.
   app.use(((error, req, res, _next) => {
-    logger.error({ requestId: res.locals.requestId, path: req.path, reason: (error as Error)?.message }, 'unhandled error');
+    logger.error({ path: req.path, reason: (error as Error)?.message }, 'unhandled error');
     if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   }) as express.ErrorRequestHandler);
 

@@ -16,3 +16,4 @@ export * from './sql/postgres-client';
 export * from './sql/sqlite-client';
 export * from './subgraph/peer-access';
 export * from './process-lifecycle';
+export * from './http-json';

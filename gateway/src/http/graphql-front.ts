@@ -1,87 +1,96 @@
-import express from 'express';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import bodyParser from 'body-parser';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type AuditOutcome } from '../../../access-policy/src';
-import type { Logger } from '../../../platform/src';
+import { headerOf, sendJson, type Logger } from '../../../platform/src';
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
+import { createGatewayContext, type GatewayContext } from '../context';
 import type { Authenticator, VerifiedIdentity } from '../identity/authenticate';
 import { Lockout } from '../identity/lockout';
+import type { ClientAddress } from './client-address';
 import type { RateLimits } from './rate-limits';
 
-/** Per-request state the front keeps in `res.locals`. */
-export interface FrontLocals {
+/** What the front knows about one request while it runs. */
+interface RequestState {
   requestId: string;
   startedAt: number;
   /** Shared with the GraphQL context: whether the request's audit record is written. */
   audit: { written: boolean };
+  ip: string | undefined;
   identity?: VerifiedIdentity;
   /** The user the bearer token claims to be, unverified (lockouts count failures against it). */
   claimedUser?: string | null;
+  body?: unknown;
 }
 
 /** What the front needs. `auditWriter` null: the bench's audit-off build. */
 export interface FrontDeps {
+  apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;
   lockout: Lockout;
   rateLimits: RateLimits;
   auditWriter: AuditWriter | null;
   maxBodyBytes: number;
+  clientAddress: ClientAddress;
   logger: Logger;
 }
 
-const locals = (res: express.Response) => res.locals as FrontLocals;
-
-function facts(req: express.Request, res: express.Response): RequestFacts {
+function facts(req: IncomingMessage, state: RequestState): RequestFacts {
   return {
-    requestId: locals(res).requestId,
-    startedAt: locals(res).startedAt,
-    ip: req.ip,
-    userAgent: req.get('user-agent'),
-    declaredPurpose: req.get('x-purpose-code'),
-    declaredReason: req.get('x-reason'),
+    requestId: state.requestId,
+    startedAt: state.startedAt,
+    ip: state.ip,
+    userAgent: headerOf(req, 'user-agent'),
+    declaredPurpose: headerOf(req, 'x-purpose-code'),
+    declaredReason: headerOf(req, 'x-reason'),
   };
 }
 
-function documentOf(req: express.Request): string | null {
-  const body = req.body as { query?: unknown } | undefined;
+function documentOf(req: IncomingMessage, state: RequestState): string | null {
+  const body = state.body as { query?: unknown } | undefined;
   if (typeof body?.query === 'string') return body.query;
-  return typeof req.query.query === 'string' ? req.query.query : null;
+  const search = (req.url ?? '').split('?')[1];
+  return search ? new URLSearchParams(search).get('query') : null;
 }
 
 /**
- * The HTTP steps in front of Apollo for `/graphql`, in order: request id and audit bookkeeping;
- * lockout; authentication; rate limits; body parsing. Every refusal here answers a GraphQL-shaped
- * error with no data, and is audited before it is sent.
+ * `/graphql`, in order: request id and audit bookkeeping; lockout; authentication; rate limits;
+ * body parsing; then Apollo. Every refusal here answers a GraphQL-shaped error with no data, and
+ * is audited before it is sent.
+ *
+ * On node:http rather than as express middleware: every operation passes here, and express's
+ * router and request/response helpers were a measurable share of the gateway's work per request.
+ * body-parser still reads the body, and the client address follows TRUST_PROXY as express did
+ * (proxy-addr).
  */
-export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
-  const { authenticator, lockout, rateLimits, auditWriter, logger } = deps;
+export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { apollo, authenticator, lockout, rateLimits, auditWriter, logger } = deps;
+  const parseJson = bodyParser.json({ limit: deps.maxBodyBytes });
 
   /** Audits a refusal made before Apollo, then sends it. */
   const refuse = async (
-    req: express.Request,
-    res: express.Response,
-    status: number,
-    outcome: AuditOutcome,
-    code: string,
-    message: string,
-    headers: Record<string, string> = {},
+    req: IncomingMessage,
+    res: ServerResponse,
+    state: RequestState,
+    refusal: { status: number; outcome: AuditOutcome; code: string; message: string; headers?: Record<string, string> },
   ) => {
-    locals(res).audit.written = true;
+    state.audit.written = true;
     if (auditWriter) {
-      const entry = buildAuditEntry(facts(req, res), { identity: locals(res).identity, document: documentOf(req), outcome, errorCodes: [code] });
+      const entry = buildAuditEntry(facts(req, state), { identity: state.identity, document: documentOf(req, state), outcome: refusal.outcome, errorCodes: [refusal.code] });
       await auditWriter.append(entry).catch(() => undefined);
     }
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(status).json({ errors: [{ message, extensions: { code } }] });
+    for (const [k, v] of Object.entries(refusal.headers ?? {})) res.setHeader(k, v);
+    sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
   };
 
   // Every request gets an id and exactly one audit record: Apollo's plugin writes it for the
   // operations Apollo runs, `refuse` for the refusals below, and this last-resort hook for
   // requests Apollo itself turns away before its plugins run (CSRF, batching, malformed bodies).
   // Those carry no data, so their record may follow the response.
-  const beginRequest: express.RequestHandler = (req, res, next) => {
-    const state: FrontLocals = { requestId: randomUUID(), startedAt: Date.now(), audit: { written: false } };
-    Object.assign(res.locals, state);
+  const begin = (req: IncomingMessage, res: ServerResponse): RequestState => {
+    const state: RequestState = { requestId: randomUUID(), startedAt: Date.now(), audit: { written: false }, ip: deps.clientAddress(req) };
     res.setHeader('x-request-id', state.requestId);
     // Answers hold criminal-justice records: no browser, proxy or CDN may keep a copy.
     res.setHeader('cache-control', 'no-store');
@@ -89,11 +98,11 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
       res.on('finish', () => {
         if (state.audit.written) return;
         state.audit.written = true;
-        const body = (req.body ?? {}) as { variables?: unknown; operationName?: unknown };
+        const body = (state.body ?? {}) as { variables?: unknown; operationName?: unknown };
         const code = res.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : res.statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
-        const entry = buildAuditEntry(facts(req, res), {
-          identity: locals(res).identity,
-          document: documentOf(req),
+        const entry = buildAuditEntry(facts(req, state), {
+          identity: state.identity,
+          document: documentOf(req, state),
           variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,
           operationName: typeof body.operationName === 'string' ? body.operationName : null,
           outcome: res.statusCode < 500 ? 'INVALID' : 'ERROR',
@@ -102,46 +111,100 @@ export function graphqlFront(deps: FrontDeps): express.RequestHandler[] {
         auditWriter.append(entry).catch(() => undefined);
       });
     }
-    next();
+    return state;
   };
 
-  const checkLockout: express.RequestHandler = async (req, res, next) => {
-    const claimed = (locals(res).claimedUser = Lockout.claimedUser(req.get('authorization')));
-    const seconds = await lockout.lockedFor(req.ip ?? 'unknown', claimed);
-    if (seconds === 0) return next();
-    logger.warn({ requestId: locals(res).requestId, ip: req.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
-    await refuse(req, res, 429, 'UNAUTHENTICATED', ErrorCode.RATE_LIMITED, `Too many failed authentication attempts; try again in ${Math.ceil(seconds / 60)} minute(s)`, {
-      'retry-after': String(seconds),
-    });
-  };
-
-  const authenticate: express.RequestHandler = async (req, res, next) => {
+  /** Resolves true when the request may go on; otherwise it has been answered. */
+  const admit = async (req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<boolean> => {
+    const ip = state.ip ?? 'unknown';
+    const claimed = (state.claimedUser = Lockout.claimedUser(headerOf(req, 'authorization')));
+    const lockedSeconds = await lockout.lockedFor(ip, claimed);
+    if (lockedSeconds > 0) {
+      logger.warn({ requestId: state.requestId, ip: state.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
+      await refuse(req, res, state, {
+        status: 429, outcome: 'UNAUTHENTICATED', code: ErrorCode.RATE_LIMITED,
+        message: `Too many failed authentication attempts; try again in ${Math.ceil(lockedSeconds / 60)} minute(s)`,
+        headers: { 'retry-after': String(lockedSeconds) },
+      });
+      return false;
+    }
     try {
-      locals(res).identity = await authenticator.authenticate(req.get('authorization'));
-      return next();
+      state.identity = await authenticator.authenticate(headerOf(req, 'authorization'));
     } catch (error) {
       const message = (error as Error).message;
-      await lockout.recordFailure(req.ip ?? 'unknown', locals(res).claimedUser ?? null);
-      logger.warn({ requestId: locals(res).requestId, ip: req.ip, reason: message }, 'authentication failed');
-      await refuse(req, res, 401, 'UNAUTHENTICATED', ErrorCode.UNAUTHENTICATED, message, { 'www-authenticate': 'Bearer realm="custodian"' });
+      await lockout.recordFailure(ip, claimed);
+      logger.warn({ requestId: state.requestId, ip: state.ip, reason: message }, 'authentication failed');
+      await refuse(req, res, state, { status: 401, outcome: 'UNAUTHENTICATED', code: ErrorCode.UNAUTHENTICATED, message, headers: { 'www-authenticate': 'Bearer realm="custodian"' } });
+      return false;
     }
+    const limited = await rateLimits.take(state.identity);
+    if (limited) {
+      logger.warn({ requestId: state.requestId, user: state.identity.sub, limit: limited.limit }, 'rate limit reached');
+      const what = limited.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${limited.limit} rate limit is reached`;
+      await refuse(req, res, state, {
+        status: 429, outcome: 'DENIED', code: ErrorCode.RATE_LIMITED,
+        message: `Too many requests: ${what}; retry in ${limited.retryAfterSeconds} s`,
+        headers: { 'retry-after': String(limited.retryAfterSeconds) },
+      });
+      return false;
+    }
+    return true;
   };
 
-  const rateLimit: express.RequestHandler = async (req, res, next) => {
-    const refusal = await rateLimits.take(locals(res).identity!);
-    if (!refusal) return next();
-    logger.warn({ requestId: locals(res).requestId, user: locals(res).identity?.sub, limit: refusal.limit }, 'rate limit reached');
-    const what = refusal.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${refusal.limit} rate limit is reached`;
-    await refuse(req, res, 429, 'DENIED', ErrorCode.RATE_LIMITED, `Too many requests: ${what}; retry in ${refusal.retryAfterSeconds} s`, { 'retry-after': String(refusal.retryAfterSeconds) });
+  /** Reads the body; answers bad JSON and oversized bodies as GraphQL errors, never an HTML page. */
+  const readBody = (req: IncomingMessage, res: ServerResponse, state: RequestState) =>
+    new Promise<boolean>((resolve) => {
+      parseJson(req, res, (error?: { status?: number }) => {
+        state.body = (req as IncomingMessage & { body?: unknown }).body;
+        if (!error) return resolve(true);
+        const status = typeof error.status === 'number' && error.status < 500 ? error.status : 500;
+        const message =
+          status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : status < 500 ? 'Request body is not valid JSON' : 'Internal server error';
+        sendJson(res, status, { errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_REQUEST : 'INTERNAL_SERVER_ERROR' } }] });
+        resolve(false);
+      });
+    });
+
+  const execute = async (req: IncomingMessage, res: ServerResponse, state: RequestState) => {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const answer = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: q >= 0 ? url.slice(q) : '', body: state.body },
+      context: async () =>
+        createGatewayContext(
+          state.requestId,
+          state.identity!,
+          { purpose: headerOf(req, 'x-purpose-code'), reason: headerOf(req, 'x-reason') },
+          { ip: state.ip, userAgent: headerOf(req, 'user-agent'), startedAt: state.startedAt },
+          state.audit,
+        ),
+    });
+    for (const [key, value] of answer.headers) res.setHeader(key, value);
+    res.statusCode = answer.status ?? 200;
+    if (answer.body.kind === 'complete') {
+      res.end(answer.body.string);
+      return;
+    }
+    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+    res.end();
   };
 
-  // Body errors (bad JSON, too large) answered as GraphQL errors, not Express's HTML page.
-  const bodyErrors: express.ErrorRequestHandler = (error, _req, res, next) => {
-    const status = typeof error?.status === 'number' ? error.status : 500;
-    if (status >= 500) return next(error);
-    const message = status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : 'Request body is not valid JSON';
-    res.status(status).json({ errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] });
+  return (req, res) => {
+    const state = begin(req, res);
+    const serve = async () => {
+      if (!(await admit(req, res, state))) return;
+      if (!(await readBody(req, res, state))) return;
+      await execute(req, res, state);
+    };
+    serve().catch((error: Error) => {
+      // Last resort: an opaque GraphQL error, never a page with a stack trace.
+      logger.error({ requestId: state.requestId, reason: error?.message }, 'unhandled error');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
   };
-
-  return [beginRequest, checkLockout, authenticate, rateLimit, express.json({ limit: deps.maxBodyBytes }), bodyErrors as unknown as express.RequestHandler];
 }

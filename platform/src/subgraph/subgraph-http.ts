@@ -1,6 +1,7 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import bodyParser from 'body-parser';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { sendJson } from '../http-json';
 
 /** What the HTTP front of a subgraph needs from the rest of it. */
 export interface SubgraphHttpRoutes<Context extends BaseContext> {
@@ -14,19 +15,6 @@ export interface SubgraphHttpRoutes<Context extends BaseContext> {
   /** Whether the store answers (for /health/ready). */
   ready(): Promise<boolean>;
   serviceName: string;
-}
-
-/** Sends a JSON answer. */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** One header as a string (node gives repeated headers as arrays). */
-export function headerOf(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name.toLowerCase()];
-  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 const refusal = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
