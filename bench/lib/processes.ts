@@ -22,9 +22,14 @@ export function startPinned(name: string, core: number, args: string[], env: Nod
   const command = hasTaskset ? 'taskset' : process.execPath;
   const argv = hasTaskset ? ['-c', String(core), process.execPath, ...nodeArgs] : nodeArgs;
   const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Only the tail is kept, for diagnosis: subgraphs log a line per call, for the whole run.
   const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const keep = (d: Buffer) => {
+    output.push(d.toString());
+    if (output.length > 200) output.splice(0, output.length - 100);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   return { name, child, output };
 }
 
