@@ -17,3 +17,4 @@ export * from './sql/sqlite-client';
 export * from './subgraph/peer-access';
 export * from './process-lifecycle';
 export * from './http-json';
+export * from './apollo-over-node-http';

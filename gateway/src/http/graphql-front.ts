@@ -1,9 +1,9 @@
-import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
 import bodyParser from 'body-parser';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type AuditOutcome } from '../../../access-policy/src';
-import { headerOf, sendJson, type Logger } from '../../../platform/src';
+import { answerWithApollo, headerOf, sendJson, type Logger } from '../../../platform/src';
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
 import { createGatewayContext, type GatewayContext } from '../context';
@@ -165,33 +165,16 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       });
     });
 
-  const execute = async (req: IncomingMessage, res: ServerResponse, state: RequestState) => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const answer = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: q >= 0 ? url.slice(q) : '', body: state.body },
-      context: async () =>
-        createGatewayContext(
-          state.requestId,
-          state.identity!,
-          { purpose: headerOf(req, 'x-purpose-code'), reason: headerOf(req, 'x-reason') },
-          { ip: state.ip, userAgent: headerOf(req, 'user-agent'), startedAt: state.startedAt },
-          state.audit,
-        ),
-    });
-    for (const [key, value] of answer.headers) res.setHeader(key, value);
-    res.statusCode = answer.status ?? 200;
-    if (answer.body.kind === 'complete') {
-      res.end(answer.body.string);
-      return;
-    }
-    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
-    res.end();
-  };
+  const execute = (req: IncomingMessage, res: ServerResponse, state: RequestState) =>
+    answerWithApollo(apollo, req, res, state.body, async () =>
+      createGatewayContext(
+        state.requestId,
+        state.identity!,
+        { purpose: headerOf(req, 'x-purpose-code'), reason: headerOf(req, 'x-reason') },
+        { ip: state.ip, userAgent: headerOf(req, 'user-agent'), startedAt: state.startedAt },
+        state.audit,
+      ),
+    );
 
   return (req, res) => {
     const state = begin(req, res);

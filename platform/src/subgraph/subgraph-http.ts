@@ -1,6 +1,7 @@
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { ApolloServer, BaseContext } from '@apollo/server';
 import bodyParser from 'body-parser';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { answerWithApollo } from '../apollo-over-node-http';
 import { sendJson } from '../http-json';
 
 /** What the HTTP front of a subgraph needs from the rest of it. */
@@ -43,30 +44,8 @@ export function subgraphHttpHandler<Context extends BaseContext>(routes: Subgrap
   };
 
   const execute = async (req: IncomingMessage, res: ServerResponse, context: Context) => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
     try {
-      const answer = await routes.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: (req.method ?? 'GET').toUpperCase(),
-          headers,
-          search: query >= 0 ? url.slice(query) : '',
-          body: (req as IncomingMessage & { body?: unknown }).body,
-        },
-        context: async () => context,
-      });
-      for (const [key, value] of answer.headers) res.setHeader(key, value);
-      res.statusCode = answer.status ?? 200;
-      if (answer.body.kind === 'complete') {
-        res.end(answer.body.string);
-        return;
-      }
-      for await (const chunk of answer.body.asyncIterator) res.write(chunk);
-      res.end();
+      await answerWithApollo(routes.apollo, req, res, (req as IncomingMessage & { body?: unknown }).body, async () => context);
     } catch {
       // executeHTTPGraphQLRequest answers GraphQL errors itself; this is a broken socket or worse.
       if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', 'INTERNAL_SERVER_ERROR'));
