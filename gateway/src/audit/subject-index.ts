@@ -86,16 +86,17 @@ export class SubjectIndex {
 
   /** Indexes the records that a process which stopped abruptly left unindexed. */
   async catchUp(): Promise<void> {
-    const chains = await this.sql.all<{ chain_id: string; indexed_seq: number | null }>(
-      `SELECT c.chain_id, p.indexed_seq FROM audit_chains c LEFT JOIN audit_index_progress p ON p.chain_id = c.chain_id`,
+    // One statement finds the chains whose records run past their mark (a primary-key probe per
+    // chain inside the database); only those are read.
+    const lagging = await this.sql.all<{ chain_id: string; indexed_seq: number | null }>(
+      `SELECT c.chain_id, p.indexed_seq FROM audit_chains c LEFT JOIN audit_index_progress p ON p.chain_id = c.chain_id
+       WHERE EXISTS (SELECT 1 FROM audit_records r WHERE r.chain_id = c.chain_id AND r.seq > COALESCE(p.indexed_seq, 0))`,
     );
-    for (const chain of chains) {
-      const after = Number(chain.indexed_seq ?? 0);
+    for (const chain of lagging) {
       const records = await this.sql.all<{ seq: number; at: string; subjects: string }>(
         'SELECT seq, at, subjects FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq',
-        [chain.chain_id, after],
+        [chain.chain_id, Number(chain.indexed_seq ?? 0)],
       );
-      if (records.length === 0) continue;
       this.committed(
         records.map((r) => ({ chainId: chain.chain_id, seq: Number(r.seq), at: r.at, subjects: JSON.parse(r.subjects) as string[] }) as AuditRecord),
       );

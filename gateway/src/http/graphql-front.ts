@@ -1,9 +1,8 @@
 import type { ApolloServer } from '@apollo/server';
-import bodyParser from 'body-parser';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type AuditOutcome } from '../../../access-policy/src';
-import { answerWithApollo, headerOf, sendJson, type Logger } from '../../../platform/src';
+import { answerWithApollo, headerOf, jsonBodyReader, sendJson, type Logger } from '../../../platform/src';
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
 import { createGatewayContext, type GatewayContext } from '../context';
@@ -67,7 +66,7 @@ function documentOf(req: IncomingMessage, state: RequestState): string | null {
  */
 export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { apollo, authenticator, lockout, rateLimits, auditWriter, logger } = deps;
-  const parseJson = bodyParser.json({ limit: deps.maxBodyBytes });
+  const readJson = jsonBodyReader(deps.maxBodyBytes);
 
   /** Audits a refusal made before Apollo, then sends it. */
   const refuse = async (
@@ -152,18 +151,17 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
   };
 
   /** Reads the body; answers bad JSON and oversized bodies as GraphQL errors, never an HTML page. */
-  const readBody = (req: IncomingMessage, res: ServerResponse, state: RequestState) =>
-    new Promise<boolean>((resolve) => {
-      parseJson(req, res, (error?: { status?: number }) => {
-        state.body = (req as IncomingMessage & { body?: unknown }).body;
-        if (!error) return resolve(true);
-        const status = typeof error.status === 'number' && error.status < 500 ? error.status : 500;
-        const message =
-          status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : status < 500 ? 'Request body is not valid JSON' : 'Internal server error';
-        sendJson(res, status, { errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BAD_REQUEST : 'INTERNAL_SERVER_ERROR' } }] });
-        resolve(false);
-      });
-    });
+  const readBody = async (req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<boolean> => {
+    const read = await readJson(req, res);
+    if (read.ok) {
+      state.body = read.body;
+      return true;
+    }
+    const message =
+      read.status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : read.status < 500 ? 'Request body is not valid JSON' : 'Internal server error';
+    sendJson(res, read.status, { errors: [{ message, extensions: { code: read.status < 500 ? ErrorCode.BAD_REQUEST : 'INTERNAL_SERVER_ERROR' } }] });
+    return false;
+  };
 
   const execute = (req: IncomingMessage, res: ServerResponse, state: RequestState) =>
     answerWithApollo(apollo, req, res, state.body, async () =>

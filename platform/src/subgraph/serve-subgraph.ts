@@ -97,7 +97,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       apollo,
       maxBodyBytes: config.maxBodyBytes,
       serviceName: module.name,
-      ready: () => store.ping().then(() => true),
+      ping: () => store.ping(),
       // Identity first: nothing below runs for a call without a valid internal token.
       async admit(req, res) {
         let caller: Caller;

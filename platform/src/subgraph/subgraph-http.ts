@@ -1,8 +1,7 @@
 import type { ApolloServer, BaseContext } from '@apollo/server';
-import bodyParser from 'body-parser';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { answerWithApollo } from '../apollo-over-node-http';
-import { sendJson } from '../http-json';
+import { jsonBodyReader, sendJson } from '../http-json';
 
 /** What the HTTP front of a subgraph needs from the rest of it. */
 export interface SubgraphHttpRoutes<Context extends BaseContext> {
@@ -13,8 +12,8 @@ export interface SubgraphHttpRoutes<Context extends BaseContext> {
    * itself (a refusal) and resolves to null.
    */
   admit(req: IncomingMessage, res: ServerResponse): Promise<Context | null>;
-  /** Whether the store answers (for /health/ready). */
-  ready(): Promise<boolean>;
+  /** Resolves when the store answers, rejects when it does not (for /health/ready). */
+  ping(): Promise<void>;
   serviceName: string;
 }
 
@@ -24,52 +23,47 @@ const refusal = (message: string, code: string) => ({ errors: [{ message, extens
  * The HTTP front of a subgraph on node:http alone: three routes do not need a router, and the
  * gateway calls `/graphql` at every step of every plan, so each layer here is paid on every
  * fetch (express's router and response helpers were a fifth of a subgraph's CPU on the bench).
- * body-parser still reads the body: its limit, charset and JSON handling are what express used.
  */
 export function subgraphHttpHandler<Context extends BaseContext>(routes: SubgraphHttpRoutes<Context>): RequestListener {
-  const parseJson = bodyParser.json({ limit: routes.maxBodyBytes });
+  const readJson = jsonBodyReader(routes.maxBodyBytes);
 
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
     const context = await routes.admit(req, res);
     if (!context) return;
-    parseJson(req, res, (error?: { status?: number; type?: string }) => {
-      if (error) {
-        // Never echo the body or the parser's message: a status and a fixed sentence.
-        const tooLarge = error.status === 413;
-        sendJson(res, tooLarge ? 413 : 400, tooLarge ? refusal('Request body too large', 'PAYLOAD_TOO_LARGE') : refusal('Malformed JSON body', 'BAD_REQUEST'));
-        return;
-      }
-      void execute(req, res, context);
-    });
+    const read = await readJson(req, res);
+    if (!read.ok) {
+      // Never echo the body or the parser's message: a status and a fixed sentence.
+      if (read.status === 413) sendJson(res, 413, refusal('Request body too large', 'PAYLOAD_TOO_LARGE'));
+      else sendJson(res, 400, refusal('Malformed JSON body', 'BAD_REQUEST'));
+      return;
+    }
+    await answerWithApollo(routes.apollo, req, res, read.body, async () => context);
   };
 
-  const execute = async (req: IncomingMessage, res: ServerResponse, context: Context) => {
+  const ready = async (res: ServerResponse) => {
+    const body = { service: routes.serviceName };
     try {
-      await answerWithApollo(routes.apollo, req, res, (req as IncomingMessage & { body?: unknown }).body, async () => context);
+      await routes.ping();
+      sendJson(res, 200, { status: 'ready', ...body });
     } catch {
-      // executeHTTPGraphQLRequest answers GraphQL errors itself; this is a broken socket or worse.
-      if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', 'INTERNAL_SERVER_ERROR'));
-      else res.destroy();
+      sendJson(res, 503, { status: 'unavailable', ...body, store: 'unreachable' });
     }
   };
 
   return (req, res) => {
-    const url = req.url ?? '/';
-    const path = url.split('?', 1)[0];
+    const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/graphql') {
-      void graphql(req, res).catch(() => {
+      graphql(req, res).catch(() => {
+        // Apollo answers GraphQL errors itself; this is a broken socket or worse.
         if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', 'INTERNAL_SERVER_ERROR'));
+        else res.destroy();
       });
-      return;
+    } else if (req.method === 'GET' && path === '/health/live') {
+      sendJson(res, 200, { status: 'live', service: routes.serviceName });
+    } else if (req.method === 'GET' && path === '/health/ready') {
+      void ready(res);
+    } else {
+      sendJson(res, 404, refusal('Not found', 'NOT_FOUND'));
     }
-    if (req.method === 'GET' && path === '/health/live') return sendJson(res, 200, { status: 'live', service: routes.serviceName });
-    if (req.method === 'GET' && path === '/health/ready') {
-      void routes.ready().then(
-        (ok) => sendJson(res, ok ? 200 : 503, ok ? { status: 'ready', service: routes.serviceName } : { status: 'unavailable', service: routes.serviceName, store: 'unreachable' }),
-        () => sendJson(res, 503, { status: 'unavailable', service: routes.serviceName, store: 'unreachable' }),
-      );
-      return;
-    }
-    sendJson(res, 404, refusal('Not found', 'NOT_FOUND'));
   };
 }

@@ -9,7 +9,6 @@ export const canReadCautionNotes = hasScope(Scope.ALERTS_CAUTION);
 /** A person's key may be read by anyone who may reach persons at all. */
 export const canReferencePersons = hasAnyScope(Scope.ALERTS_READ, Scope.PERSON_READ, Scope.PERSON_MATCH);
 
-
 /** Who may read each field of alerts. Every field is named; the fallback denies. */
 export const alertsAccessRules: RuleTable = {
   Query: { alerts: canReadAlerts, alert: canReadAlerts },

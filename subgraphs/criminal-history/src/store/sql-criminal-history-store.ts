@@ -179,11 +179,15 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     const codes = [...new Set(keys.lastNameCodes.filter(Boolean))];
     if (codes.length === 0) return [];
     const inCodes = placeholders(codes.length);
+    // A UNION of four index lookups: with OR across the columns and a subquery, PostgreSQL reads
+    // every person (its cost would grow with the state's population, not with the matches).
     // Hundreds of rows for a common name: read as arrays, not an object per row.
     const rows = (await this.sql.rows(
-      `SELECT id, last_name, first_name, middle_name, date_of_birth, sex FROM persons
-       WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes})
-          OR id IN (SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes}) OR last_code2 IN (${inCodes}))
+      `SELECT id, last_name, first_name, middle_name, date_of_birth, sex FROM persons WHERE id IN (
+         SELECT id FROM persons WHERE last_code1 IN (${inCodes})
+         UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
+         UNION SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes})
+         UNION SELECT person_id FROM person_aliases WHERE last_code2 IN (${inCodes}))
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
     )) as Array<[string, string, string, string | null, string, SearchCandidate['sex']]>;
