@@ -25,6 +25,8 @@ const onlyWorkloads = listArg('--workloads');
 const numberArg = (name: string) => (listArg(name) ? Number(listArg(name)![0]) : null);
 if (numberArg('--rounds')) PLAN.rounds = numberArg('--rounds')!;
 if (numberArg('--seconds')) PLAN.seconds = numberArg('--seconds')!;
+/** `--connections 1` measures one request at a time: CPU per request without queueing, for profiles. */
+if (listArg('--connections')) PLAN.connections = listArg('--connections')!.map(Number);
 const onlyConfigs = listArg('--configs');
 const profile = listArg('--profile');
 if (profile) profileInto(profile[0]);

@@ -1,5 +1,5 @@
 import type { AlertRecord } from '../../subgraphs/alerts/src/store/alerts-store';
-import { phoneticCodes } from '../../subgraphs/criminal-history/src/person-search';
+import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import type { ArrestRecord, ChargeRecord } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
 import type { Actor, OrderTerms } from '../../subgraphs/orders/src/order-events';
 import { SeededRandom } from './random';

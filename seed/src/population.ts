@@ -1,5 +1,5 @@
 import type { AlertRecord, CautionCode, MissingCategory } from '../../subgraphs/alerts/src/store/alerts-store';
-import { phoneticCodes } from '../../subgraphs/criminal-history/src/person-search';
+import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import type { DispositionType, Relief, Sex } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
 import type { Actor, OrderType, Relationship, ServiceMethod } from '../../subgraphs/orders/src/order-events';
 import { FIXTURE_COUNTS } from './fixtures';

@@ -1,5 +1,5 @@
 import type { AlertRecord } from '../../subgraphs/alerts/src/store/alerts-store';
-import { phoneticCodes } from '../../subgraphs/criminal-history/src/person-search';
+import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import type { CriminalHistorySeed, PersonRecord, Sex } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
 import type { OrdersSeed } from '../../subgraphs/orders/src/store/orders-store';
 import type { SeededRandom } from './random';

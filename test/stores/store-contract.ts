@@ -1,9 +1,11 @@
-import type { StoreLocation } from '../../platform/src';
+import { openSqlClient, type StoreLocation } from '../../platform/src';
 import { buildFixtures } from '../../seed/src/fixtures';
+import { SeededRandom } from '../../seed/src/random';
+import { emptySeed, makePerson } from '../../seed/src/seed-data';
 import { SUBGRAPHS } from '../../subgraphs';
 import type { AlertsStore } from '../../subgraphs/alerts/src/store/alerts-store';
 import type { CriminalHistoryStore, RecordVisibility } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
-import { phoneticCodes } from '../../subgraphs/criminal-history/src/person-search';
+import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import { VersionConflictError, type OrdersStore } from '../../subgraphs/orders/src/store/orders-store';
 
 const T = new Date('2026-06-15T12:00:00.000Z');
@@ -61,12 +63,58 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
       expect(candidates.find((c) => c.id === 'A10000001')!.aliases).toEqual([{ last: 'DOE', first: 'JOHNNY', middle: null }]);
     });
 
+    it('finds candidates by exact spelling of a name or alias, with all their aliases', async () => {
+      expect((await store.candidatesByExactLastName('DOE')).map((c) => c.id)).toEqual(['A10000001', 'A10000007']);
+      expect((await store.candidatesByExactLastName('DOE'))[0].aliases).toEqual([{ last: 'DOE', first: 'JOHNNY', middle: null }]);
+      // Spelled otherwise (sounds alike, or no match at all): not found here.
+      expect(await store.candidatesByExactLastName('DOW')).toEqual([]);
+      expect(await store.candidatesByExactLastName('')).toEqual([]);
+    });
+
     it('counts persons and keeps metadata', async () => {
       expect(await store.countPersons()).toBe(7);
       expect(await store.getMeta('seed')).toBeNull();
       await store.setMeta('seed', 'done');
       await store.setMeta('seed', 'done again');
       expect(await store.getMeta('seed')).toBe('done again');
+    });
+  });
+
+  describe(`${adapter}: criminal-history exact-spelling keys`, () => {
+    let location: StoreLocation;
+    beforeAll(async () => {
+      location = await freshLocation();
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      const batch = emptySeed().criminalHistory;
+      batch.persons.push(makePerson(new SeededRandom(9), { id: 'A10000090', last: "O'Neil", first: 'ANN', dateOfBirth: '1990-01-02', sex: 'F' }));
+      batch.aliases.push({ personId: 'A10000090', seq: 1, name: { last: 'Van Dyke', first: 'ANN', middle: null }, lastNameCodes: phoneticCodes('Van Dyke') });
+      await store.insertSeed(batch);
+      await store.close();
+    });
+
+    it('keys names as the search compares them: upper-case letters only, aliases included', async () => {
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        expect((await store.candidatesByExactLastName('ONEIL')).map((c) => c.id)).toEqual(['A10000090']);
+        const [byAlias] = await store.candidatesByExactLastName('VANDYKE');
+        expect(byAlias).toMatchObject({ id: 'A10000090', name: { last: "O'Neil" }, aliases: [{ last: 'Van Dyke', first: 'ANN', middle: null }] });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('fills the keys of rows written before they existed when the store opens', async () => {
+      const sql = await openSqlClient(location, 'criminal-history');
+      await sql.run('UPDATE persons SET last_norm = NULL');
+      await sql.run('UPDATE person_aliases SET last_norm = NULL');
+      await sql.close();
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        expect((await store.candidatesByExactLastName('ONEIL')).map((c) => c.id)).toEqual(['A10000090']);
+        expect((await store.candidatesByExactLastName('VANDYKE')).map((c) => c.id)).toEqual(['A10000090']);
+      } finally {
+        await store.close();
+      }
     });
   });
 

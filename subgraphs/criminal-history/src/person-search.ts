@@ -1,7 +1,7 @@
-import { doubleMetaphone } from 'double-metaphone';
 import { distance } from 'fastest-levenshtein';
 import { Scope, type Caller } from '../../../access-policy/src';
-import type { SearchCandidate } from './store/criminal-history-store';
+import { normaliseName, phoneticCodes } from './name-keys';
+import type { SearchCandidate, SearchKeys } from './store/criminal-history-store';
 
 /** A search as a caller asked it. */
 export interface PersonSearch {
@@ -34,40 +34,13 @@ export function searchPolicyFor(caller: Caller): SearchPolicy {
   return caller.scopes.has(Scope.PERSON_READ) ? CRIMINAL_JUSTICE_POLICY : MATCH_ONLY_POLICY;
 }
 
-const normalised = new Map<string, string>();
-
-/** Upper-case letters only: how names are compared. (Candidates' names repeat: computed once each.) */
-export function normaliseName(name: string): string {
-  let n = normalised.get(name);
-  if (n === undefined) {
-    n = name.toUpperCase().replace(/[^A-Z]/g, '');
-    if (normalised.size > 50_000) normalised.clear();
-    normalised.set(name, n);
-  }
-  return n;
-}
-
-/** Names repeat endlessly across candidates: their codes are computed once. */
-const codeCache = new Map<string, [string, string]>();
-
-/** Double Metaphone codes (primary, alternate) of a name; used for the indexed lookup and scoring. */
-export function phoneticCodes(name: string): [string, string] {
-  const n = normaliseName(name);
-  if (!n) return ['', ''];
-  let codes = codeCache.get(n);
-  if (!codes) {
-    const [primary, alternate] = doubleMetaphone(n);
-    codes = [primary, alternate || primary];
-    if (codeCache.size > 50_000) codeCache.clear();
-    codeCache.set(n, codes);
-  }
-  return codes;
-}
-
 function similarity(a: string, b: string): number {
   if (!a || !b) return 0;
   return 1 - distance(a, b) / Math.max(a.length, b.length);
 }
+
+/** The best a last name spelled otherwise than the query can score: a shared sound. */
+const SOUND_ALIKE_LAST_NAME_SCORE = 0.85;
 
 /** How alike two last names are: exact 1, same sound 0.85, else by spelling distance. */
 export function lastNameScore(query: string, candidate: string): number {
@@ -77,7 +50,7 @@ export function lastNameScore(query: string, candidate: string): number {
   const [q1, q2] = phoneticCodes(q);
   const [c1, c2] = phoneticCodes(c);
   // Spelling similarity is weighted 0.8 at most: a shared sound (0.85) always wins over it.
-  if (q1 === c1 || q1 === c2 || q2 === c1 || q2 === c2) return 0.85;
+  if (q1 === c1 || q1 === c2 || q2 === c1 || q2 === c2) return SOUND_ALIKE_LAST_NAME_SCORE;
   return similarity(q, c) * 0.8;
 }
 
@@ -142,7 +115,29 @@ export function scoreCandidate(search: PersonSearch, candidate: SearchCandidate)
     best = Math.max(best, total / weight);
   }
   if (search.sex && search.sex !== 'U' && candidate.sex !== 'U' && search.sex !== candidate.sex) best -= 0.1;
-  return Math.max(0, Math.round(best * 1000) / 1000);
+  return Math.max(0, roundScore(best));
+}
+
+function roundScore(score: number): number {
+  return Math.round(score * 1000) / 1000;
+}
+
+/**
+ * The highest score a candidate none of whose names is spelled as the query's last name can
+ * reach: a sound-alike last name, with the first name and date of birth (when asked) exact.
+ */
+export function bestScoreOfAnotherSpelling(search: PersonSearch): number {
+  let total = WEIGHTS.last * SOUND_ALIKE_LAST_NAME_SCORE;
+  let weight = WEIGHTS.last;
+  if (search.firstName) {
+    total += WEIGHTS.first;
+    weight += WEIGHTS.first;
+  }
+  if (search.dateOfBirth) {
+    total += WEIGHTS.dob;
+    weight += WEIGHTS.dob;
+  }
+  return roundScore(total / weight);
 }
 
 /** Ranks candidates: best score first, ties by id so results are stable. */
@@ -157,4 +152,31 @@ export function rankCandidates<C extends SearchCandidate>(
     .filter((m) => m.score >= policy.minScore)
     .sort((a, b) => b.score - a.score || a.person.id.localeCompare(b.person.id))
     .slice(0, limit);
+}
+
+/** Where candidates come from: the store's two lookups. */
+export interface CandidateSource {
+  /** Persons with a name or alias spelled as `normalised` (a `normaliseName` result). */
+  candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]>;
+  /** Persons with a name or alias that sounds like the keys. */
+  searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]>;
+}
+
+/**
+ * The best `limit` matches of a search, ranked. Persons with a name spelled exactly as asked are
+ * read first; when `limit` of them outscore anything another spelling could reach, the sound-alike
+ * lookup (hundreds of rows for a common name like SMITH) cannot change the answer and is skipped.
+ * Otherwise the answer is the ranking of every sound-alike, as if the first lookup had not been made.
+ */
+export async function findMatches(
+  source: CandidateSource,
+  search: PersonSearch,
+  policy: SearchPolicy,
+  limit: number,
+): Promise<Array<{ person: SearchCandidate; score: number }>> {
+  const normalised = normaliseName(search.lastName);
+  if (!normalised) return [];
+  const exact = rankCandidates(search, await source.candidatesByExactLastName(normalised), policy, limit);
+  if (exact.length === limit && exact[limit - 1].score > bestScoreOfAnotherSpelling(search)) return exact;
+  return rankCandidates(search, await source.searchCandidates({ lastNameCodes: phoneticCodes(normalised) }), policy, limit);
 }

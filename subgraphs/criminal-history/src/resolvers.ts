@@ -2,7 +2,7 @@ import { badUserInput } from '../../../access-policy/src';
 import type { SubgraphContext } from '../../../platform/src';
 import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
 import type { CriminalHistoryLoaders } from './loaders';
-import { phoneticCodes, rankCandidates, searchPolicyFor, type PersonSearch } from './person-search';
+import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
 import type { ArrestRecord, ChargeRecord, CriminalHistoryStore, PersonRecord } from './store/criminal-history-store';
 
 type Ctx = SubgraphContext<CriminalHistoryStore, CriminalHistoryLoaders>;
@@ -38,8 +38,7 @@ export const criminalHistoryResolvers = {
         throw badUserInput(`limit must be between 1 and ${policy.maxResults}`);
       }
       if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
-      const candidates = await ctx.store.searchCandidates({ lastNameCodes: phoneticCodes(args.lastName) });
-      const ranked = rankCandidates(args, candidates, policy, limit);
+      const ranked = await findMatches(ctx.store, args, policy, limit);
       // Only the persons returned are loaded whole, in one batch.
       const persons = await ctx.loaders.person.loadMany(ranked.map((m) => m.person.id));
       return ranked.map((m, i) => ({ person: persons[i], score: m.score })).filter((m) => m.person && !(m.person instanceof Error));

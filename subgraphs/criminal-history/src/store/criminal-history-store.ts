@@ -124,6 +124,8 @@ export interface CriminalHistoryStore extends StoreBase {
   convictionsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ConvictionRecord[]>;
   /** Persons whose last name or an alias's shares a phonetic code with the search. */
   searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]>;
+  /** Persons whose name or an alias's last name normalises (`normaliseName`) to `normalised`, with their aliases. */
+  candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]>;
   /** Number of persons (seeding decides from it whether the store is empty). */
   countPersons(): Promise<number>;
   /** Writes a seed batch in one transaction. */

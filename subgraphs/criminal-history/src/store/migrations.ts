@@ -66,4 +66,16 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'normalised last names, for exact-spelling search',
+    // Filled by the store as it opens (normaliseName runs in the application, so the column is
+    // exactly what the search compares against) and on every insert.
+    up: `
+      ALTER TABLE persons ADD COLUMN last_norm TEXT;
+      ALTER TABLE person_aliases ADD COLUMN last_norm TEXT;
+      CREATE INDEX persons_last_norm ON persons (last_norm);
+      CREATE INDEX person_aliases_last_norm ON person_aliases (last_norm);
+    `,
+  },
 ];

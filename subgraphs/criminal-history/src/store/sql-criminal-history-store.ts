@@ -12,7 +12,12 @@ import type {
   SearchCandidate,
   SearchKeys,
 } from './criminal-history-store';
+import { normaliseName } from '../name-keys';
 import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
+
+/** A candidate row as read: id, last, first, middle, date of birth, sex. */
+type CandidateRow = [string, string, string, string | null, string, SearchCandidate['sex']];
+const CANDIDATE_COLUMNS = 'id, last_name, first_name, middle_name, date_of_birth, sex';
 
 interface PersonRow {
   id: string;
@@ -67,7 +72,24 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
   static async open(location: StoreLocation): Promise<SqlCriminalHistoryStore> {
     const client = await openSqlClient(location, 'criminal-history');
     await migrate(client, CRIMINAL_HISTORY_MIGRATIONS);
-    return new SqlCriminalHistoryStore(client);
+    const store = new SqlCriminalHistoryStore(client);
+    await store.fillNormalisedNames();
+    return store;
+  }
+
+  /** Writes `last_norm` where it is missing (rows from before migration 2). Idempotent, so replicas may race. */
+  private async fillNormalisedNames(): Promise<void> {
+    const persons = await this.sql.all<{ id: string; last_name: string }>('SELECT id, last_name FROM persons WHERE last_norm IS NULL');
+    const aliases = await this.sql.all<{ person_id: string; seq: number; last_name: string }>(
+      'SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL',
+    );
+    if (persons.length === 0 && aliases.length === 0) return;
+    await this.sql.transaction(async (tx) => {
+      for (const p of persons) await tx.run('UPDATE persons SET last_norm = ? WHERE id = ?', [normaliseName(p.last_name), p.id]);
+      for (const a of aliases) {
+        await tx.run('UPDATE person_aliases SET last_norm = ? WHERE person_id = ? AND seq = ?', [normaliseName(a.last_name), a.person_id, a.seq]);
+      }
+    });
   }
 
   async personsByIds(ids: readonly string[]): Promise<PersonRecord[]> {
@@ -181,16 +203,31 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     const inCodes = placeholders(codes.length);
     // A UNION of four index lookups: with OR across the columns and a subquery, PostgreSQL reads
     // every person (its cost would grow with the state's population, not with the matches).
-    // Hundreds of rows for a common name: read as arrays, not an object per row.
-    const rows = (await this.sql.rows(
-      `SELECT id, last_name, first_name, middle_name, date_of_birth, sex FROM persons WHERE id IN (
+    const rows = await this.sql.rows(
+      `SELECT ${CANDIDATE_COLUMNS} FROM persons WHERE id IN (
          SELECT id FROM persons WHERE last_code1 IN (${inCodes})
          UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
          UNION SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes})
          UNION SELECT person_id FROM person_aliases WHERE last_code2 IN (${inCodes}))
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
-    )) as Array<[string, string, string, string | null, string, SearchCandidate['sex']]>;
+    );
+    return this.withAliases(rows as CandidateRow[]);
+  }
+
+  async candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]> {
+    if (!normalised) return [];
+    const rows = await this.sql.rows(
+      `SELECT ${CANDIDATE_COLUMNS} FROM persons WHERE id IN (
+         SELECT id FROM persons WHERE last_norm = ? UNION SELECT person_id FROM person_aliases WHERE last_norm = ?)
+       ORDER BY id`,
+      [normalised, normalised],
+    );
+    return this.withAliases(rows as CandidateRow[]);
+  }
+
+  /** Candidates from their rows (read as arrays: a common name has hundreds) and all their aliases. */
+  private async withAliases(rows: CandidateRow[]): Promise<SearchCandidate[]> {
     const aliases = rows.length ? await this.aliasesByPersonIds(rows.map((r) => r[0])) : [];
     const byPerson = new Map<string, PersonName[]>();
     for (const a of aliases) {
@@ -216,8 +253,8 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     await this.sql.transaction(async (tx) => {
       for (const p of batch.persons) {
         await tx.run(
-          `INSERT INTO persons (${PERSON_COLUMNS}, last_code1, last_code2)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO persons (${PERSON_COLUMNS}, last_code1, last_code2, last_norm)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             p.id, p.name.last, p.name.first, p.name.middle, p.dateOfBirth, p.sex,
             p.physical.heightInches, p.physical.weightPounds, p.physical.eyeColor, p.physical.hairColor,
@@ -225,15 +262,15 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
             p.identifiers.ssnLast4,
             p.lastKnownAddress?.street ?? null, p.lastKnownAddress?.city ?? null, p.lastKnownAddress?.state ?? null,
             p.lastKnownAddress?.postalCode ?? null,
-            p.lastNameCodes[0], p.lastNameCodes[1],
+            p.lastNameCodes[0], p.lastNameCodes[1], normaliseName(p.name.last),
           ],
         );
       }
       for (const a of batch.aliases) {
         await tx.run(
-          `INSERT INTO person_aliases (person_id, seq, last_name, first_name, middle_name, last_code1, last_code2)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          [a.personId, a.seq, a.name.last, a.name.first, a.name.middle, a.lastNameCodes[0], a.lastNameCodes[1]],
+          `INSERT INTO person_aliases (person_id, seq, last_name, first_name, middle_name, last_code1, last_code2, last_norm)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [a.personId, a.seq, a.name.last, a.name.first, a.name.middle, a.lastNameCodes[0], a.lastNameCodes[1], normaliseName(a.name.last)],
         );
       }
       for (const a of batch.arrests) {

@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedStores } from '../../seed/src/seed-stores';
+import { SUBGRAPHS } from '../../subgraphs';
+import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
+import {
+  bestScoreOfAnotherSpelling,
+  CRIMINAL_JUSTICE_POLICY,
+  findMatches,
+  MATCH_ONLY_POLICY,
+  rankCandidates,
+  type PersonSearch,
+  type SearchPolicy,
+} from '../../subgraphs/criminal-history/src/person-search';
+import type { CriminalHistoryStore, SearchCandidate } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
+
+/**
+ * The search reads exactly-spelled names first and skips the sound-alike lookup when it cannot
+ * change the answer. These tests hold it to that: on a seeded population of 10,000, every search
+ * answers exactly as ranking every sound-alike would.
+ */
+describe('search by exact spelling first', () => {
+  let store: CriminalHistoryStore;
+  let persons: SearchCandidate[];
+
+  beforeAll(async () => {
+    const location = { kind: 'sqlite' as const, dataDir: mkdtempSync(join(tmpdir(), 'custodian-search-')) };
+    await seedStores(location, { persons: 10_000, seedDate: new Date('2026-06-15T00:00:00Z') });
+    store = await SUBGRAPHS['criminal-history'].openStore(location);
+    // Every person, as a candidate: the source of the names the searches below ask for.
+    const ids = Array.from({ length: 10_000 }, (_, i) => `A${10000001 + i}`);
+    persons = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = await store.personsByIds(ids.slice(i, i + 500));
+      const aliases = await store.aliasesByPersonIds(batch.map((p) => p.id));
+      for (const p of batch) persons.push({ id: p.id, name: p.name, dateOfBirth: p.dateOfBirth, sex: p.sex, aliases: aliases.filter((a) => a.personId === p.id).map((a) => a.name) });
+    }
+  }, 60_000);
+  afterAll(() => store?.close());
+
+  const everySoundAlike = async (search: PersonSearch, policy: SearchPolicy, limit: number) =>
+    rankCandidates(search, await store.searchCandidates({ lastNameCodes: phoneticCodes(search.lastName) }), policy, limit);
+  const ids = (ranked: Array<{ person: SearchCandidate; score: number }>) => ranked.map((m) => `${m.person.id} ${m.score}`);
+
+  it('answers every search exactly as ranking every sound-alike does', async () => {
+    // Last names of persons and of aliases, common and rare, asked many ways.
+    const lastNames = [...new Set(persons.flatMap((p) => [p.name.last, ...p.aliases.map((a) => a.last)]))].sort();
+    expect(lastNames.length).toBeGreaterThan(20);
+    let searches = 0;
+    for (const [i, last] of lastNames.entries()) {
+      const someone = persons.find((p) => p.name.last === last) ?? persons[i % persons.length];
+      const variants: Array<[PersonSearch, SearchPolicy, number]> = [
+        [{ lastName: last }, CRIMINAL_JUSTICE_POLICY, 50],
+        [{ lastName: last.toLowerCase() + ' ' }, CRIMINAL_JUSTICE_POLICY, 10],
+        [{ lastName: last, sex: 'F' }, CRIMINAL_JUSTICE_POLICY, 50],
+        [{ lastName: last, firstName: someone.name.first }, CRIMINAL_JUSTICE_POLICY, 5],
+        [{ lastName: last, firstName: someone.name.first, dateOfBirth: someone.dateOfBirth }, CRIMINAL_JUSTICE_POLICY, 50],
+        [{ lastName: last, firstName: someone.name.first, dateOfBirth: someone.dateOfBirth }, MATCH_ONLY_POLICY, 5],
+        [{ lastName: last, firstName: someone.name.first.slice(0, 1), dateOfBirth: someone.dateOfBirth.replace(/-\d\d$/, '-01') }, MATCH_ONLY_POLICY, 1],
+      ];
+      for (const [search, policy, limit] of variants) {
+        const expected = ids(await everySoundAlike(search, policy, limit));
+        expect({ search, limit, found: ids(await findMatches(store, search, policy, limit)) }).toEqual({ search, limit, found: expected });
+        searches++;
+      }
+    }
+    expect(searches).toBe(lastNames.length * 7);
+  }, 120_000);
+
+  it('skips the sound-alike lookup when enough exact spellings outscore any other spelling', async () => {
+    const soundAlikes = jest.spyOn(store, 'searchCandidates');
+    try {
+      const found = await findMatches(store, { lastName: 'SMITH' }, CRIMINAL_JUSTICE_POLICY, 50);
+      expect(found).toHaveLength(50);
+      expect(found.every((m) => m.score === 1)).toBe(true);
+      expect(soundAlikes).not.toHaveBeenCalled();
+    } finally {
+      soundAlikes.mockRestore();
+    }
+  });
+
+  it('reads the sound-alikes when another spelling could still rank', async () => {
+    const soundAlikes = jest.spyOn(store, 'searchCandidates');
+    try {
+      // SMYTH and SCHMIDT sound like SMITH: with no exact SMYTHE, they are the answer.
+      const found = await findMatches(store, { lastName: 'SMYTHE' }, CRIMINAL_JUSTICE_POLICY, 10);
+      expect(soundAlikes).toHaveBeenCalledTimes(1);
+      expect(found.length).toBeGreaterThan(0);
+      expect(found.every((m) => m.score === 0.85)).toBe(true);
+    } finally {
+      soundAlikes.mockRestore();
+    }
+  });
+
+  it('bounds the score of another spelling by the parts the search gave', () => {
+    expect(bestScoreOfAnotherSpelling({ lastName: 'SMITH' })).toBe(0.85);
+    expect(bestScoreOfAnotherSpelling({ lastName: 'SMITH', firstName: 'JOHN' })).toBe(0.914);
+    expect(bestScoreOfAnotherSpelling({ lastName: 'SMITH', firstName: 'JOHN', dateOfBirth: '1985-03-14' })).toBe(0.94);
+  });
+});
