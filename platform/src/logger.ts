@@ -7,10 +7,10 @@ export type { Logger };
  * sandbox launcher can prefix and colour them. Never log record data; ids and codes only.
  */
 export function createLogger(service: string, level = 'info'): Logger {
-  // Lines are buffered and written together (4 KiB at a time, and at least every 100 ms): a line
+  // Lines are buffered and written together (12 KiB at a time, and at least every 100 ms): a line
   // per served call must not cost a write(2) per call. At most 100 ms of lines can be lost if the
   // process is killed outright; pino flushes the rest on a normal exit.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 12 * 1024 });
   setInterval(() => {
     try {
       destination.flush();

@@ -19,44 +19,30 @@ import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
 type CandidateRow = [string, string, string, string | null, string, SearchCandidate['sex']];
 const CANDIDATE_COLUMNS = 'id, last_name, first_name, middle_name, date_of_birth, sex';
 
-interface PersonRow {
-  id: string;
-  last_name: string;
-  first_name: string;
-  middle_name: string | null;
-  date_of_birth: string;
-  sex: PersonRecord['sex'];
-  height_inches: number | null;
-  weight_pounds: number | null;
-  eye_color: string | null;
-  hair_color: string | null;
-  fbi_number: string | null;
-  dl_number: string | null;
-  dl_state: string | null;
-  ssn_last4: string | null;
-  street: string | null;
-  city: string | null;
-  state: string | null;
-  postal_code: string | null;
-}
+/** A person row as read (an array: a wide search reads fifty at a time). */
+type PersonRow = [
+  id: string, last: string, first: string, middle: string | null, dateOfBirth: string, sex: PersonRecord['sex'],
+  heightInches: number | null, weightPounds: number | null, eyeColor: string | null, hairColor: string | null,
+  fbiNumber: string | null, dlNumber: string | null, dlState: string | null, ssnLast4: string | null,
+  street: string | null, city: string | null, state: string | null, postalCode: string | null,
+];
 
 const PERSON_COLUMNS = `id, last_name, first_name, middle_name, date_of_birth, sex, height_inches, weight_pounds,
   eye_color, hair_color, fbi_number, dl_number, dl_state, ssn_last4, street, city, state, postal_code`;
 
-function toPerson(r: PersonRow): PersonRecord {
+function toPerson([id, last, first, middle, dateOfBirth, sex, heightInches, weightPounds, eyeColor, hairColor, fbiNumber, dlNumber, dlState, ssnLast4, street, city, state, postalCode]: PersonRow): PersonRecord {
   return {
-    id: r.id,
-    name: { last: r.last_name, first: r.first_name, middle: r.middle_name },
-    dateOfBirth: r.date_of_birth,
-    sex: r.sex,
-    physical: { heightInches: r.height_inches, weightPounds: r.weight_pounds, eyeColor: r.eye_color, hairColor: r.hair_color },
+    id,
+    name: { last, first, middle },
+    dateOfBirth,
+    sex,
+    physical: { heightInches, weightPounds, eyeColor, hairColor },
     identifiers: {
-      fbiNumber: r.fbi_number,
-      driverLicense: r.dl_number && r.dl_state ? { number: r.dl_number, state: r.dl_state } : null,
-      ssnLast4: r.ssn_last4,
+      fbiNumber,
+      driverLicense: dlNumber && dlState ? { number: dlNumber, state: dlState } : null,
+      ssnLast4,
     },
-    lastKnownAddress:
-      r.street || r.city ? { street: r.street, city: r.city, state: r.state, postalCode: r.postal_code } : null,
+    lastKnownAddress: street || city ? { street, city, state, postalCode } : null,
   };
 }
 
@@ -94,8 +80,8 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
 
   async personsByIds(ids: readonly string[]): Promise<PersonRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.all<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
-    return rows.map(toPerson);
+    const rows = await this.sql.rows(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
+    return (rows as PersonRow[]).map(toPerson);
   }
 
   async aliasesByPersonIds(ids: readonly string[]): Promise<AliasRecord[]> {
