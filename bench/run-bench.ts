@@ -15,7 +15,7 @@ import { wideSearch, WORKLOADS, type BenchRequest } from './lib/workloads';
 const quick = process.argv.includes('--quick');
 const PLAN = quick
   ? { rounds: 1, seconds: 2, warmupSeconds: 2, connections: [10], rateRuns: false }
-  : { rounds: 3, seconds: 5, warmupSeconds: 4, connections: [10, 50], rateRuns: true };
+  : { rounds: 3, seconds: 5, warmupSeconds: 4, connections: [1, 10, 50], rateRuns: true };
 /** `--workloads 1,3` and `--configs a,d-rust` narrow a run while working on one figure. */
 const listArg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -265,7 +265,8 @@ async function main(): Promise<void> {
       'a/Hive-Rust on workload 1 (target ≥ 1)': both(1, 'a', 'd-rust'),
       'a/Hive-Rust on workload 3 (target ≥ 1)': both(3, 'a', 'd-rust'),
       'a/Hive-JS on workload 1': both(1, 'a', 'd-js'),
-      'workload 3 p50 / workload 1 p50, (a) (target ≤ 3)': { ofMedians: m(3, 'a', 'c=10', 'p50') / m(1, 'a', 'c=10', 'p50'), paired: null },
+      'workload 3 p50 / workload 1 p50, (a), one request at a time (target ≤ 3)': { ofMedians: m(3, 'a', 'c=1', 'p50') / m(1, 'a', 'c=1', 'p50'), paired: null },
+      'workload 3 p50 / workload 1 p50, (a), 10 at a time (target ≤ 3)': { ofMedians: m(3, 'a', 'c=10', 'p50') / m(1, 'a', 'c=10', 'p50'), paired: null },
       'b/c on workload 1 (cost of federation)': both(1, 'b', 'c'),
       'a/e on workload 5 (floor vs bare Node)': both(5, 'a', 'e'),
     };
@@ -280,11 +281,11 @@ async function main(): Promise<void> {
       '',
       'Gateway (or monolith, Hive, bare server) pinned to core 0; subgraphs and the load generator (autocannon) to core 1. Production mode, compiled JavaScript, one gateway process, a unique header per request.',
       '',
-      '## Ratios (concurrency 10)',
+      '## Ratios (concurrency 10 unless stated)',
       '',
       '| ratio | of the medians | median of the per-round ratios |',
       '| --- | ---: | ---: |',
-      ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${v.ofMedians.toFixed(2)} | ${v.paired === null ? '—' : v.paired.toFixed(2)} |`),
+      ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${Number.isNaN(v.ofMedians) ? 'not in this run' : v.ofMedians.toFixed(2)} | ${v.paired === null || Number.isNaN(v.paired) ? '—' : v.paired.toFixed(2)} |`),
       '',
       '## Runs',
       '',
@@ -307,7 +308,7 @@ async function main(): Promise<void> {
     writeFileSync(join(root, 'bench', `${stem}.md`), md);
     writeFileSync(join(root, 'bench', `${stem}.json`), JSON.stringify({ command, startedAt, plan: PLAN, env, ratios, width, statementsPerRequest, rss, rows }, null, 2));
     console.log('\n' + md);
-    if (width.limit50 !== width.limit5) {
+    if (width.limit50 > width.limit5) {
       console.error(`FAIL: workload 3 store statements grow with the result width (${width.limit5} → ${width.limit50})`);
       process.exitCode = 1;
     }
