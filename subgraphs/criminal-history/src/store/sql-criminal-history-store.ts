@@ -63,17 +63,32 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     return store;
   }
 
-  /** Writes `last_norm` where it is missing (rows from before migration 2). Idempotent, so replicas may race. */
+  /**
+   * Writes `last_norm` where it is missing (rows from before migration 2), 500 rows a statement.
+   * Idempotent, and in id order, so replicas opening the store together wait for each other
+   * rather than deadlock.
+   */
   private async fillNormalisedNames(): Promise<void> {
-    const persons = await this.sql.all<{ id: string; last_name: string }>('SELECT id, last_name FROM persons WHERE last_norm IS NULL');
-    const aliases = await this.sql.all<{ person_id: string; seq: number; last_name: string }>(
-      'SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL',
-    );
+    const persons = await this.sql.rows('SELECT id, last_name FROM persons WHERE last_norm IS NULL ORDER BY id');
+    const aliases = await this.sql.rows('SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL ORDER BY person_id, seq');
     if (persons.length === 0 && aliases.length === 0) return;
+    const BATCH = 500;
     await this.sql.transaction(async (tx) => {
-      for (const p of persons) await tx.run('UPDATE persons SET last_norm = ? WHERE id = ?', [normaliseName(p.last_name), p.id]);
-      for (const a of aliases) {
-        await tx.run('UPDATE person_aliases SET last_norm = ? WHERE person_id = ? AND seq = ?', [normaliseName(a.last_name), a.person_id, a.seq]);
+      for (let i = 0; i < persons.length; i += BATCH) {
+        const part = persons.slice(i, i + BATCH) as Array<[string, string]>;
+        await tx.run(
+          `UPDATE persons SET last_norm = v.column2 FROM (VALUES ${part.map(() => '(?, ?)').join(', ')}) AS v WHERE persons.id = v.column1`,
+          part.flatMap(([id, last]) => [id, normaliseName(last)]),
+        );
+      }
+      for (let i = 0; i < aliases.length; i += BATCH) {
+        const part = aliases.slice(i, i + BATCH) as Array<[string, number, string]>;
+        await tx.run(
+          `UPDATE person_aliases SET last_norm = v.column3
+           FROM (VALUES ${part.map(() => '(?, CAST(? AS INTEGER), ?)').join(', ')}) AS v
+           WHERE person_aliases.person_id = v.column1 AND person_aliases.seq = v.column2`,
+          part.flatMap(([personId, seq, last]) => [personId, Number(seq), normaliseName(last)]),
+        );
       }
     });
   }
