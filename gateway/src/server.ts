@@ -10,6 +10,7 @@ import { INTERNAL_ALGORITHM } from '../../access-policy/src';
 import {
   createLogger,
   ensureSandboxKeyPair,
+  errorBody,
   importKey,
   readJwk,
   SANDBOX_KEYS,
@@ -152,7 +153,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // Last resort: whatever escapes is an opaque error, never Express's page with a stack trace.
   app.use(((error, req, res, _next) => {
     logger.error({ path: req.path, reason: (error as Error)?.message }, 'unhandled error');
-    if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    if (!res.headersSent) res.status(500).json(errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
   }) as express.ErrorRequestHandler);
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));

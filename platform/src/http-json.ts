@@ -1,6 +1,11 @@
 import bodyParser from 'body-parser';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** A GraphQL-shaped error answer: one error, its code, no data. Every refusal is worded so. */
+export function errorBody(message: string, code: string): { errors: [{ message: string; extensions: { code: string } }] } {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
 /** Sends a JSON answer. */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

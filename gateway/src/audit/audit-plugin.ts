@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode } from '../../../access-policy/src';
-import type { Logger } from '../../../platform/src';
+import { errorBody, type Logger } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 import { buildAuditEntry } from './audit-entry';
 import { classifyOutcome, codeOf, deniedPaths } from './audit-outcome';
@@ -22,7 +22,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
           const ctx = contextValue;
           if (response.body.kind !== 'single') {
             // Incremental delivery is not offered; refuse rather than stream unaudited parts.
-            response.body = { kind: 'single', singleResult: { errors: [{ message: 'Incremental delivery is not supported', extensions: { code: ErrorCode.BAD_REQUEST } }] } };
+            response.body = { kind: 'single', singleResult: errorBody('Incremental delivery is not supported', ErrorCode.BAD_REQUEST) };
           }
           const result = response.body.kind === 'single' ? response.body.singleResult : { data: null, errors: [] };
           const data = result.data as Record<string, unknown> | null | undefined;
@@ -61,7 +61,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
             logger.error({ requestId: ctx.requestId }, 'response withheld: audit record not committed');
             response.body = {
               kind: 'single',
-              singleResult: { errors: [{ message: 'The audit record could not be written, so no data was released', extensions: { code: ErrorCode.AUDIT_UNAVAILABLE } }] },
+              singleResult: errorBody('The audit record could not be written, so no data was released', ErrorCode.AUDIT_UNAVAILABLE),
             };
             response.http.status = 503;
           }

@@ -1,5 +1,5 @@
 import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
-import { migrate, openSqlClient, placeholders, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
+import { migrate, openSqlClient, placeholders, valueRows, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
 import { AUDIT_MIGRATIONS } from './audit-migrations';
 import type { AuditCheckpoint, AuditFilter, AuditStore } from './audit-store';
 import { SubjectIndex, subjectClause, type SubjectIndexOptions } from './subject-index';
@@ -109,8 +109,7 @@ export class SqlAuditStore implements AuditStore {
     await this.sql.transaction(async (tx) => {
       for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
         const chunk = records.slice(i, i + ROWS_PER_INSERT);
-        const row = `(${placeholders(COLUMN_COUNT)})`;
-        await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${chunk.map(() => row).join(', ')}`, chunk.flatMap(toRow));
+        await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${valueRows(chunk.length, placeholders(COLUMN_COUNT))}`, chunk.flatMap(toRow));
       }
     });
     // Durable now; the subject index follows in bulk (subject-index.ts says why).

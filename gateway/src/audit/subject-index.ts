@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../../access-policy/src';
-import type { SqlClient, SqlValue } from '../../../platform/src';
+import { valueRows, type SqlClient, type SqlValue } from '../../../platform/src';
 
 /** Rows per INSERT: well under both engines' parameter limits (4 parameters a row). */
 const ROWS_PER_INSERT = 800;
@@ -110,7 +110,7 @@ export class SubjectIndex {
         const part = rows.slice(i, i + ROWS_PER_INSERT);
         // Another replica catching up may have indexed the same record: the rows are the same.
         await tx.run(
-          `INSERT INTO audit_subject_index (subject, at, chain_id, seq) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+          `INSERT INTO audit_subject_index (subject, at, chain_id, seq) VALUES ${valueRows(part.length, '?, ?, ?, ?')} ON CONFLICT DO NOTHING`,
           part.flat() as SqlValue[],
         );
       }

@@ -2,11 +2,11 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { KeyLike } from 'jose';
 import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../access-policy/src';
-import { delegationHeader, DISCLOSURE_EXTENSION, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
+import { delegationHeader, DISCLOSURE_EXTENSION, errorBody, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 import { subgraphFetcher, type SubgraphPost } from './subgraph-fetcher';
 
-const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => ({ errors: [{ message, extensions: { code } }] }) as GatewayGraphQLResponse;
+const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => errorBody(message, code) as unknown as GatewayGraphQLResponse;
 
 /**
  * How the gateway calls one subgraph: every fetch carries an internal token for that subgraph

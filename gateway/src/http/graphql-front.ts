@@ -2,7 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type AuditOutcome } from '../../../access-policy/src';
-import { answerWithApollo, headerOf, jsonBodyReader, sendJson, type Logger } from '../../../platform/src';
+import { answerWithApollo, errorBody, headerOf, jsonBodyReader, sendJson, type Logger } from '../../../platform/src';
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
 import { createGatewayContext, type GatewayContext } from '../context';
@@ -81,7 +81,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       await auditWriter.append(entry).catch(() => undefined);
     }
     for (const [k, v] of Object.entries(refusal.headers ?? {})) res.setHeader(k, v);
-    sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+    sendJson(res, refusal.status, errorBody(refusal.message, refusal.code));
   };
 
   // Every request gets an id and exactly one audit record: Apollo's plugin writes it for the
@@ -159,7 +159,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     }
     const message =
       read.status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : read.status < 500 ? 'Request body is not valid JSON' : 'Internal server error';
-    sendJson(res, read.status, { errors: [{ message, extensions: { code: read.status < 500 ? ErrorCode.BAD_REQUEST : 'INTERNAL_SERVER_ERROR' } }] });
+    sendJson(res, read.status, errorBody(message, read.status < 500 ? ErrorCode.BAD_REQUEST : 'INTERNAL_SERVER_ERROR'));
     return false;
   };
 
@@ -184,7 +184,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     serve().catch((error: Error) => {
       // Last resort: an opaque GraphQL error, never a page with a stack trace.
       logger.error({ requestId: state.requestId, reason: error?.message }, 'unhandled error');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       else res.destroy();
     });
   };

@@ -36,6 +36,12 @@ export function placeholders(n: number): string {
   return n === 1 ? '?' : '?' + ', ?'.repeat(n - 1);
 }
 
+/** `(?, ?), (?, ?)` for a multi-row VALUES list: `count` rows of `row` (`'?, ?'`). */
+export function valueRows(count: number, row: string): string {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`valueRows() needs a positive count, got ${count}`);
+  return `(${row})` + `, (${row})`.repeat(count - 1);
+}
+
 /** The stored form of a boolean. */
 export function bool(value: boolean | null | undefined): number | null {
   return value === null || value === undefined ? null : value ? 1 : 0;

@@ -18,7 +18,7 @@ import { stopOnSignals } from '../process-lifecycle';
 import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys';
 import { createLogger, type Logger } from '../logger';
 import { DisclosureLog } from './disclosure-log';
-import { headerOf, sendJson } from '../http-json';
+import { errorBody, headerOf, sendJson } from '../http-json';
 import { subgraphHttpHandler } from './subgraph-http';
 import { disclosurePlugin } from './disclosure-plugin';
 import { instrumentDisclosure } from './disclosure-instrumentation';
@@ -105,7 +105,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
           caller = await verifyInternalToken(headerOf(req, INTERNAL_TOKEN_HEADER), module.name, verifyKey, headerOf(req, 'x-request-id')?.slice(0, 64));
         } catch (error) {
           logger.warn({ ip: req.socket.remoteAddress, userAgent: headerOf(req, 'user-agent'), reason: (error as Error).message }, 'refused a call without a valid internal token');
-          sendJson(res, 401, { errors: [{ message: 'This service only answers the Custodian gateway', extensions: { code: 'UNAUTHENTICATED' } }] });
+          sendJson(res, 401, errorBody('This service only answers the Custodian gateway', 'UNAUTHENTICATED'));
           return null;
         }
         return {

@@ -1,7 +1,7 @@
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { answerWithApollo } from '../apollo-over-node-http';
-import { jsonBodyReader, sendJson } from '../http-json';
+import { errorBody, jsonBodyReader, sendJson } from '../http-json';
 
 /** What the HTTP front of a subgraph needs from the rest of it. */
 export interface SubgraphHttpRoutes<Context extends BaseContext> {
@@ -17,8 +17,6 @@ export interface SubgraphHttpRoutes<Context extends BaseContext> {
   serviceName: string;
 }
 
-const refusal = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
-
 /**
  * The HTTP front of a subgraph on node:http alone: three routes do not need a router, and the
  * gateway calls `/graphql` at every step of every plan, so each layer here is paid on every
@@ -33,8 +31,8 @@ export function subgraphHttpHandler<Context extends BaseContext>(routes: Subgrap
     const read = await readJson(req, res);
     if (!read.ok) {
       // Never echo the body or the parser's message: a status and a fixed sentence.
-      if (read.status === 413) sendJson(res, 413, refusal('Request body too large', 'PAYLOAD_TOO_LARGE'));
-      else sendJson(res, 400, refusal('Malformed JSON body', 'BAD_REQUEST'));
+      if (read.status === 413) sendJson(res, 413, errorBody('Request body too large', 'PAYLOAD_TOO_LARGE'));
+      else sendJson(res, 400, errorBody('Malformed JSON body', 'BAD_REQUEST'));
       return;
     }
     await answerWithApollo(routes.apollo, req, res, read.body, async () => context);
@@ -55,7 +53,7 @@ export function subgraphHttpHandler<Context extends BaseContext>(routes: Subgrap
     if (path === '/graphql') {
       graphql(req, res).catch(() => {
         // Apollo answers GraphQL errors itself; this is a broken socket or worse.
-        if (!res.headersSent) sendJson(res, 500, refusal('Internal server error', 'INTERNAL_SERVER_ERROR'));
+        if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
         else res.destroy();
       });
     } else if (req.method === 'GET' && path === '/health/live') {
@@ -63,7 +61,7 @@ export function subgraphHttpHandler<Context extends BaseContext>(routes: Subgrap
     } else if (req.method === 'GET' && path === '/health/ready') {
       void ready(res);
     } else {
-      sendJson(res, 404, refusal('Not found', 'NOT_FOUND'));
+      sendJson(res, 404, errorBody('Not found', 'NOT_FOUND'));
     }
   };
 }

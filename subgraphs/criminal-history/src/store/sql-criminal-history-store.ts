@@ -1,4 +1,4 @@
-import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type StoreLocation } from '../../../../platform/src';
+import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, valueRows, type SqlClient, type StoreLocation } from '../../../../platform/src';
 import type {
   AliasRecord,
   ArrestRecord,
@@ -77,7 +77,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
       for (let i = 0; i < persons.length; i += BATCH) {
         const part = persons.slice(i, i + BATCH) as Array<[string, string]>;
         await tx.run(
-          `UPDATE persons SET last_norm = v.column2 FROM (VALUES ${part.map(() => '(?, ?)').join(', ')}) AS v WHERE persons.id = v.column1`,
+          `UPDATE persons SET last_norm = v.column2 FROM (VALUES ${valueRows(part.length, '?, ?')}) AS v WHERE persons.id = v.column1`,
           part.flatMap(([id, last]) => [id, normaliseName(last)]),
         );
       }
@@ -85,7 +85,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
         const part = aliases.slice(i, i + BATCH) as Array<[string, number, string]>;
         await tx.run(
           `UPDATE person_aliases SET last_norm = v.column3
-           FROM (VALUES ${part.map(() => '(?, CAST(? AS INTEGER), ?)').join(', ')}) AS v
+           FROM (VALUES ${valueRows(part.length, '?, CAST(? AS INTEGER), ?')}) AS v
            WHERE person_aliases.person_id = v.column1 AND person_aliases.seq = v.column2`,
           part.flatMap(([personId, seq, last]) => [personId, Number(seq), normaliseName(last)]),
         );
