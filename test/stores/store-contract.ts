@@ -30,7 +30,16 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     it('returns the persons asked for and omits unknown ids', async () => {
       const persons = await store.personsByIds(['A10000002', 'A10000001', 'A99999999']);
       expect(persons.map((p) => p.id).sort()).toEqual(['A10000001', 'A10000002']);
-      expect(persons.find((p) => p.id === 'A10000001')).toMatchObject({ name: { last: 'DOE', first: 'JOHN', middle: 'MICHAEL' }, dateOfBirth: '1985-03-14', sex: 'M' });
+      expect(persons.find((p) => p.id === 'A10000001')).toEqual({ id: 'A10000001', name: { last: 'DOE', first: 'JOHN', middle: 'MICHAEL' }, dateOfBirth: '1985-03-14', sex: 'M' });
+    });
+
+    it('returns the details of the persons asked for, as seeded, and omits unknown ids', async () => {
+      const seeded = buildFixtures(T).criminalHistory.persons.filter((p) => p.id === 'A10000001' || p.id === 'A10000002');
+      const details = await store.personDetailsByIds(['A10000002', 'A10000001', 'A99999999']);
+      expect(details.sort((a, b) => a.personId.localeCompare(b.personId))).toEqual(
+        seeded.map((p) => ({ personId: p.id, physical: p.physical, identifiers: p.identifiers, lastKnownAddress: p.lastKnownAddress })),
+      );
+      expect(details.some((d) => d.lastKnownAddress !== null && d.identifiers.fbiNumber !== null)).toBe(true);
     });
 
     it('hides sealed and juvenile arrests unless the visibility includes them', async () => {

@@ -1,4 +1,5 @@
-import { openSubgraph, personaCaller } from '../support/subgraph-harness';
+import { buildFixtures } from '../../seed/src/fixtures';
+import { FIXTURE_T, openSubgraph, personaCaller } from '../support/subgraph-harness';
 
 describe('criminal-history resolvers', () => {
   let sg: Awaited<ReturnType<typeof openSubgraph>>;
@@ -21,6 +22,20 @@ describe('criminal-history resolvers', () => {
     );
     expect(r.errors).toBeUndefined();
     expect(r.data!._entities).toEqual([{ id: 'A10000002', dateOfBirth: '1988-07-02' }, { id: 'A10000001', dateOfBirth: '1985-03-14' }]);
+  });
+
+  it("answers a person's details as seeded, whether the person was looked up or found by a search", async () => {
+    const doe = buildFixtures(FIXTURE_T).criminalHistory.persons.find((p) => p.id === 'A10000001')!;
+    const details = `id sex physical { heightInches weightPounds eyeColor hairColor }
+      identifiers { fbiNumber ssnLast4 driverLicense { number state } } lastKnownAddress { street city state postalCode }`;
+    const r = await sg.execute(
+      personaCaller('officer'),
+      `{ person(id: "A10000001") { ${details} } searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14", limit: 1) { person { ${details} } } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const expected = { id: doe.id, sex: doe.sex, physical: doe.physical, identifiers: doe.identifiers, lastKnownAddress: doe.lastKnownAddress };
+    expect(r.data!.person).toEqual(expected);
+    expect(r.data!.searchPersons).toEqual([{ person: expected }]);
   });
 
   it('derives convictions from charges whose disposition is CONVICTED, newest first', async () => {

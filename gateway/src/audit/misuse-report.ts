@@ -26,8 +26,9 @@ export async function openSubjectDirectory(location: StoreLocation): Promise<Sub
     async facts(ids) {
       const out = new Map<string, SubjectFacts>();
       if (ids.length === 0) return out;
+      const addresses = new Map((await persons.personDetailsByIds(ids)).map((d) => [d.personId, d.lastKnownAddress]));
       for (const p of await persons.personsByIds(ids)) {
-        const a = p.lastKnownAddress;
+        const a = addresses.get(p.id);
         out.set(p.id, { lastName: p.name.last, addressKey: a?.street && a.postalCode ? `${a.street}|${a.postalCode}`.toUpperCase() : null, orderParties: new Set() });
       }
       const related = [...(await orders.ordersByRestrainedPersonIds(ids)), ...(await orders.ordersProtectingPersonIds(ids)).map((x) => x.order)];

@@ -8,7 +8,8 @@ import type {
   ChargeRecord,
   ConvictionRecord,
   CriminalHistoryStore,
-  PersonRecord,
+  PersonDetails,
+  PersonIdentity,
   RecordVisibility,
 } from './store/criminal-history-store';
 
@@ -16,7 +17,9 @@ import type {
 export interface CriminalHistoryLoaders {
   /** Row rules in force for this request. */
   readonly visibility: RecordVisibility;
-  readonly person: DataLoader<string, PersonRecord | null>;
+  readonly person: DataLoader<string, PersonIdentity | null>;
+  /** Physical description, identifiers and address: read only for the fields that show them. */
+  readonly personDetails: DataLoader<string, PersonDetails | null>;
   readonly aliases: DataLoader<string, AliasRecord[]>;
   readonly arrests: DataLoader<string, ArrestRecord[]>;
   readonly charges: DataLoader<string, ChargeRecord[]>;
@@ -32,6 +35,7 @@ export function createCriminalHistoryLoaders(store: CriminalHistoryStore, caller
   return {
     visibility,
     person: oneByKey((ids) => store.personsByIds(ids), (p) => p.id),
+    personDetails: oneByKey((ids) => store.personDetailsByIds(ids), (d) => d.personId),
     aliases: manyByKey((ids) => store.aliasesByPersonIds(ids), (a) => a.personId),
     arrests: manyByKey((ids) => store.arrestsByPersonIds(ids, visibility), (a) => a.personId),
     charges: manyByKey((ids) => store.chargesByArrestIds(ids), (c) => c.arrestId),

@@ -3,7 +3,7 @@ import type { SubgraphContext } from '../../../platform/src';
 import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
 import type { CriminalHistoryLoaders } from './loaders';
 import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
-import type { ArrestRecord, ChargeRecord, CriminalHistoryStore, PersonRecord } from './store/criminal-history-store';
+import type { ArrestRecord, ChargeRecord, CriminalHistoryStore, PersonDetails, PersonIdentity } from './store/criminal-history-store';
 
 type Ctx = SubgraphContext<CriminalHistoryStore, CriminalHistoryLoaders>;
 
@@ -19,6 +19,8 @@ function latest(dates: Array<string | null | undefined>): string | null {
   for (const d of dates) if (d && (max === null || d > max)) max = d;
   return max;
 }
+
+const detailsOf = (p: PersonIdentity, ctx: Ctx): Promise<PersonDetails | null> => ctx.loaders.personDetails.load(p.id);
 
 /**
  * Resolvers of criminal-history. They only fetch through the loaders (so rows arrive already
@@ -38,17 +40,18 @@ export const criminalHistoryResolvers = {
         throw badUserInput(`limit must be between 1 and ${policy.maxResults}`);
       }
       if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
-      const ranked = await findMatches(ctx.store, args, policy, limit);
-      // Only the persons returned are loaded whole, in one batch.
-      const persons = await ctx.loaders.person.loadMany(ranked.map((m) => m.person.id));
-      return ranked.map((m, i) => ({ person: persons[i], score: m.score })).filter((m) => m.person && !(m.person instanceof Error));
+      // The candidates are read from the persons' own rows: nothing more to load to answer them.
+      return findMatches(ctx.store, args, policy, limit);
     },
   },
 
   Person: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.person.load(ref.id),
-    aliases: async (p: PersonRecord, _: unknown, ctx: Ctx) => (await ctx.loaders.aliases.load(p.id)).map((a) => a.name),
-    criminalHistory: (p: PersonRecord): CriminalHistoryParent => ({ personId: p.id }),
+    aliases: async (p: PersonIdentity, _: unknown, ctx: Ctx) => (await ctx.loaders.aliases.load(p.id)).map((a) => a.name),
+    physical: async (p: PersonIdentity, _: unknown, ctx: Ctx) => (await detailsOf(p, ctx))?.physical ?? null,
+    identifiers: async (p: PersonIdentity, _: unknown, ctx: Ctx) => (await detailsOf(p, ctx))?.identifiers ?? null,
+    lastKnownAddress: async (p: PersonIdentity, _: unknown, ctx: Ctx) => (await detailsOf(p, ctx))?.lastKnownAddress ?? null,
+    criminalHistory: (p: PersonIdentity): CriminalHistoryParent => ({ personId: p.id }),
   },
 
   CriminalHistory: {

@@ -18,16 +18,24 @@ export interface AddressRecord {
   postalCode: string | null;
 }
 
-/** A person as the store holds them. */
-export interface PersonRecord {
+/** Who a person is: what a search scores and most answers show. */
+export interface PersonIdentity {
   id: string;
   name: PersonName;
   dateOfBirth: string;
   sex: Sex;
+}
+
+/** The rest of a person's record: read only when a query asks for it. */
+export interface PersonDetails {
+  personId: string;
   physical: { heightInches: number | null; weightPounds: number | null; eyeColor: string | null; hairColor: string | null };
   identifiers: { fbiNumber: string | null; driverLicense: { number: string; state: string } | null; ssnLast4: string | null };
   lastKnownAddress: AddressRecord | null;
 }
+
+/** A person as the store holds them (whole, as seeding writes it). */
+export type PersonRecord = PersonIdentity & Omit<PersonDetails, 'personId'>;
 
 export interface AliasRecord {
   personId: string;
@@ -88,14 +96,10 @@ export interface RecordVisibility {
 }
 
 /**
- * What a search scores a candidate on: names and identity only. The few candidates returned are
- * then loaded whole, by id, so a common surname does not cost hundreds of full rows.
+ * What a search scores a candidate on: identity and aliases. The candidates returned are answered
+ * from these rows; details are read only for the fields that ask for them.
  */
-export interface SearchCandidate {
-  id: string;
-  name: PersonName;
-  dateOfBirth: string;
-  sex: Sex;
+export interface SearchCandidate extends PersonIdentity {
   aliases: PersonName[];
 }
 
@@ -117,7 +121,8 @@ export interface CriminalHistorySeed {
  * batch) and returns rows in no particular order; the loaders put them in key order.
  */
 export interface CriminalHistoryStore extends StoreBase {
-  personsByIds(ids: readonly string[]): Promise<PersonRecord[]>;
+  personsByIds(ids: readonly string[]): Promise<PersonIdentity[]>;
+  personDetailsByIds(ids: readonly string[]): Promise<PersonDetails[]>;
   aliasesByPersonIds(ids: readonly string[]): Promise<AliasRecord[]>;
   arrestsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ArrestRecord[]>;
   chargesByArrestIds(ids: readonly string[]): Promise<ChargeRecord[]>;

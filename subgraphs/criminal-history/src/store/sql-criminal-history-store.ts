@@ -6,8 +6,10 @@ import type {
   ConvictionRecord,
   CriminalHistorySeed,
   CriminalHistoryStore,
+  DispositionRecord,
+  PersonDetails,
+  PersonIdentity,
   PersonName,
-  PersonRecord,
   RecordVisibility,
   SearchCandidate,
   SearchKeys,
@@ -15,27 +17,25 @@ import type {
 import { normaliseName } from '../name-keys';
 import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
 
-/** A candidate row as read: id, last, first, middle, date of birth, sex. */
-type CandidateRow = [string, string, string, string | null, string, SearchCandidate['sex']];
-const CANDIDATE_COLUMNS = 'id, last_name, first_name, middle_name, date_of_birth, sex';
+/** A person's identity as read (an array: a search reads dozens): id, last, first, middle, date of birth, sex. */
+type IdentityRow = [string, string, string, string | null, string, PersonIdentity['sex']];
+const IDENTITY_COLUMNS = 'id, last_name, first_name, middle_name, date_of_birth, sex';
 
-/** A person row as read (an array: a wide search reads fifty at a time). */
-type PersonRow = [
-  id: string, last: string, first: string, middle: string | null, dateOfBirth: string, sex: PersonRecord['sex'],
-  heightInches: number | null, weightPounds: number | null, eyeColor: string | null, hairColor: string | null,
+function toIdentity([id, last, first, middle, dateOfBirth, sex]: IdentityRow): PersonIdentity {
+  return { id, name: { last, first, middle }, dateOfBirth, sex };
+}
+
+type DetailsRow = [
+  personId: string, heightInches: number | null, weightPounds: number | null, eyeColor: string | null, hairColor: string | null,
   fbiNumber: string | null, dlNumber: string | null, dlState: string | null, ssnLast4: string | null,
   street: string | null, city: string | null, state: string | null, postalCode: string | null,
 ];
+const DETAIL_COLUMNS = `height_inches, weight_pounds, eye_color, hair_color, fbi_number, dl_number, dl_state, ssn_last4,
+  street, city, state, postal_code`;
 
-const PERSON_COLUMNS = `id, last_name, first_name, middle_name, date_of_birth, sex, height_inches, weight_pounds,
-  eye_color, hair_color, fbi_number, dl_number, dl_state, ssn_last4, street, city, state, postal_code`;
-
-function toPerson([id, last, first, middle, dateOfBirth, sex, heightInches, weightPounds, eyeColor, hairColor, fbiNumber, dlNumber, dlState, ssnLast4, street, city, state, postalCode]: PersonRow): PersonRecord {
+function toDetails([personId, heightInches, weightPounds, eyeColor, hairColor, fbiNumber, dlNumber, dlState, ssnLast4, street, city, state, postalCode]: DetailsRow): PersonDetails {
   return {
-    id,
-    name: { last, first, middle },
-    dateOfBirth,
-    sex,
+    personId,
     physical: { heightInches, weightPounds, eyeColor, hairColor },
     identifiers: {
       fbiNumber,
@@ -45,6 +45,18 @@ function toPerson([id, last, first, middle, dateOfBirth, sex, heightInches, weig
     lastKnownAddress: street || city ? { street, city, state, postalCode } : null,
   };
 }
+
+type AliasRow = [personId: string, last: string, first: string, middle: string | null];
+type ArrestRow = [id: string, personId: string, date: string, agency: string, sealed: number, juvenile: number];
+type ChargeRow = [
+  arrestId: string, personId: string, seq: number, statute: string, description: string, level: ChargeRecord['level'],
+  dispositionType: DispositionRecord['type'] | null, dispositionDate: string | null, court: string | null, sentence: string | null,
+  relief: DispositionRecord['relief'],
+];
+type ConvictionRow = [
+  personId: string, arrestId: string, statute: string, description: string, level: ConvictionRecord['level'],
+  date: string, court: string | null, sentence: string | null,
+];
 
 /** The rows hidden from callers without criminal_history:sealed (DESIGN §4 rule 5). */
 const NOT_SEALED = 'a.sealed = 0 AND a.juvenile = 0';
@@ -93,71 +105,66 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     });
   }
 
-  async personsByIds(ids: readonly string[]): Promise<PersonRecord[]> {
+  async personsByIds(ids: readonly string[]): Promise<PersonIdentity[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(`SELECT ${PERSON_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
-    return (rows as PersonRow[]).map(toPerson);
+    const rows = await this.sql.rows(`SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
+    return (rows as IdentityRow[]).map(toIdentity);
   }
+
+  async personDetailsByIds(ids: readonly string[]): Promise<PersonDetails[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.rows(`SELECT id, ${DETAIL_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
+    return (rows as DetailsRow[]).map(toDetails);
+  }
+
+  // The reads below return rows as arrays: a wide answer reads hundreds, and better-sqlite3
+  // builds an array of values in about half the time it builds an object keyed by column.
 
   async aliasesByPersonIds(ids: readonly string[]): Promise<AliasRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.all<{ person_id: string; last_name: string; first_name: string; middle_name: string | null }>(
+    const rows = await this.sql.rows(
       `SELECT person_id, last_name, first_name, middle_name FROM person_aliases
        WHERE person_id IN (${placeholders(ids.length)}) ORDER BY person_id, seq`,
       ids,
     );
-    return rows.map((r) => ({ personId: r.person_id, name: { last: r.last_name, first: r.first_name, middle: r.middle_name } }));
+    return (rows as AliasRow[]).map(([personId, last, first, middle]) => ({ personId, name: { last, first, middle } }));
   }
 
   async arrestsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ArrestRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.all<{ id: string; person_id: string; arrest_date: string; agency: string; sealed: number; juvenile: number }>(
+    const rows = await this.sql.rows(
       `SELECT a.id, a.person_id, a.arrest_date, a.agency, a.sealed, a.juvenile FROM arrests a
        WHERE a.person_id IN (${placeholders(ids.length)}) ${visibility.includeSealed ? '' : `AND ${NOT_SEALED}`}
        ORDER BY a.person_id, a.arrest_date DESC, a.id`,
       ids,
     );
-    return rows.map((r) => ({
-      id: r.id,
-      personId: r.person_id,
-      date: r.arrest_date,
-      agency: r.agency,
-      sealed: readBool(r.sealed),
-      juvenile: readBool(r.juvenile),
+    return (rows as ArrestRow[]).map(([id, personId, date, agency, sealed, juvenile]) => ({
+      id,
+      personId,
+      date,
+      agency,
+      sealed: readBool(sealed),
+      juvenile: readBool(juvenile),
     }));
   }
 
   async chargesByArrestIds(ids: readonly string[]): Promise<ChargeRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.all<{
-      arrest_id: string;
-      person_id: string;
-      seq: number;
-      statute: string;
-      description: string;
-      level: ChargeRecord['level'];
-      disposition_type: NonNullable<ChargeRecord['disposition']>['type'] | null;
-      disposition_date: string | null;
-      court: string | null;
-      sentence: string | null;
-      relief: NonNullable<ChargeRecord['disposition']>['relief'];
-    }>(
+    const rows = await this.sql.rows(
       `SELECT c.arrest_id, a.person_id, c.seq, c.statute, c.description, c.level, c.disposition_type,
               c.disposition_date, c.court, c.sentence, c.relief
        FROM charges c JOIN arrests a ON a.id = c.arrest_id
        WHERE c.arrest_id IN (${placeholders(ids.length)}) ORDER BY c.arrest_id, c.seq`,
       ids,
     );
-    return rows.map((r) => ({
-      arrestId: r.arrest_id,
-      personId: r.person_id,
-      seq: r.seq,
-      statute: r.statute,
-      description: r.description,
-      level: r.level,
-      disposition: r.disposition_type
-        ? { type: r.disposition_type, date: r.disposition_date, court: r.court, sentence: r.sentence, relief: r.relief }
-        : null,
+    return (rows as ChargeRow[]).map(([arrestId, personId, seq, statute, description, level, type, date, court, sentence, relief]) => ({
+      arrestId,
+      personId,
+      seq,
+      statute,
+      description,
+      level,
+      disposition: type ? { type, date, court, sentence, relief } : null,
     }));
   }
 
@@ -171,30 +178,21 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
       where += ' AND c.relief IS NULL AND c.disposition_date >= ?';
       params.push(visibility.employmentConvictionsSince);
     }
-    const rows = await this.sql.all<{
-      person_id: string;
-      arrest_id: string;
-      statute: string;
-      description: string;
-      level: ConvictionRecord['level'];
-      disposition_date: string;
-      court: string | null;
-      sentence: string | null;
-    }>(
+    const rows = await this.sql.rows(
       `SELECT a.person_id, c.arrest_id, c.statute, c.description, c.level, c.disposition_date, c.court, c.sentence
        FROM charges c JOIN arrests a ON a.id = c.arrest_id
        WHERE ${where} ORDER BY a.person_id, c.disposition_date DESC, c.arrest_id, c.seq`,
       params,
     );
-    return rows.map((r) => ({
-      personId: r.person_id,
-      arrestId: r.arrest_id,
-      statute: r.statute,
-      description: r.description,
-      level: r.level,
-      date: r.disposition_date,
-      court: r.court,
-      sentence: r.sentence,
+    return (rows as ConvictionRow[]).map(([personId, arrestId, statute, description, level, date, court, sentence]) => ({
+      personId,
+      arrestId,
+      statute,
+      description,
+      level,
+      date,
+      court,
+      sentence,
     }));
   }
 
@@ -205,7 +203,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     // A UNION of four index lookups: with OR across the columns and a subquery, PostgreSQL reads
     // every person (its cost would grow with the state's population, not with the matches).
     const rows = await this.sql.rows(
-      `SELECT ${CANDIDATE_COLUMNS} FROM persons WHERE id IN (
+      `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (
          SELECT id FROM persons WHERE last_code1 IN (${inCodes})
          UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
          UNION SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes})
@@ -213,22 +211,22 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
     );
-    return this.withAliases(rows as CandidateRow[]);
+    return this.withAliases(rows as IdentityRow[]);
   }
 
   async candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]> {
     if (!normalised) return [];
     const rows = await this.sql.rows(
-      `SELECT ${CANDIDATE_COLUMNS} FROM persons WHERE id IN (
+      `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (
          SELECT id FROM persons WHERE last_norm = ? UNION SELECT person_id FROM person_aliases WHERE last_norm = ?)
        ORDER BY id`,
       [normalised, normalised],
     );
-    return this.withAliases(rows as CandidateRow[]);
+    return this.withAliases(rows as IdentityRow[]);
   }
 
   /** Candidates from their rows (read as arrays: a common name has hundreds) and all their aliases. */
-  private async withAliases(rows: CandidateRow[]): Promise<SearchCandidate[]> {
+  private async withAliases(rows: IdentityRow[]): Promise<SearchCandidate[]> {
     const aliases = rows.length ? await this.aliasesByPersonIds(rows.map((r) => r[0])) : [];
     const byPerson = new Map<string, PersonName[]>();
     for (const a of aliases) {
@@ -236,13 +234,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
       if (list) list.push(a.name);
       else byPerson.set(a.personId, [a.name]);
     }
-    return rows.map(([id, last, first, middle, dateOfBirth, sex]) => ({
-      id,
-      name: { last, first, middle },
-      dateOfBirth,
-      sex,
-      aliases: byPerson.get(id) ?? [],
-    }));
+    return rows.map((row) => ({ ...toIdentity(row), aliases: byPerson.get(row[0]) ?? [] }));
   }
 
   async countPersons(): Promise<number> {
@@ -254,7 +246,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     await this.sql.transaction(async (tx) => {
       for (const p of batch.persons) {
         await tx.run(
-          `INSERT INTO persons (${PERSON_COLUMNS}, last_code1, last_code2, last_norm)
+          `INSERT INTO persons (${IDENTITY_COLUMNS}, ${DETAIL_COLUMNS}, last_code1, last_code2, last_norm)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             p.id, p.name.last, p.name.first, p.name.middle, p.dateOfBirth, p.sex,
