@@ -22,6 +22,19 @@ export function callerPredicateOf(rule: Rule): ((caller: Caller) => boolean) | n
   return callerPredicates.get(rule) ?? null;
 }
 
+/**
+ * True when `rule` reads the caller alone and lets this caller through. Any other rule (one over
+ * arguments or parents, or none) cannot be decided ahead of its field, so the answer is false.
+ */
+export function callerPasses(rule: Rule | undefined, caller: Caller): boolean {
+  const predicate = rule ? callerPredicateOf(rule) : null;
+  try {
+    return predicate !== null && predicate(caller) === true;
+  } catch {
+    return false;
+  }
+}
+
 function overCaller(name: string, predicate: (caller: Caller) => boolean): Rule {
   return named(name, () => {
     const made = rule(name, { cache: 'contextual' })((_p, _a, ctx: RuleContext) => predicate(ctx.caller));

@@ -3,6 +3,7 @@ export * from './clock';
 export * from './config';
 export * from './keys';
 export * from './loaders';
+export * from './selection';
 export * from './logger';
 export * from './project-root';
 export * from './sql/migrations';

@@ -4,22 +4,46 @@ import DataLoader from 'dataloader';
 export const MAX_BATCH = 500;
 
 /**
+ * A DataLoader that also answers without a promise for a key whose batch has already settled.
+ * graphql-js waits on every promise a resolver returns (and on a promise for every object holding
+ * one), so a wide answer whose lists were loaded ahead — see `loadAhead` — resolves synchronously.
+ */
+export class SettledLoader<K, V> extends DataLoader<K, V> {
+  private readonly settled: Map<K, V>;
+
+  constructor(batch: (keys: readonly K[]) => Promise<V[]>) {
+    const settled = new Map<K, V>();
+    super(
+      async (keys) => {
+        const values = await batch(keys);
+        for (let i = 0; i < keys.length; i++) settled.set(keys[i], values[i]);
+        return values;
+      },
+      { maxBatchSize: MAX_BATCH },
+    );
+    this.settled = settled;
+  }
+
+  /** The value if its batch has settled, else a promise of it (a load, batched as usual). */
+  now(key: K): V | Promise<V> {
+    return this.settled.has(key) ? (this.settled.get(key) as V) : this.load(key);
+  }
+}
+
+/**
  * A per-request loader of at most one row per key: one store call per batch, rows returned in
  * key order (DataLoader's contract), null for keys with no row.
  */
 export function oneByKey<K extends string, R>(
   fetch: (keys: readonly K[]) => Promise<R[]>,
   keyOf: (row: R) => K,
-): DataLoader<K, R | null> {
-  return new DataLoader<K, R | null>(
-    async (keys) => {
-      const rows = await fetch(keys);
-      const found = new Map<K, R>();
-      for (const row of rows) found.set(keyOf(row), row);
-      return keys.map((k) => found.get(k) ?? null);
-    },
-    { maxBatchSize: MAX_BATCH },
-  );
+): SettledLoader<K, R | null> {
+  return new SettledLoader<K, R | null>(async (keys) => {
+    const rows = await fetch(keys);
+    const found = new Map<K, R>();
+    for (const row of rows) found.set(keyOf(row), row);
+    return keys.map((k) => found.get(k) ?? null);
+  });
 }
 
 /**
@@ -29,19 +53,16 @@ export function oneByKey<K extends string, R>(
 export function manyByKey<K extends string, R>(
   fetch: (keys: readonly K[]) => Promise<R[]>,
   keyOf: (row: R) => K,
-): DataLoader<K, R[]> {
-  return new DataLoader<K, R[]>(
-    async (keys) => {
-      const rows = await fetch(keys);
-      const groups = new Map<K, R[]>();
-      for (const row of rows) {
-        const k = keyOf(row);
-        const list = groups.get(k);
-        if (list) list.push(row);
-        else groups.set(k, [row]);
-      }
-      return keys.map((k) => groups.get(k) ?? []);
-    },
-    { maxBatchSize: MAX_BATCH },
-  );
+): SettledLoader<K, R[]> {
+  return new SettledLoader<K, R[]>(async (keys) => {
+    const rows = await fetch(keys);
+    const groups = new Map<K, R[]>();
+    for (const row of rows) {
+      const k = keyOf(row);
+      const list = groups.get(k);
+      if (list) list.push(row);
+      else groups.set(k, [row]);
+    }
+    return keys.map((k) => groups.get(k) ?? []);
+  });
 }

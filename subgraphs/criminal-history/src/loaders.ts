@@ -1,6 +1,5 @@
-import type DataLoader from 'dataloader';
 import type { Caller } from '../../../access-policy/src';
-import { manyByKey, oneByKey, type Clock } from '../../../platform/src';
+import { manyByKey, oneByKey, type Clock, type SettledLoader } from '../../../platform/src';
 import { recordVisibilityFor } from './record-visibility';
 import type {
   AliasRecord,
@@ -17,13 +16,13 @@ import type {
 export interface CriminalHistoryLoaders {
   /** Row rules in force for this request. */
   readonly visibility: RecordVisibility;
-  readonly person: DataLoader<string, PersonIdentity | null>;
+  readonly person: SettledLoader<string, PersonIdentity | null>;
   /** Physical description, identifiers and address: read only for the fields that show them. */
-  readonly personDetails: DataLoader<string, PersonDetails | null>;
-  readonly aliases: DataLoader<string, AliasRecord[]>;
-  readonly arrests: DataLoader<string, ArrestRecord[]>;
-  readonly charges: DataLoader<string, ChargeRecord[]>;
-  readonly convictions: DataLoader<string, ConvictionRecord[]>;
+  readonly personDetails: SettledLoader<string, PersonDetails | null>;
+  readonly aliases: SettledLoader<string, AliasRecord[]>;
+  readonly arrests: SettledLoader<string, ArrestRecord[]>;
+  readonly charges: SettledLoader<string, ChargeRecord[]>;
+  readonly convictions: SettledLoader<string, ConvictionRecord[]>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { badUserInput } from '../../../access-policy/src';
-import type { SubgraphContext } from '../../../platform/src';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedBelow, type SubgraphContext } from '../../../platform/src';
 import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
+import { loadHistoriesAhead } from './history-look-ahead';
 import type { CriminalHistoryLoaders } from './loaders';
 import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
 import type { ArrestRecord, ChargeRecord, CriminalHistoryStore, PersonDetails, PersonIdentity } from './store/criminal-history-store';
@@ -33,7 +35,7 @@ export const criminalHistoryResolvers = {
   Query: {
     person: (_: unknown, args: { id: string }, ctx: Ctx) => (SID.test(args.id) ? ctx.loaders.person.load(args.id) : null),
 
-    async searchPersons(_: unknown, args: PersonSearch, ctx: Ctx) {
+    async searchPersons(_: unknown, args: PersonSearch, ctx: Ctx, info: GraphQLResolveInfo) {
       const policy = searchPolicyFor(ctx.caller);
       const limit = args.limit ?? policy.defaultLimit;
       if (!Number.isInteger(limit) || limit < 1 || limit > policy.maxResults) {
@@ -41,7 +43,10 @@ export const criminalHistoryResolvers = {
       }
       if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
       // The candidates are read from the persons' own rows: nothing more to load to answer them.
-      return findMatches(ctx.store, args, policy, limit);
+      const matches = await findMatches(ctx.store, args, policy, limit);
+      const ids = matches.map((m) => m.person.id);
+      await loadHistoriesAhead(ids, selectedBelow(info.fieldNodes, 'person', info.fragments), info, ctx);
+      return matches;
     },
   },
 
@@ -55,8 +60,8 @@ export const criminalHistoryResolvers = {
   },
 
   CriminalHistory: {
-    arrests: (h: CriminalHistoryParent, _: unknown, ctx: Ctx) => ctx.loaders.arrests.load(h.personId),
-    convictions: (h: CriminalHistoryParent, _: unknown, ctx: Ctx) => ctx.loaders.convictions.load(h.personId),
+    arrests: (h: CriminalHistoryParent, _: unknown, ctx: Ctx) => ctx.loaders.arrests.now(h.personId),
+    convictions: (h: CriminalHistoryParent, _: unknown, ctx: Ctx) => ctx.loaders.convictions.now(h.personId),
     /** The latest date among the records this caller may see: hidden records leave no trace here. */
     async lastUpdated(h: CriminalHistoryParent, _: unknown, ctx: Ctx) {
       const convictions = await ctx.loaders.convictions.load(h.personId);
@@ -74,7 +79,7 @@ export const criminalHistoryResolvers = {
   },
 
   Arrest: {
-    charges: (a: ArrestRecord, _: unknown, ctx: Ctx) => ctx.loaders.charges.load(a.id),
+    charges: (a: ArrestRecord, _: unknown, ctx: Ctx) => ctx.loaders.charges.now(a.id),
   },
 
   Charge: {
