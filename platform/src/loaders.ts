@@ -6,7 +6,8 @@ export const MAX_BATCH = 500;
 /**
  * A DataLoader that also answers without a promise for a key whose batch has already settled.
  * graphql-js waits on every promise a resolver returns (and on a promise for every object holding
- * one), so a wide answer whose lists were loaded ahead — see `loadAhead` — resolves synchronously.
+ * one), so a wide answer whose lists were loaded ahead — see criminal-history's
+ * `loadHistoriesAhead` — resolves synchronously.
  */
 export class SettledLoader<K, V> extends DataLoader<K, V> {
   private readonly settled: Map<K, V>;
@@ -15,7 +16,15 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
     const settled = new Map<K, V>();
     super(
       async (keys) => {
-        const values = await batch(keys);
+        let values: V[];
+        try {
+          values = await batch(keys);
+        } catch (error) {
+          // Each key fails once, and stays failed for this request: DataLoader drops a batch that
+          // threw from its cache, so the next load of any of its keys would read the store again.
+          const failure = error instanceof Error ? error : new Error(String(error));
+          return keys.map(() => failure);
+        }
         for (let i = 0; i < keys.length; i++) settled.set(keys[i], values[i]);
         return values;
       },
@@ -27,6 +36,17 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
   /** The value if its batch has settled, else a promise of it (a load, batched as usual). */
   now(key: K): V | Promise<V> {
     return this.settled.has(key) ? (this.settled.get(key) as V) : this.load(key);
+  }
+
+  // A key cleared (after a write) must be read again, by `now` as by `load`.
+  override clear(key: K): this {
+    this.settled.delete(key);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.settled.clear();
+    return super.clearAll();
   }
 }
 

@@ -2,7 +2,8 @@ import { graphql } from 'graphql';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DisclosureLog, fixedClock, peerAccessFor, type Caller } from '../../platform/src';
+import type { Caller } from '../../access-policy/src';
+import { DisclosureLog, fixedClock, peerAccessFor } from '../../platform/src';
 import { buildSubgraphExecutableSchema } from '../../platform/src/subgraph/serve-subgraph';
 import { seedStores } from '../../seed/src/seed-stores';
 import { SUBGRAPHS } from '../../subgraphs';
@@ -29,8 +30,8 @@ describe('criminal-history: a search loads the histories it answers ahead', () =
   afterAll(() => store?.close());
   afterEach(() => jest.restoreAllMocks());
 
-  const execute = async (caller: Caller, source: string) => {
-    const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders: module.createLoaders(store, caller, clock) };
+  const execute = async (caller: Caller, source: string, loaders = module.createLoaders(store, caller, clock)) => {
+    const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders };
     return graphql({ schema, source, contextValue }) as Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }> }>;
   };
 
@@ -59,14 +60,42 @@ describe('criminal-history: a search loads the histories it answers ahead', () =
     expect(histories).toEqual(matches.map((_, i) => lookups.data![`p${i}`].criminalHistory));
   });
 
-  it('issues the same three batched reads (arrests, charges, convictions) whatever the width', async () => {
+  it('reads the histories before answering, so their fields resolve without a promise each', async () => {
+    const caller = personaCaller('officer', 'C', 'INC-1');
+    const loaders = module.createLoaders(store, caller, clock);
+    const answered: unknown[] = [];
+    for (const name of ['arrests', 'charges', 'convictions'] as const) {
+      const loader = loaders[name] as { now(key: string): unknown };
+      const now = loader.now.bind(loader);
+      loader.now = (key: string) => {
+        const value = now(key);
+        answered.push(value);
+        return value;
+      };
+    }
+    const result = await execute(caller, wideSearch, loaders);
+    expect(result.errors).toBeUndefined();
+    expect(answered.length).toBeGreaterThan(2 * result.data!.searchPersons.length);
+    expect(answered.every((value) => Array.isArray(value))).toBe(true);
+  });
+
+  it.each([5, 50])('issues three batched reads (arrests, charges, convictions) at limit %i', async (limit) => {
     const arrests = jest.spyOn(store, 'arrestsByPersonIds');
     const charges = jest.spyOn(store, 'chargesByArrestIds');
     const convictions = jest.spyOn(store, 'convictionsByPersonIds');
-    const result = await execute(personaCaller('officer', 'C', 'INC-1'), wideSearch);
+    const result = await execute(personaCaller('officer', 'C', 'INC-1'), wideSearch.replace('limit: 50', `limit: ${limit}`));
     expect(result.errors).toBeUndefined();
     expect([arrests.mock.calls.length, charges.mock.calls.length, convictions.mock.calls.length]).toEqual([1, 1, 1]);
     expect(arrests.mock.calls[0][0]).toHaveLength(result.data!.searchPersons.length);
+  });
+
+  it('answers a skipped history as skipped', async () => {
+    const result = await execute(
+      personaCaller('officer', 'C', 'INC-1'),
+      `{ searchPersons(lastName: "SMITH", limit: 5) { person { id criminalHistory @skip(if: true) { ${HISTORY} } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.searchPersons.every((m: { person: object }) => Object.keys(m.person).join() === 'id')).toBe(true);
   });
 
   it('reads no history when the search does not ask for one', async () => {
@@ -105,8 +134,10 @@ describe('criminal-history: a search loads the histories it answers ahead', () =
   });
 
   it('fails only the fields whose read failed', async () => {
-    jest.spyOn(store, 'arrestsByPersonIds').mockRejectedValue(new Error('disk I/O error at /var/lib/records/criminal-history.sqlite'));
+    const failing = jest.spyOn(store, 'arrestsByPersonIds').mockRejectedValue(new Error('disk I/O error at /var/lib/records/criminal-history.sqlite'));
     const result = await execute(personaCaller('officer', 'C', 'INC-1'), wideSearch);
+    // Read once: the failure stays with its keys for the request, the store is not asked again.
+    expect(failing).toHaveBeenCalledTimes(1);
     const matches = result.data!.searchPersons as Array<{ person: { id: string; record: { arrests: unknown; convictions: unknown[] } | null } }>;
     expect(matches.length).toBeGreaterThan(10);
     expect(matches.every((m) => /^A\d{8}$/.test(m.person.id))).toBe(true);

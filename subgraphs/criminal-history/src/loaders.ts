@@ -1,5 +1,5 @@
 import type { Caller } from '../../../access-policy/src';
-import { manyByKey, oneByKey, type Clock, type SettledLoader } from '../../../platform/src';
+import { manyByKey, oneByKey, type Clock, type SettledLoader, type SubgraphContext } from '../../../platform/src';
 import { recordVisibilityFor } from './record-visibility';
 import type {
   AliasRecord,
@@ -11,6 +11,9 @@ import type {
   PersonIdentity,
   RecordVisibility,
 } from './store/criminal-history-store';
+
+/** What criminal-history's resolvers receive as their context. */
+export type CriminalHistoryContext = SubgraphContext<CriminalHistoryStore, CriminalHistoryLoaders>;
 
 /** The per-request loaders of criminal-history. */
 export interface CriminalHistoryLoaders {

@@ -1,13 +1,13 @@
-import { badUserInput } from '../../../access-policy/src';
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedBelow, type SubgraphContext } from '../../../platform/src';
+import { badUserInput } from '../../../access-policy/src';
+import { selectedBelow } from '../../../platform/src';
 import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
 import { loadHistoriesAhead } from './history-look-ahead';
-import type { CriminalHistoryLoaders } from './loaders';
+import type { CriminalHistoryContext } from './loaders';
 import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
-import type { ArrestRecord, ChargeRecord, CriminalHistoryStore, PersonDetails, PersonIdentity } from './store/criminal-history-store';
+import type { ArrestRecord, ChargeRecord, PersonDetails, PersonIdentity } from './store/criminal-history-store';
 
-type Ctx = SubgraphContext<CriminalHistoryStore, CriminalHistoryLoaders>;
+type Ctx = CriminalHistoryContext;
 
 /** The object behind `Person.criminalHistory`: whose history it is. */
 export interface CriminalHistoryParent {
