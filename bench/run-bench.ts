@@ -13,9 +13,11 @@ import { environment, median, table, type RunRow } from './lib/report';
 import { wideSearch, WORKLOADS, type BenchRequest } from './lib/workloads';
 
 const quick = process.argv.includes('--quick');
+// Five rounds in a full run: this shared host's speed drifts by tens of percent over minutes, and
+// a median of five (of the per-round ratios too) withstands one or two slow phases; three did not.
 const PLAN = quick
   ? { rounds: 1, seconds: 2, warmupSeconds: 2, connections: [10], rateRuns: false }
-  : { rounds: 3, seconds: 5, warmupSeconds: 4, connections: [1, 10, 50], rateRuns: true };
+  : { rounds: 5, seconds: 5, warmupSeconds: 4, connections: [1, 10, 50], rateRuns: true };
 /** `--workloads 1,3` and `--configs a,d-rust` narrow a run while working on one figure. */
 const listArg = (name: string) => {
   const i = process.argv.indexOf(name);
