@@ -41,10 +41,10 @@ class PostgresQueries {
     return result.rows as T[];
   }
 
-  async rows(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+  async rows<Row extends unknown[] = unknown[]>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
     this.stats.statements++;
     const result = await this.target.query({ text: pgText(sql), values: bind(params), rowMode: 'array' });
-    return result.rows as unknown[][];
+    return result.rows as Row[];
   }
 
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {

@@ -12,9 +12,10 @@ export interface SqlClient {
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   /**
    * Rows of a query as arrays, in the order of the selected columns: for hot queries returning
-   * many rows, where building an object per row is most of the cost.
+   * many rows, where building an object per row is most of the cost. `Row` names the columns'
+   * types, as `T` does for `all`.
    */
-  rows(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
+  rows<Row extends unknown[] = unknown[]>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** First row of a query, or undefined. */
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   /** A statement that changes rows; returns how many. */

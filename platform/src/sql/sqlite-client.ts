@@ -62,9 +62,9 @@ export class SqliteClient implements SqlClient {
     return this.allNow<T>(sql, params);
   }
 
-  async rows(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+  async rows<Row extends unknown[] = unknown[]>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
     await this.idle();
-    return this.rowsNow(sql, params);
+    return this.rowsNow<Row>(sql, params);
   }
 
   async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
@@ -83,9 +83,9 @@ export class SqliteClient implements SqlClient {
     return this.prepare(sql).all(...bind(params)) as T[];
   }
 
-  rowsNow(sql: string, params?: readonly SqlValue[]): unknown[][] {
+  rowsNow<Row extends unknown[] = unknown[]>(sql: string, params?: readonly SqlValue[]): Row[] {
     this.stats.statements++;
-    return this.prepare(sql, true).all(...bind(params)) as unknown[][];
+    return this.prepare(sql, true).all(...bind(params)) as Row[];
   }
 
   getNow<T>(sql: string, params?: readonly SqlValue[]): T | undefined {

@@ -81,20 +81,20 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
    * rather than deadlock.
    */
   private async fillNormalisedNames(): Promise<void> {
-    const persons = await this.sql.rows('SELECT id, last_name FROM persons WHERE last_norm IS NULL ORDER BY id');
-    const aliases = await this.sql.rows('SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL ORDER BY person_id, seq');
+    const persons = await this.sql.rows<[string, string]>('SELECT id, last_name FROM persons WHERE last_norm IS NULL ORDER BY id');
+    const aliases = await this.sql.rows<[string, number, string]>('SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL ORDER BY person_id, seq');
     if (persons.length === 0 && aliases.length === 0) return;
     const BATCH = 500;
     await this.sql.transaction(async (tx) => {
       for (let i = 0; i < persons.length; i += BATCH) {
-        const part = persons.slice(i, i + BATCH) as Array<[string, string]>;
+        const part = persons.slice(i, i + BATCH);
         await tx.run(
           `UPDATE persons SET last_norm = v.column2 FROM (VALUES ${valueRows(part.length, '?, ?')}) AS v WHERE persons.id = v.column1`,
           part.flatMap(([id, last]) => [id, normaliseName(last)]),
         );
       }
       for (let i = 0; i < aliases.length; i += BATCH) {
-        const part = aliases.slice(i, i + BATCH) as Array<[string, number, string]>;
+        const part = aliases.slice(i, i + BATCH);
         await tx.run(
           `UPDATE person_aliases SET last_norm = v.column3
            FROM (VALUES ${valueRows(part.length, '?, CAST(? AS INTEGER), ?')}) AS v
@@ -107,14 +107,14 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
 
   async personsByIds(ids: readonly string[]): Promise<PersonIdentity[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(`SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
-    return (rows as IdentityRow[]).map(toIdentity);
+    const rows = await this.sql.rows<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
+    return rows.map(toIdentity);
   }
 
   async personDetailsByIds(ids: readonly string[]): Promise<PersonDetails[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(`SELECT id, ${DETAIL_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
-    return (rows as DetailsRow[]).map(toDetails);
+    const rows = await this.sql.rows<DetailsRow>(`SELECT id, ${DETAIL_COLUMNS} FROM persons WHERE id IN (${placeholders(ids.length)})`, ids);
+    return rows.map(toDetails);
   }
 
   // The reads below return rows as arrays: a wide answer reads hundreds, and better-sqlite3
@@ -122,23 +122,23 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
 
   async aliasesByPersonIds(ids: readonly string[]): Promise<AliasRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(
+    const rows = await this.sql.rows<AliasRow>(
       `SELECT person_id, last_name, first_name, middle_name FROM person_aliases
        WHERE person_id IN (${placeholders(ids.length)}) ORDER BY person_id, seq`,
       ids,
     );
-    return (rows as AliasRow[]).map(([personId, last, first, middle]) => ({ personId, name: { last, first, middle } }));
+    return rows.map(([personId, last, first, middle]) => ({ personId, name: { last, first, middle } }));
   }
 
   async arrestsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ArrestRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(
+    const rows = await this.sql.rows<ArrestRow>(
       `SELECT a.id, a.person_id, a.arrest_date, a.agency, a.sealed, a.juvenile FROM arrests a
        WHERE a.person_id IN (${placeholders(ids.length)}) ${visibility.includeSealed ? '' : `AND ${NOT_SEALED}`}
        ORDER BY a.person_id, a.arrest_date DESC, a.id`,
       ids,
     );
-    return (rows as ArrestRow[]).map(([id, personId, date, agency, sealed, juvenile]) => ({
+    return rows.map(([id, personId, date, agency, sealed, juvenile]) => ({
       id,
       personId,
       date,
@@ -150,14 +150,14 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
 
   async chargesByArrestIds(ids: readonly string[]): Promise<ChargeRecord[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(
+    const rows = await this.sql.rows<ChargeRow>(
       `SELECT c.arrest_id, a.person_id, c.seq, c.statute, c.description, c.level, c.disposition_type,
               c.disposition_date, c.court, c.sentence, c.relief
        FROM charges c JOIN arrests a ON a.id = c.arrest_id
        WHERE c.arrest_id IN (${placeholders(ids.length)}) ORDER BY c.arrest_id, c.seq`,
       ids,
     );
-    return (rows as ChargeRow[]).map(([arrestId, personId, seq, statute, description, level, type, date, court, sentence, relief]) => ({
+    return rows.map(([arrestId, personId, seq, statute, description, level, type, date, court, sentence, relief]) => ({
       arrestId,
       personId,
       seq,
@@ -178,13 +178,13 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
       where += ' AND c.relief IS NULL AND c.disposition_date >= ?';
       params.push(visibility.employmentConvictionsSince);
     }
-    const rows = await this.sql.rows(
+    const rows = await this.sql.rows<ConvictionRow>(
       `SELECT a.person_id, c.arrest_id, c.statute, c.description, c.level, c.disposition_date, c.court, c.sentence
        FROM charges c JOIN arrests a ON a.id = c.arrest_id
        WHERE ${where} ORDER BY a.person_id, c.disposition_date DESC, c.arrest_id, c.seq`,
       params,
     );
-    return (rows as ConvictionRow[]).map(([personId, arrestId, statute, description, level, date, court, sentence]) => ({
+    return rows.map(([personId, arrestId, statute, description, level, date, court, sentence]) => ({
       personId,
       arrestId,
       statute,
@@ -202,7 +202,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     const inCodes = placeholders(codes.length);
     // A UNION of four index lookups: with OR across the columns and a subquery, PostgreSQL reads
     // every person (its cost would grow with the state's population, not with the matches).
-    const rows = await this.sql.rows(
+    const rows = await this.sql.rows<IdentityRow>(
       `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (
          SELECT id FROM persons WHERE last_code1 IN (${inCodes})
          UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
@@ -211,18 +211,18 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
        ORDER BY id LIMIT 2000`,
       [...codes, ...codes, ...codes, ...codes],
     );
-    return this.withAliases(rows as IdentityRow[]);
+    return this.withAliases(rows);
   }
 
   async candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]> {
     if (!normalised) return [];
-    const rows = await this.sql.rows(
+    const rows = await this.sql.rows<IdentityRow>(
       `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (
          SELECT id FROM persons WHERE last_norm = ? UNION SELECT person_id FROM person_aliases WHERE last_norm = ?)
        ORDER BY id`,
       [normalised, normalised],
     );
-    return this.withAliases(rows as IdentityRow[]);
+    return this.withAliases(rows);
   }
 
   /** Candidates from their rows (read as arrays: a common name has hundreds) and all their aliases. */
