@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AuditEntry } from '../../access-policy/src';
+import type { AuditEntry, AuditRecord } from '../../access-policy/src';
 import { AuditWriter } from '../../gateway/src/audit/audit-writer';
+import { recordHash, recordHashGeneric } from '../../gateway/src/audit/hash-chain';
 import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
 import { verifyAllChains } from '../../gateway/src/audit/verify-chains';
 import { createLogger, projectRoot } from '../../platform/src';
@@ -119,5 +120,41 @@ describe('the audit hash chain', () => {
     expect(bad.stdout).toContain(`BAD  ${chainId}: record 2: content does not match its hash (edited)`);
     raw.close();
     await store.close();
+  });
+});
+
+describe('the record hash', () => {
+  const record: Omit<AuditRecord, 'hash'> = {
+    requestId: 'req-1', at: '2026-06-01T12:00:01.000Z', userSub: 'u-officer-1001', userName: 'Officer Dana Reyes', ori: 'CA0194200', client: 'patrol-mdt',
+    scopes: ['person:read', 'alerts:read'], purpose: 'C', reason: 'INC-1 "quoted" é', operationType: 'query', operationName: 'Lookup', documentHash: 'a'.repeat(64),
+    document: 'query Lookup($id: ID!) {\n  person(id: $id) { id }\n}', variables: { id: 'A10000001', filter: { z: 1, a: [true, null, 2.5] } }, outcome: 'ALLOWED',
+    deniedPaths: [], errorCodes: [], fieldsResolved: ['Person.id', 'Query.person'], subjects: ['Person:A10000001'], sourceAddress: '127.0.0.1', userAgent: null,
+    durationMs: 3, chainId: 'host-1-abcdef12', seq: 7, prevHash: 'b'.repeat(64),
+  };
+
+  it('is the hash earlier versions wrote, so chains already on disk still verify', () => {
+    // SHA-256 of prevHash, "\n" and the canonical JSON (keys sorted at every level), as first released.
+    expect(recordHash(record)).toBe('8bad759c13abc20fc1eb3e9c0dac696f5c2cbf618e2a607e2ffbb5cb5b55432f');
+  });
+
+  it('agrees with the generic canonical form on every shape of record', () => {
+    const shapes: Omit<AuditRecord, 'hash'>[] = [
+      record,
+      { ...record, variables: null, document: null, documentHash: null, userSub: null, scopes: [] },
+      { ...record, variables: { b: [{ y: 2, x: 1 }], a: '\u2028 line', c: { e: null, d: false } } },
+      { ...record, deniedPaths: ['person.criminalHistory'], errorCodes: ['FORBIDDEN', 'PURPOSE_REQUIRED'], outcome: 'PARTIAL' },
+      // Lists are typed as strings; a value of another kind must still hash as the generic form does.
+      { ...record, subjects: [1, null, { b: 1, a: 2 }] as unknown as string[] },
+      { ...record, userAgent: undefined as unknown as null },
+      // A field the hash does not know of (a future column, a stray property): the generic path.
+      { ...record, extra: { z: 1 } } as Omit<AuditRecord, 'hash'>,
+      Object.fromEntries(Object.entries(record).reverse()) as Omit<AuditRecord, 'hash'>,
+    ];
+    for (const shape of shapes) expect(recordHash(shape)).toBe(recordHashGeneric(shape));
+    // Every field changes the hash.
+    for (const key of Object.keys(record) as (keyof typeof record)[]) {
+      const edited = { ...record, [key]: key === 'seq' || key === 'durationMs' ? 8 : key === 'variables' ? { id: 'A1' } : Array.isArray(record[key]) ? ['x'] : 'edited' };
+      expect(recordHash(edited)).not.toBe(recordHash(record));
+    }
   });
 });

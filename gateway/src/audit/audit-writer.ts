@@ -88,8 +88,9 @@ export class AuditWriter {
         let seq = this.seq;
         let prev = this.prevHash;
         for (const { entry } of batch) {
-          const unhashed = { ...entry, chainId: this.chainId, seq: ++seq, prevHash: prev };
-          const record = { ...unhashed, hash: recordHash(unhashed) };
+          // One object per record, its hash added once computed (this runs for every request).
+          const record = { ...entry, chainId: this.chainId, seq: ++seq, prevHash: prev } as AuditRecord;
+          record.hash = recordHash(record);
           records.push(record);
           prev = record.hash;
         }
