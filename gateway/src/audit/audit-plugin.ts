@@ -30,12 +30,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
           const subjects = new Set<string>();
           if (data) {
             for (const s of ctx.disclosure.subjects) subjects.add(s);
-            if (operation && document) {
-              const fragments = Object.fromEntries(
-                document.definitions.filter((d) => d.kind === 'FragmentDefinition').map((d) => [(d as { name: { value: string } }).name.value, d]),
-              );
-              for (const s of subjectsInResponse(schema, operation, fragments as never, data)) subjects.add(s);
-            }
+            if (operation && document) for (const s of subjectsInResponse(schema, document, operation, data)) subjects.add(s);
           }
           const entry = buildAuditEntry(
             { requestId: ctx.requestId, startedAt: ctx.http.startedAt, ip: ctx.http.ip, userAgent: ctx.http.userAgent, declaredPurpose: ctx.declared.purpose, declaredReason: ctx.declared.reason },

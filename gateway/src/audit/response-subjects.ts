@@ -2,6 +2,7 @@ import {
   getNamedType,
   isObjectType,
   Kind,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -13,44 +14,101 @@ import {
 export const SUBJECT_TYPES: ReadonlySet<string> = new Set(['Person', 'ProtectiveOrder', 'Alert']);
 
 /**
- * The typed ids (`Person:A10000001`) of the entities in a response as sent, found by walking the
- * data alongside the operation and the schema, through aliases and fragments.
+ * Where the subjects are in the responses to one operation: for an object of a subject type, the
+ * response keys its id may sit under; and the fields below that can lead to a subject. Fields
+ * that cannot (an arrest's charges, an order's terms) are left out, so a wide answer is walked
+ * only along the paths where subjects are.
  */
-export function subjectsInResponse(
-  schema: GraphQLSchema,
-  operation: OperationDefinitionNode,
-  fragments: Record<string, FragmentDefinitionNode>,
-  data: unknown,
-): Set<string> {
-  const found = new Set<string>();
-  const root = schema.getRootType(operation.operation);
-  if (!root || !data || typeof data !== 'object') return found;
+interface SubjectPlan {
+  /** The subject type of the objects at this place, or null. */
+  subjectType: string | null;
+  /** Response keys (aliases included) of the `id` field, when this is a subject type. */
+  idKeys: string[];
+  /** Response key → the plan of the objects under it. */
+  children: Map<string, SubjectPlan>;
+}
 
-  const walk = (type: GraphQLObjectType, selections: SelectionSetNode, value: unknown): void => {
-    if (value === null || value === undefined) return;
-    if (Array.isArray(value)) {
-      for (const item of value) walk(type, selections, item);
-      return;
-    }
-    const object = value as Record<string, unknown>;
-    if (SUBJECT_TYPES.has(type.name) && typeof object.id === 'string') found.add(`${type.name}:${object.id}`);
-    for (const selection of selections.selections) {
+/** Plans by operation and schema: Apollo keeps one parsed document per query text, so each is built once. */
+const plans = new WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, SubjectPlan | null>>();
+
+/** A selection set to plan, with the fragments being expanded around it (never expanded again inside). */
+interface Selections {
+  set: SelectionSetNode;
+  within: ReadonlySet<string>;
+}
+
+function buildPlan(type: GraphQLObjectType, selections: readonly Selections[], fragments: Record<string, FragmentDefinitionNode>): SubjectPlan | null {
+  const plan: SubjectPlan = { subjectType: SUBJECT_TYPES.has(type.name) ? type.name : null, idKeys: [], children: new Map() };
+  // The selections at this place, fragments flattened: each response key with all its sub-selections.
+  const byKey = new Map<string, { type: GraphQLObjectType; selections: Selections[] }>();
+  const collect = ({ set, within }: Selections): void => {
+    for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
-        // The id of a subject may sit under an alias.
-        if (SUBJECT_TYPES.has(type.name) && selection.name.value === 'id' && typeof object[key] === 'string') found.add(`${type.name}:${object[key]}`);
+        if (plan.subjectType && selection.name.value === 'id' && !plan.idKeys.includes(key)) plan.idKeys.push(key);
         if (!selection.selectionSet) continue;
         const field = type.getFields()[selection.name.value];
         const child = field && getNamedType(field.type);
-        if (child && isObjectType(child)) walk(child, selection.selectionSet, object[key]);
+        if (!child || !isObjectType(child)) continue;
+        const entry = byKey.get(key) ?? { type: child, selections: [] };
+        entry.selections.push({ set: selection.selectionSet, within });
+        byKey.set(key, entry);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(type, selection.selectionSet, object);
+        collect({ set: selection.selectionSet, within });
       } else {
-        const fragment = fragments[selection.name.value];
-        if (fragment) walk(type, fragment.selectionSet, object);
+        const name = selection.name.value;
+        const fragment = fragments[name];
+        // A fragment spread inside itself is invalid GraphQL (validation refuses it); never loop on one.
+        if (fragment && !within.has(name)) collect({ set: fragment.selectionSet, within: new Set([...within, name]) });
       }
     }
   };
-  walk(root, operation.selectionSet, data);
+  for (const s of selections) collect(s);
+  for (const [key, child] of byKey) {
+    const childPlan = buildPlan(child.type, child.selections, fragments);
+    if (childPlan) plan.children.set(key, childPlan);
+  }
+  // `object.id` counts as the object's id even when selected under another key (as the walk always did).
+  if (plan.subjectType && !plan.idKeys.includes('id')) plan.idKeys.push('id');
+  return plan.subjectType || plan.children.size > 0 ? plan : null;
+}
+
+function planFor(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): SubjectPlan | null {
+  let bySchema = plans.get(operation);
+  if (!bySchema) plans.set(operation, (bySchema = new WeakMap()));
+  if (bySchema.has(schema)) return bySchema.get(schema)!;
+  const root = schema.getRootType(operation.operation);
+  const fragments = Object.fromEntries(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  const plan = root ? buildPlan(root, [{ set: operation.selectionSet, within: new Set() }], fragments) : null;
+  bySchema.set(schema, plan);
+  return plan;
+}
+
+/**
+ * The typed ids (`Person:A10000001`) of the entities in a response as sent, found by walking the
+ * data alongside the operation (of `document`) and the schema, through aliases and fragments.
+ */
+export function subjectsInResponse(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, data: unknown): Set<string> {
+  const found = new Set<string>();
+  const plan = planFor(schema, document, operation);
+  if (plan && data && typeof data === 'object') walk(plan, data, found);
   return found;
+}
+
+function walk(plan: SubjectPlan, value: unknown, found: Set<string>): void {
+  if (value === null || value === undefined || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) walk(plan, item, found);
+    return;
+  }
+  const object = value as Record<string, unknown>;
+  if (plan.subjectType) {
+    for (const key of plan.idKeys) {
+      const id = object[key];
+      if (typeof id === 'string') found.add(`${plan.subjectType}:${id}`);
+    }
+  }
+  for (const [key, child] of plan.children) walk(child, object[key], found);
 }
