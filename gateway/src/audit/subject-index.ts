@@ -14,6 +14,12 @@ export interface SubjectIndexOptions {
 
 type IndexRow = [subject: string, at: string, chainId: string, seq: number];
 
+/** The index's key order (subject, at, chain, seq), near enough: JavaScript compares UTF-16 units, SQLite bytes. */
+function byIndexKey(a: IndexRow, b: IndexRow): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] as string) < (b[i] as string) ? -1 : 1;
+  return a[3] - b[3];
+}
+
 /**
  * "Who looked at this person" — the subject index — kept in bulk, behind the durable log.
  *
@@ -105,6 +111,11 @@ export class SubjectIndex {
   }
 
   private async write(rows: IndexRow[], marks: Map<string, number>): Promise<void> {
+    // In key order, consecutive rows land on the same b-tree leaf: a wide answer's fifty persons,
+    // repeated by every request, become fifty runs rather than rows scattered across the index
+    // (about a fifth less CPU per row on SQLite). The order changes where rows are written, never
+    // which; `rows` is this call's own array.
+    rows.sort(byIndexKey);
     await this.sql.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
         const part = rows.slice(i, i + ROWS_PER_INSERT);
