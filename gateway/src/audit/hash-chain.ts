@@ -32,8 +32,14 @@ const SORTED_FIELDS = Object.keys(HASHED_FIELDS)
 
 /** A value as canonicalJson writes it; a list of strings (most of a record) without the generic walk. */
 function canonicalValue(value: unknown): string {
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return JSON.stringify(value);
+  if (Array.isArray(value) && allStrings(value)) return JSON.stringify(value);
   return canonicalJson(value);
+}
+
+/** Every index holds a string (a hole does not: the generic form writes holes its own way). */
+function allStrings(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'string') return false;
+  return true;
 }
 
 /** canonicalJson of the hashed fields: the record without prevHash. */
