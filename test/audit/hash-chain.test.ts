@@ -150,6 +150,11 @@ describe('the record hash', () => {
       { ...record, errorCodes: [, 'FORBIDDEN'] as unknown as string[] },
       // A field the hash does not know of (a future column, a stray property): the generic path.
       { ...record, extra: { z: 1 } } as Omit<AuditRecord, 'hash'>,
+      // A field inherited rather than the record's own, with one stray field to keep the count.
+      (() => {
+        const { reason, ...rest } = record;
+        return Object.assign(Object.create({ reason }), rest, { stray: 1 }) as Omit<AuditRecord, 'hash'>;
+      })(),
       Object.fromEntries(Object.entries(record).reverse()) as Omit<AuditRecord, 'hash'>,
     ];
     for (const shape of shapes) expect(recordHash(shape)).toBe(recordHashGeneric(shape));

@@ -1,4 +1,4 @@
-import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, parse, visit, type OperationDefinitionNode } from 'graphql';
 import { subjectsInResponse } from '../../gateway/src/audit/response-subjects';
 
 // The shapes that matter: subjects (Person, ProtectiveOrder, Alert) under subjects, under other
@@ -66,6 +66,37 @@ describe('the subjects of a response (who the audit says was looked at)', () => 
     Object.defineProperty(person, 'arrests', { enumerable: true, get: () => (arrestsRead++, [{ id: 'AR-1', charges: [{ statute: 'PC 459' }] }]) });
     expect(subjects(query, { person })).toEqual(['Alert:AL-1', 'Person:A1']);
     expect(arrestsRead).toBe(0);
+  });
+
+  it('follows two fields under one response key each as its own type (fields of different fragment types)', () => {
+    const withUnion = buildSchema(`
+      union Thing = Person | Alert
+      type Query { person(id: ID!): Person }
+      type Person { id: ID!, subjectOf: [Arrest!], protectedBy: [ProtectiveOrder!] }
+      type Alert { id: ID!, subjectOf: [Person!] }
+      type Arrest { id: ID! }
+      type ProtectiveOrder { id: ID! }
+    `);
+    // Valid GraphQL (the fragment on Alert never applies to a Person); the order's key is shared.
+    const document = parse(`{ person(id: "A1") { id ... on Thing { ... on Alert { x: subjectOf { id } } } x: protectedBy { id } } }`);
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    expect([...subjectsInResponse(withUnion, document, operation, { person: { id: 'A1', x: [{ id: 'PO-1' }] } })].sort()).toEqual([
+      'Person:A1',
+      'ProtectiveOrder:PO-1',
+    ]);
+  });
+
+  it('plans a rewritten document afresh even when its operation node is the same one', () => {
+    const first = parse(`query { person(id: "A1") { ...F } } fragment F on Person { id }`);
+    const operation = first.definitions[0] as OperationDefinitionNode;
+    // A rewrite that widens the fragment keeps the untouched operation node (graphql's visit does).
+    const second = visit(first, {
+      FragmentDefinition: (node) => ({ ...node, selectionSet: (parse(`{ id protectedBy { id } }`).definitions[0] as OperationDefinitionNode).selectionSet }),
+    });
+    expect(second.definitions[0]).toBe(operation);
+    const data = { person: { id: 'A1', protectedBy: [{ id: 'PO-1' }] } };
+    expect([...subjectsInResponse(schema, first, operation, data)]).toEqual(['Person:A1']);
+    expect([...subjectsInResponse(schema, second, operation, data)].sort()).toEqual(['Person:A1', 'ProtectiveOrder:PO-1']);
   });
 
   it('stops on a fragment spread inside itself rather than looping (such a document never validates)', () => {

@@ -58,7 +58,7 @@ function canonicalRecord(record: Omit<AuditRecord, 'hash'>): string {
   if (Object.keys(record).length !== SORTED_FIELDS.length + 1) return canonicalRecordGeneric(record);
   let out = '{';
   for (const { key, prefix } of SORTED_FIELDS) {
-    if (!(key in record)) return canonicalRecordGeneric(record);
+    if (!Object.hasOwn(record, key)) return canonicalRecordGeneric(record);
     const value = record[key];
     if (value === undefined) continue;
     out += (out.length > 1 ? ',' : '') + prefix + canonicalValue(value);

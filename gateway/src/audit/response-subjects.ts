@@ -24,12 +24,15 @@ interface SubjectPlan {
   subjectType: string | null;
   /** Response keys (aliases included) of the `id` field, when this is a subject type. */
   idKeys: string[];
-  /** Response key → the plan of the objects under it. */
-  children: Map<string, SubjectPlan>;
+  /** The plans of the objects under a response key (one per field type found under that key). */
+  children: { key: string; plan: SubjectPlan }[];
 }
 
-/** Plans by operation and schema: Apollo keeps one parsed document per query text, so each is built once. */
-const plans = new WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, SubjectPlan | null>>();
+/**
+ * Plans by document, operation and schema: Apollo keeps one parsed document per query text, so
+ * each is built once; a document rewritten around the same operation node gets its own plan.
+ */
+const plans = new WeakMap<DocumentNode, WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, SubjectPlan | null>>>();
 
 /** A selection set to plan, with the fragments being expanded around it (never expanded again inside). */
 interface Selections {
@@ -38,9 +41,11 @@ interface Selections {
 }
 
 function buildPlan(type: GraphQLObjectType, selections: readonly Selections[], fragments: Record<string, FragmentDefinitionNode>): SubjectPlan | null {
-  const plan: SubjectPlan = { subjectType: SUBJECT_TYPES.has(type.name) ? type.name : null, idKeys: [], children: new Map() };
-  // The selections at this place, fragments flattened: each response key with all its sub-selections.
-  const byKey = new Map<string, { type: GraphQLObjectType; selections: Selections[] }>();
+  const plan: SubjectPlan = { subjectType: SUBJECT_TYPES.has(type.name) ? type.name : null, idKeys: [], children: [] };
+  // The selections at this place, fragments flattened: for each response key and the type of the
+  // field under it, all its sub-selections. (Two fields may share a key under different fragment
+  // types; each is followed as its own type, as a walk of every selection would.)
+  const byKey = new Map<string, { key: string; type: GraphQLObjectType; selections: Selections[] }>();
   const collect = ({ set, within }: Selections): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -50,9 +55,10 @@ function buildPlan(type: GraphQLObjectType, selections: readonly Selections[], f
         const field = type.getFields()[selection.name.value];
         const child = field && getNamedType(field.type);
         if (!child || !isObjectType(child)) continue;
-        const entry = byKey.get(key) ?? { type: child, selections: [] };
+        const slot = `${key}\u0000${child.name}`;
+        const entry = byKey.get(slot) ?? { key, type: child, selections: [] };
         entry.selections.push({ set: selection.selectionSet, within });
-        byKey.set(key, entry);
+        byKey.set(slot, entry);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         collect({ set: selection.selectionSet, within });
       } else {
@@ -64,18 +70,20 @@ function buildPlan(type: GraphQLObjectType, selections: readonly Selections[], f
     }
   };
   for (const s of selections) collect(s);
-  for (const [key, child] of byKey) {
+  for (const child of byKey.values()) {
     const childPlan = buildPlan(child.type, child.selections, fragments);
-    if (childPlan) plan.children.set(key, childPlan);
+    if (childPlan) plan.children.push({ key: child.key, plan: childPlan });
   }
   // `object.id` counts as the object's id even when selected under another key (as the walk always did).
   if (plan.subjectType && !plan.idKeys.includes('id')) plan.idKeys.push('id');
-  return plan.subjectType || plan.children.size > 0 ? plan : null;
+  return plan.subjectType || plan.children.length > 0 ? plan : null;
 }
 
 function planFor(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): SubjectPlan | null {
-  let bySchema = plans.get(operation);
-  if (!bySchema) plans.set(operation, (bySchema = new WeakMap()));
+  let byOperation = plans.get(document);
+  if (!byOperation) plans.set(document, (byOperation = new WeakMap()));
+  let bySchema = byOperation.get(operation);
+  if (!bySchema) byOperation.set(operation, (bySchema = new WeakMap()));
   if (bySchema.has(schema)) return bySchema.get(schema)!;
   const root = schema.getRootType(operation.operation);
   const fragments = Object.fromEntries(
@@ -110,5 +118,5 @@ function walk(plan: SubjectPlan, value: unknown, found: Set<string>): void {
       if (typeof id === 'string') found.add(`${plan.subjectType}:${id}`);
     }
   }
-  for (const [key, child] of plan.children) walk(child, object[key], found);
+  for (const child of plan.children) walk(child.plan, object[child.key], found);
 }
