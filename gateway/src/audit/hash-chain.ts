@@ -74,11 +74,6 @@ export function recordHash(record: Omit<AuditRecord, 'hash'>): string {
   return createHash('sha256').update(record.prevHash).update('\n').update(canonicalRecord(record)).digest('hex');
 }
 
-/** The generic form of recordHash, kept for tests: the fast one must agree with it on every record. */
-export function recordHashGeneric(record: Omit<AuditRecord, 'hash'>): string {
-  return createHash('sha256').update(record.prevHash).update('\n').update(canonicalRecordGeneric(record)).digest('hex');
-}
-
 /** SHA-256 hex of a text (the document hash). */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -29,10 +29,10 @@ interface SubjectPlan {
 }
 
 /**
- * Plans by document, operation and schema: Apollo keeps one parsed document per query text, so
- * each is built once; a document rewritten around the same operation node gets its own plan.
+ * Plans by operation: Apollo keeps one parsed document per query text, so each is built once. A
+ * plan serves only the document (its fragments) and schema it was built from; another is rebuilt.
  */
-const plans = new WeakMap<DocumentNode, WeakMap<OperationDefinitionNode, WeakMap<GraphQLSchema, SubjectPlan | null>>>();
+const plans = new WeakMap<OperationDefinitionNode, { document: DocumentNode; schema: GraphQLSchema; plan: SubjectPlan | null }>();
 
 /** A selection set to plan, with the fragments being expanded around it (never expanded again inside). */
 interface Selections {
@@ -80,17 +80,14 @@ function buildPlan(type: GraphQLObjectType, selections: readonly Selections[], f
 }
 
 function planFor(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): SubjectPlan | null {
-  let byOperation = plans.get(document);
-  if (!byOperation) plans.set(document, (byOperation = new WeakMap()));
-  let bySchema = byOperation.get(operation);
-  if (!bySchema) byOperation.set(operation, (bySchema = new WeakMap()));
-  if (bySchema.has(schema)) return bySchema.get(schema)!;
+  const kept = plans.get(operation);
+  if (kept && kept.document === document && kept.schema === schema) return kept.plan;
   const root = schema.getRootType(operation.operation);
   const fragments = Object.fromEntries(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
   );
   const plan = root ? buildPlan(root, [{ set: operation.selectionSet, within: new Set() }], fragments) : null;
-  bySchema.set(schema, plan);
+  plans.set(operation, { document, schema, plan });
   return plan;
 }
 

@@ -7,10 +7,11 @@ import type { CriminalHistoryContext } from './loaders';
 /**
  * A search answers up to fifty persons. Loaded field by field, each person's arrests and
  * convictions and each arrest's charges are a promise graphql-js waits on, and so is every object
- * above one: a fifth of criminal-history's work on a 50-person answer. So when the query selects them below `persons`
- * (the Person fields of the answer), and this caller's field rules let them be read, they are
- * loaded here for every person found, before the answer is built: the same batched statements the
- * loaders would issue, and the fields then read them without a promise (`SettledLoader.now`).
+ * above one: a fifth of criminal-history's work on a 50-person answer. So when the query selects
+ * them below `persons` (the Person fields of the answer), and this caller's field rules let them
+ * be read, they are loaded here for every person found, before the answer is built: the same
+ * batched statements the loaders would issue, and the fields then read them without a promise
+ * (`SettledLoader.now`).
  * The field rules still guard every field; what they would deny is not loaded. (The table asked is
  * the one the subgraph serves under: `index.ts` hands this same `criminalHistoryAccessRules` to shield.)
  */

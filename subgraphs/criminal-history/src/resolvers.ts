@@ -3,11 +3,10 @@ import { badUserInput } from '../../../access-policy/src';
 import { selectedBelow } from '../../../platform/src';
 import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
 import { loadHistoriesAhead } from './history-look-ahead';
-import type { CriminalHistoryContext } from './loaders';
+import type { CriminalHistoryContext as Ctx } from './loaders';
 import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
 import type { ArrestRecord, ChargeRecord, PersonDetails, PersonIdentity } from './store/criminal-history-store';
 
-type Ctx = CriminalHistoryContext;
 
 /** The object behind `Person.criminalHistory`: whose history it is. */
 export interface CriminalHistoryParent {
