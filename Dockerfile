@@ -27,4 +27,5 @@ COPY --from=build /app/schema schema
 COPY --from=build /app/gateway/src/explorer/public gateway/src/explorer/public
 USER node
 # Overridden per service in docker-compose.yml.
-CMD ["node", "dist/gateway/src/main.js"]
+# The gateway's V8 flags: gateway/src/gateway-node-flags.ts says why.
+CMD ["node", "--max-semi-space-size=32", "dist/gateway/src/main.js"]

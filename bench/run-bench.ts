@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPersona } from '../access-policy/src';
+import { GATEWAY_NODE_FLAGS } from '../gateway/src/gateway-node-flags';
 import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS, sandboxKeyFiles, SUBGRAPH_NAMES, type SubgraphName } from '../platform/src';
 import { AUDIT_SUBGRAPH, AUDIT_SUBGRAPH_URL, loadSubgraphSdl } from '../schema/subgraphs';
 import { seedStores } from '../seed/src/seed-stores';
@@ -127,8 +128,8 @@ async function main(): Promise<void> {
   try {
     const subA = startSubgraphs('a', 0, urlsA, {});
     const subB = startSubgraphs('b', 20, urlsB, { BENCH_WITHOUT_SHIELD: '1' });
-    const gwA = start('gateway-a', 0, [dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsA), PORT: String(BASE) });
-    const gwB = start('gateway-b', 0, [dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsB), PORT: String(BASE + 20), BENCH_WITHOUT_AUDIT: '1', DATA_DIR: join(dataDir, 'gateway-b') });
+    const gwA = start('gateway-a', 0, [...GATEWAY_NODE_FLAGS, dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsA), PORT: String(BASE) });
+    const gwB = start('gateway-b', 0, [...GATEWAY_NODE_FLAGS, dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsB), PORT: String(BASE + 20), BENCH_WITHOUT_AUDIT: '1', DATA_DIR: join(dataDir, 'gateway-b') });
     const mono = start('monolith', 0, [dist('bench/entries/monolith.js'), String(BASE + 40)], { ...common });
     const hiveJs = start('hive-js', 0, [join(hiveDir, 'hive-entry.mjs'), String(BASE + 50), supergraphFile, keys.privateFile, 'js'], {});
     const hiveRust = start('hive-rust', 0, [join(hiveDir, 'hive-entry.mjs'), String(BASE + 60), supergraphFile, keys.privateFile, 'rust'], {});
@@ -244,7 +245,8 @@ async function main(): Promise<void> {
           for (const c of configs) await measure(c, w, `c=${connections}`, round, () => runLoad(w, c.target, { connections, durationSeconds: PLAN.seconds, orders: pools.get(c.id) }));
         }
       }
-      if (PLAN.rateRuns) {
+      // The fixed rate is set from the readings at 10 connections; a run narrowed to other loads has none.
+      if (PLAN.rateRuns && PLAN.connections.includes(10)) {
         const weakest = Math.min(...configs.filter((c) => c.id !== 'e').map((c) => median(rows.filter((r) => r.workload === w.id && r.config === c.id && r.mode === 'c=10').map((r) => r.rps))));
         const rate = Math.max(10, Math.round(weakest * 0.6));
         for (const c of configs) await measure(c, w, `${rate}/s`, 1, () => runLoad(w, c.target, { connections: 10, durationSeconds: PLAN.seconds, overallRate: rate, orders: pools.get(c.id) }));

@@ -5,6 +5,7 @@ import { port, str } from 'envalid';
 import { ensureSandboxKeyPair, projectPath, projectRoot, readEnv, SANDBOX_KEYS, SUBGRAPH_NAMES } from '../platform/src';
 import { readSeedConfig } from '../seed/src/seed-config';
 import { PartialSeedError, resetRecordStores, seedStores } from '../seed/src/seed-stores';
+import { GATEWAY_NODE_FLAGS } from '../gateway/src/gateway-node-flags';
 
 const COLOURS: Record<string, string> = { gateway: '\x1b[36m', 'criminal-history': '\x1b[35m', orders: '\x1b[33m', alerts: '\x1b[32m' };
 const RESET = '\x1b[0m';
@@ -58,8 +59,8 @@ async function main(): Promise<void> {
 
   const root = projectRoot();
   const children: ChildProcess[] = [];
-  const run = (service: string, script: string, extraEnv: Record<string, string>) => {
-    const child = spawn(process.execPath, [join(root, 'dist', script)], {
+  const run = (service: string, script: string, extraEnv: Record<string, string>, nodeFlags: readonly string[] = []) => {
+    const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist', script)], {
       env: { ...process.env, DATA_DIR: dataDir, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   // Orders checks persons against criminal-history on the caller's behalf.
   const peers = { SUBGRAPH_URL_CRIMINAL_HISTORY: `http://127.0.0.1:${env.PORT + 1}/graphql` };
   SUBGRAPH_NAMES.forEach((name, i) => run(name, `subgraphs/${name}/src/main.js`, { ...peers, PORT: String(env.PORT + i + 1) }));
-  run('gateway', 'gateway/src/main.js', { PORT: String(env.PORT) });
+  run('gateway', 'gateway/src/main.js', { PORT: String(env.PORT) }, GATEWAY_NODE_FLAGS);
   console.log(`\nCustodian sandbox: http://localhost:${env.PORT}/  (GraphQL at /graphql; npm run -s token -- --list for personas)\n`);
 
   let stopping = false;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GATEWAY_ENV, subgraphUrlVariable } from '../../gateway/src/config';
+import { GATEWAY_NODE_FLAGS } from '../../gateway/src/gateway-node-flags';
 import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, SUBGRAPH_NAMES } from '../../platform/src';
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
 
@@ -47,7 +48,7 @@ describe('docker-compose.yml: the production shape', () => {
   it('starts every service from an entry point that exists in the build', () => {
     for (const [name, s] of Object.entries(services)) {
       if (!s.command) continue;
-      const source = join(root, s.command[1].replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+      const source = join(root, s.command[s.command.length - 1].replace(/^dist\//, '').replace(/\.js$/, '.ts'));
       expect({ name, exists: existsSync(source) }).toEqual({ name, exists: true });
     }
   });
@@ -81,6 +82,7 @@ describe('docker-compose.yml: the production shape', () => {
       expect(env[subgraphUrlVariable(sub)]).toBe(SUPERGRAPH_URLS[sub]);
       expect(s.depends_on![sub]).toEqual({ condition: 'service_healthy' });
     }
+    expect(s.command).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/gateway/src/main.js']);
     expect(s.healthcheck!.test.join(' ')).toContain(':4000/health/ready');
     expect(s.ports).toBeUndefined();
     for (const variable of Object.keys(env)) expect({ service: name, variable, known: gatewayVars.includes(variable) }).toEqual({ service: name, variable, known: true });
@@ -115,5 +117,8 @@ describe('docker-compose.yml: the production shape', () => {
     expect(dockerfile).toContain('rm -rf dist/bench');
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toContain('USER node');
+    // The image's default command is the gateway, with the flags it runs with everywhere.
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    expect(JSON.parse(cmd![1])).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/gateway/src/main.js']);
   });
 });
