@@ -20,6 +20,7 @@ import {
 } from '../../platform/src';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { installResultShaping } from './federation/result-shaping';
 import { SubgraphDataSource } from './federation/subgraph-data-source';
 import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
@@ -80,6 +81,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
 
   let loaded = false;
+  // The same shaping of answers as @apollo/gateway's, without most of the garbage (result-shaping.ts).
+  installResultShaping();
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphFile, 'utf8'),
     buildService: ({ name }) =>
