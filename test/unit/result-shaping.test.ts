@@ -13,7 +13,7 @@ import {
 } from '@apollo/federation-internals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { apolloComputeResponse, computeResponse, installResultShaping, type ShapingInput } from '../../gateway/src/federation/result-shaping';
+import { computeResponse, installResultShaping, type ShapingInput } from '../../gateway/src/federation/result-shaping';
 import { supergraphPath } from '../../schema/subgraphs';
 import { wideSearch } from '../../bench/lib/workloads';
 import { EMPLOYMENT_SCREENING, OFFICER_PROFILE } from '../../gateway/src/explorer/example-operations';
@@ -24,7 +24,9 @@ import { EMPLOYMENT_SCREENING, OFFICER_PROFILE } from '../../gateway/src/explore
  * the same inputs: the merged data of a plan's fetches, with the extra key fields, `__typename`s,
  * nulls, wrong types and skipped selections a subgraph can hand back.
  */
-const apollo = apolloComputeResponse();
+// @apollo/gateway's own, read before anything in this file installs ours in its place.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const apollo = (require('@apollo/gateway/dist/resultShaping') as { computeResponse: unknown }).computeResponse;
 
 function outcome(shape: (input: ShapingInput) => { data: unknown; errors: Array<{ message: string; extensions?: unknown; path?: unknown }> }, input: ShapingInput) {
   try {
@@ -170,6 +172,7 @@ describe('result shaping: the same answers as @apollo/gateway, with less garbage
     installResultShaping();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect((require('@apollo/gateway/dist/resultShaping') as { computeResponse: unknown }).computeResponse).toBe(computeResponse);
-    expect(apolloComputeResponse()).toBe(apollo);
+    // The comparisons above ran against Apollo's own, never ours against ours.
+    expect(apollo).not.toBe(computeResponse);
   });
 });

@@ -1,22 +1,12 @@
-import {
-  ERRORS,
-  isCompositeType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isSubtype,
-  isValidLeafValue,
-  typenameFieldName,
-  Variable,
-  type CompositeType,
-  type NamedType,
-  type Operation,
-  type Schema,
-  type Selection,
-  type SelectionSet,
-  type Type,
-} from '@apollo/federation-internals';
+import * as federation from '@apollo/federation-internals';
+import type { CompositeType, NamedType, Operation, Schema, Selection, SelectionSet, Type } from '@apollo/federation-internals';
 import type { GraphQLError } from 'graphql';
+import { dirname } from 'node:path';
+
+// Read once: the package re-exports each name through a getter, and shaping calls these for every
+// value of every answer.
+const assert: typeof federation.assert = federation.assert;
+const { ERRORS, isCompositeType, isListType, isNonNullType, isObjectType, isSubtype, isValidLeafValue, typenameFieldName, Variable } = federation;
 
 /**
  * The last step of every federated answer — @apollo/gateway's result shaping — without its
@@ -33,8 +23,8 @@ import type { GraphQLError } from 'graphql';
  * dictionary mode (and which JSON.stringify then reads slowly).
  *
  * This is the same algorithm, value for value and error for error, with positional arguments, the
- * two flags kept on the shared parameters instead of a result object, @skip/@include read once
- * per selection per answer, and output objects of a class whose prototype is an empty frozen
+ * two flags kept on the shared parameters instead of a result object, @skip/@include looked for
+ * only on selections that carry a directive, and output objects of a class whose prototype is an empty frozen
  * object without a prototype: as safe as `Object.create(null)` against a `__proto__` alias, but in
  * V8's fast mode. `test/unit/result-shaping.test.ts` checks it against @apollo/gateway's own on
  * every case the gateway can meet. Ported from @apollo/gateway (MIT licence, Apollo Graph, Inc.).
@@ -47,9 +37,6 @@ export function computeResponse({ operation, variables, input, introspectionHand
     variables: Object.assign(Object.create(null) as Record<string, unknown>, operation.collectDefaultedVariableValues(), variables),
     errors: [],
     introspectionHandling,
-    skip: schema.skipDirective(),
-    include: schema.includeDirective(),
-    plans: new Map(),
     invalid: false,
     hasErrors: false,
   };
@@ -84,7 +71,6 @@ const OK = 0;
 const NULL_BUBBLE_UP = 1;
 
 type LeafType = Parameters<typeof isValidLeafValue>[2];
-type Directive = ReturnType<Schema['skipDirective']>;
 type AppliedDirective = { name: string; arguments(): Record<string, unknown> };
 
 interface ShapingState {
@@ -92,38 +78,19 @@ interface ShapingState {
   variables: Record<string, unknown>;
   errors: GraphQLError[];
   introspectionHandling: (selection: Selection) => unknown;
-  skip: Directive;
-  include: Directive;
-  /** Per selection, what every object under it needs (an operation is built afresh per request). */
-  plans: Map<Selection, SelectionPlan>;
   /** Set by each updateOutputValue call: its value makes the parent invalid (a null in a non-null). */
   invalid: boolean;
   /** Set by each updateOutputValue call: an error was recorded under it. */
   hasErrors: boolean;
 }
 
-interface SelectionPlan {
-  /** `@skip(if:)` and `@include(if:)` of the selection, when it has them. */
-  skip: AppliedDirective | undefined;
-  include: AppliedDirective | undefined;
-}
-
-function planOf(selection: Selection, p: ShapingState): SelectionPlan {
-  let plan = p.plans.get(selection);
-  if (!plan) {
-    const element = selection.element as unknown as { appliedDirectives: AppliedDirective[] };
-    const directives = element.appliedDirectives;
-    plan = {
-      skip: directives.length ? directives.find((d) => d.name === p.skip.name) : undefined,
-      include: directives.length ? directives.find((d) => d.name === p.include.name) : undefined,
-    };
-    p.plans.set(selection, plan);
-  }
-  return plan;
-}
-
-function shouldSkip(plan: SelectionPlan, p: ShapingState): boolean {
-  return (!!plan.skip && ifValue(plan.skip, p.variables)) || (!!plan.include && !ifValue(plan.include, p.variables));
+/** @skip/@include as Apollo's `shouldSkip` reads them; most selections carry no directive at all. */
+function shouldSkip(selection: Selection, variables: Record<string, unknown>): boolean {
+  const directives = (selection.element as unknown as { appliedDirectives: readonly AppliedDirective[] }).appliedDirectives;
+  if (directives.length === 0) return false;
+  const skip = directives.find((d) => d.name === 'skip');
+  const include = directives.find((d) => d.name === 'include');
+  return (!!skip && ifValue(skip, variables)) || (!!include && !ifValue(include, variables));
 }
 
 function ifValue(directive: AppliedDirective, variables: Record<string, unknown>): boolean {
@@ -145,10 +112,6 @@ function typeConditionApplies(schema: Schema, typeCondition: CompositeType | und
   return isSubtype(typeCondition, parentType);
 }
 
-function getOwn(input: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(input, key) ? input[key] : undefined;
-}
-
 function applySelectionSet(
   input: Record<string, unknown>,
   selectionSet: SelectionSet,
@@ -158,8 +121,7 @@ function applySelectionSet(
   parentType: CompositeType,
 ): number {
   for (const selection of selectionSet.selections()) {
-    const plan = planOf(selection, p);
-    if ((plan.skip || plan.include) && shouldSkip(plan, p)) continue;
+    if (shouldSkip(selection, p.variables)) continue;
     if (selection.kind === 'FieldSelection') {
       const field = selection.element;
       const definition = field.definition;
@@ -169,7 +131,7 @@ function applySelectionSet(
         if (outputValue === undefined) output[responseName] = p.introspectionHandling(selection);
         continue;
       }
-      let inputValue = getOwn(input, responseName) ?? null;
+      let inputValue = (Object.hasOwn(input, responseName) ? input[responseName] : undefined) ?? null;
       if (field.name === typenameFieldName) {
         if (outputValue === undefined) {
           if (inputValue === null && responseName !== typenameFieldName) inputValue = input[typenameFieldName] ?? null;
@@ -279,10 +241,6 @@ function done(p: ShapingState, value: unknown, invalid: boolean, hasErrors: bool
   return value;
 }
 
-function assert(condition: unknown, message: string | (() => string)): asserts condition {
-  if (!condition) throw new Error(typeof message === 'string' ? message : message());
-}
-
 /** @apollo/gateway's own module, whose export its executor calls on every operation. */
 interface ApolloResultShaping {
   computeResponse: (input: ShapingInput) => ShapingOutput;
@@ -291,21 +249,17 @@ interface ApolloResultShaping {
 /**
  * Puts this shaping in place of @apollo/gateway's. Its executor calls `computeResponse` through the
  * module's exports object at each operation, so replacing the export is enough. Throws if the
- * module no longer has that export (an upgrade moved it): better to stop at start-up than to run
- * silently without the change a test vouches for.
+ * module no longer has that export (an upgrade moved it), or if @apollo/gateway resolves another
+ * copy of @apollo/federation-internals than this module (a `Variable` of its operations would not
+ * be one of ours): better to stop at start-up than to run silently on a change a test vouches for.
  */
 export function installResultShaping(): void {
+  const gatewayDir = dirname(require.resolve('@apollo/gateway/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const internals = require(require.resolve('@apollo/federation-internals', { paths: [gatewayDir] })) as { Variable: unknown };
+  if (internals.Variable !== Variable) throw new Error('@apollo/gateway uses another copy of @apollo/federation-internals than the result shaping');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const apollo = require('@apollo/gateway/dist/resultShaping') as ApolloResultShaping;
   if (typeof apollo.computeResponse !== 'function') throw new Error('@apollo/gateway no longer exports computeResponse from dist/resultShaping');
-  if (apollo.computeResponse !== computeResponse) originalComputeResponse = apollo.computeResponse;
   apollo.computeResponse = computeResponse;
-}
-
-let originalComputeResponse: ApolloResultShaping['computeResponse'] | null = null;
-
-/** @apollo/gateway's own shaping, for the test that compares the two. */
-export function apolloComputeResponse(): ApolloResultShaping['computeResponse'] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return originalComputeResponse ?? (require('@apollo/gateway/dist/resultShaping') as ApolloResultShaping).computeResponse;
 }

@@ -7,7 +7,6 @@ import type { CriminalHistoryContext as Ctx } from './loaders';
 import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
 import type { ArrestRecord, ChargeRecord, PersonDetails, PersonIdentity } from './store/criminal-history-store';
 
-
 /** The object behind `Person.criminalHistory`: whose history it is. */
 export interface CriminalHistoryParent {
   personId: string;
