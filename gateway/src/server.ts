@@ -20,7 +20,6 @@ import {
 } from '../../platform/src';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
-import { installResultShaping } from './federation/result-shaping';
 import { SubgraphDataSource } from './federation/subgraph-data-source';
 import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
@@ -81,8 +80,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
 
   let loaded = false;
-  // The same shaping of answers as @apollo/gateway's, without most of the garbage (result-shaping.ts).
-  installResultShaping();
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphFile, 'utf8'),
     buildService: ({ name }) =>
@@ -108,6 +105,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     includeStacktraceInErrorResponses: false,
     formatError,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries register whatever a caller sends, and a request naming one by
+    // hash alone would reach the audit without its document (issue 17). Off: documents are sent whole.
+    persistedQueries: false,
     csrfPrevention: true,
     // The process's own handler (stopOnSignals) drains, flushes the audit and exits; two handlers race.
     stopOnTerminationSignals: false,
