@@ -5,15 +5,19 @@ import { projectRoot } from '../../../platform/src';
 import type { DevIssuer } from '../dev-issuer/dev-issuer';
 import { EXAMPLE_OPERATIONS, FIXTURE_PERSONS } from './example-operations';
 
-/** Files the explorer page loads, all from this server: GraphiQL's own build and React's. */
-const ASSETS: Record<string, { file: string; type: string }> = {
-  'graphiql.min.js': { file: 'node_modules/graphiql/graphiql.min.js', type: 'text/javascript' },
-  'graphiql.min.css': { file: 'node_modules/graphiql/graphiql.min.css', type: 'text/css' },
-  'react.production.min.js': { file: 'node_modules/react/umd/react.production.min.js', type: 'text/javascript' },
-  'react-dom.production.min.js': { file: 'node_modules/react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
-  'explorer.js': { file: 'gateway/src/explorer/public/explorer.js', type: 'text/javascript' },
-  'explorer.css': { file: 'gateway/src/explorer/public/explorer.css', type: 'text/css' },
-};
+/**
+ * Files the explorer page loads, all from this server: GraphiQL's own build and React's. A Map,
+ * not an object literal: a name such as `__proto__` or `toString` must find nothing (it found
+ * Object.prototype's members, and answered 500).
+ */
+const ASSETS = new Map<string, { file: string; type: string }>([
+  ['graphiql.min.js', { file: 'node_modules/graphiql/graphiql.min.js', type: 'text/javascript' }],
+  ['graphiql.min.css', { file: 'node_modules/graphiql/graphiql.min.css', type: 'text/css' }],
+  ['react.production.min.js', { file: 'node_modules/react/umd/react.production.min.js', type: 'text/javascript' }],
+  ['react-dom.production.min.js', { file: 'node_modules/react-dom/umd/react-dom.production.min.js', type: 'text/javascript' }],
+  ['explorer.js', { file: 'gateway/src/explorer/public/explorer.js', type: 'text/javascript' }],
+  ['explorer.css', { file: 'gateway/src/explorer/public/explorer.css', type: 'text/css' }],
+]);
 
 /**
  * Agency networks are often closed: the page may talk to this origin and nothing else. The
@@ -51,7 +55,7 @@ export function explorerRoutes(issuer: DevIssuer): Router {
   });
 
   router.get('/explorer/assets/:name', secure, (req, res) => {
-    const asset = ASSETS[String(req.params.name)];
+    const asset = ASSETS.get(String(req.params.name));
     if (!asset) return void res.status(404).end();
     res.type(asset.type).sendFile(join(root, asset.file), { maxAge: '1h' });
   });
