@@ -39,6 +39,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
               caller: ctx.caller,
               document: request.query ?? null,
               variables: request.variables ?? null,
+              namedDocumentHash: (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash,
               operationType: operation?.operation ?? null,
               operationName: operation?.name?.value ?? request.operationName ?? null,
               outcome: classifyOutcome(data, errors),
