@@ -21,6 +21,7 @@ import {
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './federation/subgraph-data-source';
+import { argumentChecksPlugin } from '../../platform/src/argument-checks';
 import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
 import { createAuthenticator } from './identity/authenticate';
@@ -120,6 +121,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       operationResolutionPlugin(),
       purposePlugin(),
+      // After the purpose check: a refused purpose is DENIED whatever the arguments say.
+      argumentChecksPlugin<GatewayContext>(),
       ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),
     ],
   });

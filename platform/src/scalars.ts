@@ -40,3 +40,10 @@ export const dateTimeScalar = new GraphQLScalarType({
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : null),
 });
+
+/**
+ * The project's scalars by name: the one definition of how each is read, used by the subgraphs'
+ * schemas and by the gateway's argument checks (the gateway's supergraph schema has no parsing
+ * of its own for them).
+ */
+export const PROJECT_SCALARS: ReadonlyMap<string, GraphQLScalarType> = new Map([dateScalar, dateTimeScalar].map((s) => [s.name, s]));

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../logger';
 import { DisclosureLog } from './disclosure-log';
 import { errorBody, headerOf, sendJson } from '../http-json';
 import { subgraphHttpHandler } from './subgraph-http';
+import { argumentChecksPlugin } from '../argument-checks';
 import { disclosurePlugin } from './disclosure-plugin';
 import { instrumentDisclosure } from './disclosure-instrumentation';
 import { peerAccessFor } from './peer-access';
@@ -86,6 +87,8 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       ApolloServerPluginInlineTraceDisabled(),
       // Nothing here is cacheable; the plugin would only cost a hook per field.
       ApolloServerPluginCacheControlDisabled(),
+      // A subgraph never trusts its caller: lengths and scalars are checked here too.
+      argumentChecksPlugin<SubgraphContext<Store, Loaders>>(),
       disclosurePlugin(module, logger) as never,
     ],
   });
