@@ -31,6 +31,7 @@ import { clientAddress } from './http/client-address';
 import { graphqlFront } from './http/graphql-front';
 import { LimiterStore } from './http/limiter-store';
 import { RateLimits } from './http/rate-limits';
+import { screeningSearchPlugin } from './http/screening-search-plugin';
 import { purposePlugin } from './identity/purpose-plugin';
 import { operationResolutionPlugin } from './http/operation-resolution-plugin';
 import { DevIssuer } from './dev-issuer/dev-issuer';
@@ -96,6 +97,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const httpServer: Server = createServer();
   const sandbox = config.mode === 'sandbox';
   const limits = documentLimits(config);
+  const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
+  const rateLimits = new RateLimits(limiterStore, config.rateLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -121,6 +124,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       operationResolutionPlugin(),
       purposePlugin(),
+      screeningSearchPlugin(rateLimits),
       // After the purpose check: a refused purpose is DENIED whatever the arguments say.
       argumentChecksPlugin<GatewayContext>(),
       ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),
@@ -138,12 +142,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   if (devIssuer) app.use(explorerRoutes(devIssuer));
 
-  const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
   const front = graphqlFront({
     apollo,
     authenticator,
     lockout: new Lockout(limiterStore, config.rateLimits),
-    rateLimits: new RateLimits(limiterStore, config.rateLimits),
+    rateLimits,
     auditWriter: options.withoutAudit ? null : auditWriter,
     maxBodyBytes: config.maxBodyBytes,
     clientAddress: clientAddress(config.trustProxy),

@@ -104,14 +104,60 @@ describe('the authorization policy, persona by persona (DESIGN §4)', () => {
       expect(result.body.errors![0]).toMatchObject({ path: ['searchPersons'], extensions: { code: 'FORBIDDEN' } });
     });
 
-    it('returns at most 5 candidates to person:match callers, strong matches only (rule 9)', async () => {
-      const weak = await stack.query('employment-screener', search('', '1990-01-01'));
-      expect(weak.body.data!.searchPersons).toEqual([]);
-      const strong = await stack.query('employment-screener', search(''));
-      expect(strong.body.data!.searchPersons.length).toBeLessThanOrEqual(5);
-      expect(strong.body.data!.searchPersons.every((m: any) => m.score >= 0.9)).toBe(true);
+    it('returns at most 5 candidates to person:match callers (rule 9)', async () => {
       const tooMany = await stack.query('employment-screener', '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14", limit: 6) { score } }');
       expect(tooMany.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    });
+
+    it('answers a screener with the exact identity only: A10000001, scored 1, and not the look-alike A10000007 (rule 9)', async () => {
+      const exact = await stack.query('employment-screener', search('name { last first } dateOfBirth criminalHistory { convictions { statute } }'));
+      expect(exact.body.errors).toBeUndefined();
+      expect(exact.body.data!.searchPersons).toEqual([
+        { score: 1, person: { id: 'A10000001', name: { last: 'DOE', first: 'JOHN' }, dateOfBirth: '1985-03-14', criminalHistory: { convictions: [{ statute: 'PC 459' }] } } },
+      ]);
+      expect(exact.text).not.toContain('PC 484');
+      // Spelled otherwise (case, spaces, hyphens, apostrophes, diacritics) it is the same name.
+      const spelled = await stack.query('employment-screener', search('', '1985-03-14', ' jöhn ', "d'o-e"));
+      expect(spelled.body.data!.searchPersons).toEqual([{ score: 1, person: { id: 'A10000001' } }]);
+      // A recorded alias is one of his names; the look-alike answers only to his own.
+      const alias = await stack.query('employment-screener', search('', '1985-03-14', 'JOHNNY'));
+      expect(alias.body.data!.searchPersons).toEqual([{ score: 1, person: { id: 'A10000001' } }]);
+      const jon = await stack.query('employment-screener', search('', '1985-03-14', 'JON'));
+      expect(jon.body.data!.searchPersons).toEqual([{ score: 1, person: { id: 'A10000007' } }]);
+    });
+
+    it.each([
+      ['a date of birth a day off', '1985-03-15', 'JOHN', 'DOE'],
+      ['a date of birth a year off', '1986-03-14', 'JOHN', 'DOE'],
+      ['a date of birth a month off', '1985-04-14', 'JOHN', 'DOE'],
+      ['a date of birth with a digit off', '1985-03-04', 'JOHN', 'DOE'],
+      ['a first-name prefix (JO)', '1985-03-14', 'JO', 'DOE'],
+      ['a sound-alike last name (DOUGH)', '1985-03-14', 'JOHN', 'DOUGH'],
+      ['a date far off', '1990-01-01', 'JOHN', 'DOE'],
+    ])('answers a screener nobody, without an error, for %s (rule 9)', async (_case, dob, first, last) => {
+      const result = await stack.query('employment-screener', search('dateOfBirth criminalHistory { convictions { statute } }', dob, first, last));
+      expect(result.status).toBe(200);
+      expect(result.body).toEqual({ data: { searchPersons: [] } });
+    });
+
+    it.each([
+      ['two aliased searches', `{ a: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-13") { score } b: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }`],
+      ['fifteen aliased searches over neighbouring dates', `{ ${Array.from({ length: 15 }, (_, i) => `d${i + 1}: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-${String(i + 1).padStart(2, '0')}") { person { dateOfBirth } }`).join(' ')} }`],
+      ['one search spread twice through a fragment', `query { ...s ... on Query { ...s } } fragment s on Query { searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }`],
+    ])('refuses a screener the whole operation for %s: one searchPersons per operation (rule 9)', async (_case, query) => {
+      const result = await stack.query('employment-screener', query);
+      expect(result.status).toBe(403);
+      expect(result.body.data).toBeUndefined();
+      expect(result.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+      expect(result.text).not.toContain('A10000001');
+    });
+
+    it('lets criminal-justice callers make several searches in one operation, scored', async () => {
+      const result = await stack.query('officer', '{ a: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score person { id } } b: searchPersons(lastName: "SMITH", firstName: "MARCUS") { person { id } } }');
+      expect(result.body.errors).toBeUndefined();
+      expect(result.body.data!.a.map((m: any) => m.person.id).slice(0, 2)).toEqual(['A10000001', 'A10000007']);
+      expect(result.body.data!.a[1].score).toBeLessThan(1);
+      expect(result.body.data!.b[0].person.id).toBe('A10000003');
     });
 
     it('never answers a screener with the text of a dismissed, pending, old, sealed or juvenile charge, by any path', async () => {

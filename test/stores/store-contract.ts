@@ -80,6 +80,16 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
       expect(await store.candidatesByExactLastName('')).toEqual([]);
     });
 
+    it('finds exact-identity candidates by last-name key and the same date of birth, aliases included', async () => {
+      const doe = await store.candidatesByExactIdentity('DOE', '1985-03-14');
+      expect(doe.map((c) => c.id)).toEqual(['A10000001', 'A10000007']);
+      expect(doe[0].aliases).toEqual([{ last: 'DOE', first: 'JOHNNY', middle: null }]);
+      // Another day, or another spelling: nobody.
+      expect(await store.candidatesByExactIdentity('DOE', '1985-03-15')).toEqual([]);
+      expect(await store.candidatesByExactIdentity('DOUGH', '1985-03-14')).toEqual([]);
+      expect(await store.candidatesByExactIdentity('', '1985-03-14')).toEqual([]);
+    });
+
     it('counts persons and keeps metadata', async () => {
       expect(await store.countPersons()).toBe(7);
       expect(await store.getMeta('seed')).toBeNull();

@@ -7,8 +7,9 @@ import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import {
   bestScoreOfAnotherSpelling,
   CRIMINAL_JUSTICE_POLICY,
+  findExactIdentityMatches,
   findMatches,
-  MATCH_ONLY_POLICY,
+  identityNameKey,
   rankCandidates,
   type PersonSearch,
   type SearchPolicy,
@@ -56,8 +57,8 @@ describe('search by exact spelling first', () => {
         [{ lastName: last, sex: 'F' }, CRIMINAL_JUSTICE_POLICY, 50],
         [{ lastName: last, firstName: someone.name.first }, CRIMINAL_JUSTICE_POLICY, 5],
         [{ lastName: last, firstName: someone.name.first, dateOfBirth: someone.dateOfBirth }, CRIMINAL_JUSTICE_POLICY, 50],
-        [{ lastName: last, firstName: someone.name.first, dateOfBirth: someone.dateOfBirth }, MATCH_ONLY_POLICY, 5],
-        [{ lastName: last, firstName: someone.name.first.slice(0, 1), dateOfBirth: someone.dateOfBirth.replace(/-\d\d$/, '-01') }, MATCH_ONLY_POLICY, 1],
+        [{ lastName: last, firstName: someone.name.first, dateOfBirth: someone.dateOfBirth }, CRIMINAL_JUSTICE_POLICY, 5],
+        [{ lastName: last, firstName: someone.name.first.slice(0, 1), dateOfBirth: someone.dateOfBirth.replace(/-\d\d$/, '-01') }, CRIMINAL_JUSTICE_POLICY, 1],
       ];
       for (const [search, policy, limit] of variants) {
         const expected = ids(await everySoundAlike(search, policy, limit));
@@ -66,6 +67,36 @@ describe('search by exact spelling first', () => {
       }
     }
     expect(searches).toBe(lastNames.length * 7);
+  }, 120_000);
+
+  it('answers a screening search with exactly the persons whose recorded name and date of birth are the ones asked (rule 9)', async () => {
+    // The rule, by brute force over every person: last and first name of one recorded name equal
+    // after normalisation, and the same date of birth.
+    const byRule = (last: string, first: string, dateOfBirth: string) =>
+      persons
+        .filter((p) => p.dateOfBirth === dateOfBirth && [p.name, ...p.aliases].some((n) => identityNameKey(n.last) === identityNameKey(last) && identityNameKey(n.first) === identityNameKey(first)))
+        .map((p) => p.id)
+        .sort()
+        .slice(0, 5);
+    const found = async (lastName: string, firstName: string, dateOfBirth: string) =>
+      (await findExactIdentityMatches(store, { lastName, firstName, dateOfBirth }, 5)).map((m) => m.person.id);
+    const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    let hits = 0;
+    for (const p of persons.filter((_, i) => i % 20 === 0)) {
+      for (const n of [p.name, ...p.aliases]) {
+        const exact = await found(n.last.toLowerCase(), ` ${n.first} `, p.dateOfBirth);
+        expect({ id: p.id, exact }).toEqual({ id: p.id, exact: byRule(n.last, n.first, p.dateOfBirth) });
+        expect(exact).toContain(p.id);
+        hits++;
+        // Near misses find only someone who truly bears that name and that date, never this person.
+        for (const [last, first, dob] of [[n.last, n.first, nextDay(p.dateOfBirth)], [n.last, n.first.slice(0, -1), p.dateOfBirth], [`${n.last}E`, n.first, p.dateOfBirth]]) {
+          const near = await found(last, first, dob);
+          expect({ id: p.id, near }).toEqual({ id: p.id, near: byRule(last, first, dob) });
+          expect(near).not.toContain(p.id);
+        }
+      }
+    }
+    expect(hits).toBeGreaterThan(500);
   }, 120_000);
 
   it('skips the sound-alike lookup when enough exact spellings outscore any other spelling', async () => {

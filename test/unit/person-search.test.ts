@@ -1,4 +1,13 @@
-import { CRIMINAL_JUSTICE_POLICY, dateOfBirthScore, firstNameScore, lastNameScore, MATCH_ONLY_POLICY, rankCandidates, scoreCandidate } from '../../subgraphs/criminal-history/src/person-search';
+import {
+  CRIMINAL_JUSTICE_POLICY,
+  dateOfBirthScore,
+  firstNameScore,
+  identityNameKey,
+  isExactIdentityMatch,
+  lastNameScore,
+  rankCandidates,
+  scoreCandidate,
+} from '../../subgraphs/criminal-history/src/person-search';
 import { buildFixtures } from '../../seed/src/fixtures';
 
 const fixtures = buildFixtures(new Date('2026-06-15T00:00:00Z'));
@@ -36,14 +45,47 @@ describe('person search scoring', () => {
     expect(ranked[1].score).toBeGreaterThan(0.9);
   });
 
-  it('keeps only strong matches, at most 5, for match-only callers', () => {
-    const weak = rankCandidates({ lastName: 'DOE', firstName: 'MARY', dateOfBirth: '1960-01-01' }, candidates, MATCH_ONLY_POLICY, 5);
-    expect(weak).toEqual([]);
-    expect(MATCH_ONLY_POLICY.maxResults).toBe(5);
-  });
-
   it('costs a contradicting sex 0.1', () => {
     const doe = candidates.find((c) => c.id === 'A10000001')!;
     expect(scoreCandidate({ lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1985-03-14', sex: 'F' }, doe)).toBeCloseTo(0.9);
+  });
+});
+
+describe('screening by exact identity (DESIGN §4 rule 9)', () => {
+  const found = (search: { lastName: string; firstName: string; dateOfBirth: string; sex?: string | null }) =>
+    candidates.filter((c) => isExactIdentityMatch(search, c)).map((c) => c.id);
+
+  it('compares names after removing case, spaces, hyphens, apostrophes and diacritics', () => {
+    expect(identityNameKey("o'brien")).toBe('OBRIEN');
+    expect(identityNameKey('O BRIEN')).toBe(identityNameKey("O’Brien"));
+    expect(identityNameKey('Garcia-López')).toBe('GARCIALOPEZ');
+    expect(identityNameKey(' Zoë ')).toBe('ZOE');
+    // Anything else stays: a different letter is a different name.
+    expect(identityNameKey('JON')).not.toBe(identityNameKey('JOHN'));
+    expect(identityNameKey('ST. JOHN')).not.toBe(identityNameKey('ST JOHN'));
+  });
+
+  it('matches A10000001 by his name or his alias, with his exact date of birth, and nobody else', () => {
+    expect(found({ lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1985-03-14' })).toEqual(['A10000001']);
+    expect(found({ lastName: 'doe', firstName: ' john ', dateOfBirth: '1985-03-14' })).toEqual(['A10000001']);
+    expect(found({ lastName: 'Doe', firstName: 'Johnny', dateOfBirth: '1985-03-14' })).toEqual(['A10000001']);
+  });
+
+  it('is not answered by the look-alike: A10000007 (DOE, JON) only for JON', () => {
+    expect(found({ lastName: 'DOE', firstName: 'JON', dateOfBirth: '1985-03-14' })).toEqual(['A10000007']);
+  });
+
+  it.each([
+    ['a date one day off', { lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1985-03-15' }],
+    ['a date one year off', { lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1986-03-14' }],
+    ['a date one month off', { lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1985-04-14' }],
+    ['a date with one digit off', { lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1985-03-04' }],
+    ['a first-name prefix', { lastName: 'DOE', firstName: 'JO', dateOfBirth: '1985-03-14' }],
+    ['an initial', { lastName: 'DOE', firstName: 'J', dateOfBirth: '1985-03-14' }],
+    ['a sound-alike last name', { lastName: 'DOUGH', firstName: 'JOHN', dateOfBirth: '1985-03-14' }],
+    ["the alias's first name with the name's middle", { lastName: 'DOE', firstName: 'MICHAEL', dateOfBirth: '1985-03-14' }],
+    ['a contradicting sex', { lastName: 'DOE', firstName: 'JOHN', dateOfBirth: '1985-03-14', sex: 'F' }],
+  ])('never matches on %s', (_case, search) => {
+    expect(found(search)).toEqual([]);
   });
 });

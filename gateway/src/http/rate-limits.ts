@@ -16,8 +16,9 @@ export function isScreeningClient(identity: VerifiedIdentity): boolean {
 }
 
 /**
- * Per-user and per-client request rates, and a daily quota for background-check clients
- * (DESIGN §7): a compromised account or a runaway script is slowed, not served at will.
+ * Per-user and per-client request rates, and a daily quota of searches for background-check
+ * clients (DESIGN §4 rule 9, §7): a compromised account or a runaway script is slowed, not served
+ * at will.
  */
 export class RateLimits {
   private readonly perUser: RateLimiterAbstract;
@@ -32,20 +33,34 @@ export class RateLimits {
 
   /** Counts one operation for this caller; returns the refusal when a limit is spent. */
   async take(identity: VerifiedIdentity): Promise<RateLimitRefusal | null> {
-    const client = identity.client ?? `ori:${identity.ori}`;
-    const checks: Array<[RateLimitRefusal['limit'], RateLimiterAbstract, string]> = [
+    const client = clientKey(identity);
+    return consumeAll([
       ['user', this.perUser, identity.sub],
       ['client', this.perClient, client],
-    ];
-    if (isScreeningClient(identity)) checks.push(['screening-daily-quota', this.screeningDaily, client]);
-    for (const [limit, limiter, key] of checks) {
-      try {
-        await limiter.consume(key);
-      } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return { limit, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-        throw rejection;
-      }
-    }
-    return null;
+    ]);
   }
+
+  /**
+   * Counts one `searchPersons` of a background-check client against its daily quota. The quota
+   * counts searches, not requests: each search may disclose a person (screeningSearchPlugin).
+   */
+  async takeScreeningSearch(identity: VerifiedIdentity): Promise<RateLimitRefusal | null> {
+    return consumeAll([['screening-daily-quota', this.screeningDaily, clientKey(identity)]]);
+  }
+}
+
+function clientKey(identity: VerifiedIdentity): string {
+  return identity.client ?? `ori:${identity.ori}`;
+}
+
+async function consumeAll(checks: Array<[RateLimitRefusal['limit'], RateLimiterAbstract, string]>): Promise<RateLimitRefusal | null> {
+  for (const [limit, limiter, key] of checks) {
+    try {
+      await limiter.consume(key);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return { limit, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      throw rejection;
+    }
+  }
+  return null;
 }

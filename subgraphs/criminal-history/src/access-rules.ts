@@ -31,7 +31,7 @@ export const canSeeSealedFlags = hasScope(Scope.CRIMINAL_HISTORY_SEALED);
 
 /**
  * Match-only callers must search by lastName, firstName and exact dateOfBirth — DESIGN §4 rule 9.
- * (Their results are capped at 5 strong matches by the search policy.)
+ * (They then get exact identity only: `findExactIdentityMatches` in person-search.ts.)
  */
 export const searchArgumentsAllowed = argumentRule('searchArgumentsAllowed', (args, caller) => {
   if (!searchPolicyFor(caller).requireFullIdentity) return true;

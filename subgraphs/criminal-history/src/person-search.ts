@@ -24,8 +24,11 @@ export interface SearchPolicy {
   requireFullIdentity: boolean;
 }
 
-/** Callers with only person:match: at most 5 strong matches on full identity. */
-export const MATCH_ONLY_POLICY: SearchPolicy = { maxResults: 5, defaultLimit: 5, minScore: 0.9, requireFullIdentity: true };
+/**
+ * Callers with only person:match: exact identity only (`findExactIdentityMatches`), at most 5
+ * persons, each scored 1. Nothing is ranked for them, so no near match can score its way in.
+ */
+export const MATCH_ONLY_POLICY: SearchPolicy = { maxResults: 5, defaultLimit: 5, minScore: 1, requireFullIdentity: true };
 /** Criminal-justice callers: up to 50 candidates, weak ones included. */
 export const CRIMINAL_JUSTICE_POLICY: SearchPolicy = { maxResults: 50, defaultLimit: 10, minScore: 0.5, requireFullIdentity: false };
 
@@ -179,4 +182,68 @@ export async function findMatches(
   const exact = rankCandidates(search, await source.candidatesByExactLastName(normalised), policy, limit);
   if (exact.length === limit && exact[limit - 1].score > bestScoreOfAnotherSpelling(search)) return exact;
   return rankCandidates(search, await source.searchCandidates({ lastNameCodes: phoneticCodes(normalised) }), policy, limit);
+}
+
+/**
+ * How a name is compared for screening (DESIGN §4 rule 9): upper case, diacritics removed (É → E,
+ * by Unicode compatibility decomposition), spaces, hyphens and apostrophes removed. Nothing else
+ * is forgiven: another letter (JON for JOHN) or another character (ST. JOHN) is another name.
+ */
+export function identityNameKey(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toUpperCase()
+    .replace(/[\s\-\u2010-\u2015'\u2018\u2019\u02bc`]+/gu, '');
+}
+
+/** A full-identity search: what a match-only caller must give. */
+export interface IdentitySearch {
+  lastName: string;
+  firstName: string;
+  dateOfBirth: string;
+  sex?: string | null;
+}
+
+/**
+ * True when the candidate is the person a full-identity search names: the last and first name
+ * equal (by `identityNameKey`) those of one recorded name of the person — their name or one
+ * alias — and the date of birth is the same day. A sex given and contradicting the record also
+ * rules the candidate out: for an employer, a record matched to the wrong person is the costliest
+ * error there is (Civil Code 1786.20's "maximum possible accuracy").
+ */
+export function isExactIdentityMatch(search: IdentitySearch, candidate: SearchCandidate): boolean {
+  if (candidate.dateOfBirth !== search.dateOfBirth) return false;
+  if (search.sex && search.sex !== 'U' && candidate.sex !== 'U' && search.sex !== candidate.sex) return false;
+  const last = identityNameKey(search.lastName);
+  const first = identityNameKey(search.firstName);
+  if (!last || !first) return false;
+  return [candidate.name, ...candidate.aliases].some((n) => identityNameKey(n.last) === last && identityNameKey(n.first) === first);
+}
+
+/** Where exact-identity candidates come from: one indexed lookup of the store. */
+export interface IdentityCandidateSource {
+  /** Persons born on `dateOfBirth` with a name or alias whose last name normalises (`normaliseName`) to `lastNorm`. */
+  candidatesByExactIdentity(lastNorm: string, dateOfBirth: string): Promise<SearchCandidate[]>;
+}
+
+/**
+ * A match-only caller's search: the persons `isExactIdentityMatch` names, by id, at most `limit`,
+ * each scored 1. Empty when nobody matches — that is an answer, not an error.
+ */
+export async function findExactIdentityMatches(
+  source: IdentityCandidateSource,
+  search: IdentitySearch,
+  limit: number,
+): Promise<Array<{ person: SearchCandidate; score: number }>> {
+  // The store's key drops everything but A–Z: a superset of the exact matches, which the
+  // comparison below then narrows to exactly the rule.
+  const lastNorm = normaliseName(identityNameKey(search.lastName));
+  if (!lastNorm) return [];
+  const candidates = await source.candidatesByExactIdentity(lastNorm, search.dateOfBirth);
+  return candidates
+    .filter((c) => isExactIdentityMatch(search, c))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .slice(0, limit)
+    .map((person) => ({ person, score: 1 }));
 }

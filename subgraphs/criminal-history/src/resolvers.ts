@@ -4,7 +4,7 @@ import { selectedBelow } from '../../../platform/src';
 import { dateScalar, dateTimeScalar } from '../../../platform/src/scalars';
 import { loadHistoriesAhead } from './history-look-ahead';
 import type { CriminalHistoryContext as Ctx } from './loaders';
-import { findMatches, searchPolicyFor, type PersonSearch } from './person-search';
+import { findExactIdentityMatches, findMatches, searchPolicyFor, type IdentitySearch, type PersonSearch } from './person-search';
 import type { ArrestRecord, ChargeRecord, PersonDetails, PersonIdentity } from './store/criminal-history-store';
 
 /** The object behind `Person.criminalHistory`: whose history it is. */
@@ -41,7 +41,11 @@ export const criminalHistoryResolvers = {
       }
       if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
       // The candidates are read from the persons' own rows: nothing more to load to answer them.
-      const matches = await findMatches(ctx.store, args, policy, limit);
+      // Match-only callers (employers) get exact identity or nothing (DESIGN §4 rule 9); the
+      // argument rule has already required all three parts of it.
+      const matches = policy.requireFullIdentity
+        ? await findExactIdentityMatches(ctx.store, args as IdentitySearch, limit)
+        : await findMatches(ctx.store, args, policy, limit);
       const ids = matches.map((m) => m.person.id);
       await loadHistoriesAhead(ids, selectedBelow(info.fieldNodes, 'person', info.fragments), info, ctx);
       return matches;

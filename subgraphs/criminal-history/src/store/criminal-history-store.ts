@@ -131,6 +131,11 @@ export interface CriminalHistoryStore extends StoreBase {
   searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]>;
   /** Persons whose name or an alias's last name normalises (`normaliseName`) to `normalised`, with their aliases. */
   candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]>;
+  /**
+   * Persons born on `dateOfBirth` whose name or an alias's last name normalises to `lastNorm`,
+   * with their aliases: the screening search's one lookup (DESIGN §4 rule 9).
+   */
+  candidatesByExactIdentity(lastNorm: string, dateOfBirth: string): Promise<SearchCandidate[]>;
   /** Number of persons (seeding decides from it whether the store is empty). */
   countPersons(): Promise<number>;
   /** Writes a seed batch in one transaction. */

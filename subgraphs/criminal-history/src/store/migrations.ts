@@ -78,4 +78,9 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX person_aliases_last_norm ON person_aliases (last_norm);
     `,
   },
+  {
+    version: 3,
+    name: 'last-name key with date of birth, for screening by exact identity',
+    up: 'CREATE INDEX persons_last_norm_dob ON persons (last_norm, date_of_birth);',
+  },
 ];

@@ -20,6 +20,8 @@ import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
 /** A person's identity as read (an array: a search reads dozens): id, last, first, middle, date of birth, sex. */
 type IdentityRow = [string, string, string, string | null, string, PersonIdentity['sex']];
 const IDENTITY_COLUMNS = 'id, last_name, first_name, middle_name, date_of_birth, sex';
+/** The same columns of `persons p`, for a join. */
+const P_IDENTITY_COLUMNS = IDENTITY_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ');
 
 function toIdentity([id, last, first, middle, dateOfBirth, sex]: IdentityRow): PersonIdentity {
   return { id, name: { last, first, middle }, dateOfBirth, sex };
@@ -221,6 +223,20 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
          SELECT id FROM persons WHERE last_norm = ? UNION SELECT person_id FROM person_aliases WHERE last_norm = ?)
        ORDER BY id`,
       [normalised, normalised],
+    );
+    return this.withAliases(rows);
+  }
+
+  async candidatesByExactIdentity(lastNorm: string, dateOfBirth: string): Promise<SearchCandidate[]> {
+    if (!lastNorm) return [];
+    // Two index lookups (name; alias then the person's row), both narrowed by the date of birth.
+    const rows = await this.sql.rows<IdentityRow>(
+      `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE last_norm = ? AND date_of_birth = ?
+       UNION
+       SELECT ${P_IDENTITY_COLUMNS}
+       FROM person_aliases a JOIN persons p ON p.id = a.person_id WHERE a.last_norm = ? AND p.date_of_birth = ?
+       ORDER BY 1`,
+      [lastNorm, dateOfBirth, lastNorm, dateOfBirth],
     );
     return this.withAliases(rows);
   }
