@@ -64,16 +64,19 @@ describe('the audit hash chain', () => {
     raw.prepare("UPDATE audit_records SET reason = 'INC-LEGIT' WHERE seq = 4").run();
     const result = await verifyAllChains(store);
     expect(result.ok).toBe(false);
-    expect(result.chains[0].firstBad).toEqual({ seq: 4, reason: expect.stringContaining('edited') });
+    expect(result.chains[0].bad).toEqual([{ seq: 4, reason: expect.stringContaining('edited') }]);
     raw.close();
     await store.close();
   });
 
-  it('detects a deleted record', async () => {
+  it('detects deleted records and names each', async () => {
     const { store, raw } = await chainOf(10);
-    raw.prepare('DELETE FROM audit_records WHERE seq = 6').run();
+    raw.prepare('DELETE FROM audit_records WHERE seq IN (6, 7)').run();
     const result = await verifyAllChains(store);
-    expect(result.chains[0].firstBad).toEqual({ seq: 7, reason: expect.stringContaining('missing') });
+    expect(result.chains[0].bad).toEqual([
+      { seq: 6, reason: expect.stringContaining('missing') },
+      { seq: 7, reason: expect.stringContaining('missing') },
+    ]);
     raw.close();
     await store.close();
   });
@@ -82,7 +85,11 @@ describe('the audit hash chain', () => {
     const { store, raw } = await chainOf(10);
     raw.exec('UPDATE audit_records SET seq = -1 WHERE seq = 3; UPDATE audit_records SET seq = 3 WHERE seq = 5; UPDATE audit_records SET seq = 5 WHERE seq = -1;');
     const result = await verifyAllChains(store);
-    expect(result.chains[0].firstBad).toEqual({ seq: 3, reason: expect.stringContaining('does not link') });
+    // Records 3 and 5 swapped: every link from 3 to 6 is broken, and the two moved records no
+    // longer match their hashes (the sequence is hashed too). Each is named.
+    const link = (seq: number) => ({ seq, reason: expect.stringContaining('does not link') });
+    const moved = (seq: number) => ({ seq, reason: expect.stringContaining('edited') });
+    expect(result.chains[0].bad).toEqual([link(3), moved(3), link(4), link(5), moved(5), link(6)]);
     raw.close();
     await store.close();
   });
@@ -94,7 +101,19 @@ describe('the audit hash chain', () => {
     const edited = { ...rec, reason: 'INC-COVER-STORY' };
     raw.prepare('UPDATE audit_records SET reason = ?, hash = ? WHERE seq = 3').run(edited.reason, recordHash(edited));
     const result = await verifyAllChains(store);
-    expect(result.chains[0].firstBad).toEqual({ seq: 4, reason: expect.stringContaining('does not link') });
+    expect(result.chains[0].bad).toEqual([{ seq: 4, reason: expect.stringContaining('does not link to record 3') }]);
+    raw.close();
+    await store.close();
+  });
+
+  it('checks every chain to its end: a record spoiled on purpose does not hide a real edit after it', async () => {
+    const { store, raw } = await chainOf(12);
+    raw.prepare("UPDATE audit_records SET document = 'spoiled' WHERE seq = 2").run();
+    raw.prepare("UPDATE audit_records SET reason = 'INC-COVER-STORY' WHERE seq = 9").run();
+    raw.prepare('DELETE FROM audit_records WHERE seq = 11').run();
+    const result = await verifyAllChains(store);
+    expect(result.ok).toBe(false);
+    expect(result.chains[0].bad.map((b) => b.seq)).toEqual([2, 9, 11]);
     raw.close();
     await store.close();
   });
@@ -109,7 +128,7 @@ describe('the audit hash chain', () => {
     await store.close();
   });
 
-  it('`npm run -s audit -- verify` exits 0 on an intact chain and non-zero naming the first bad record', async () => {
+  it('`npm run -s audit -- verify` exits 0 on an intact chain and non-zero naming every bad record', async () => {
     const { dataDir, store, raw, chainId } = await chainOf(5);
     const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
     const ok = cli();
@@ -119,6 +138,13 @@ describe('the audit hash chain', () => {
     const bad = cli();
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain(`BAD  ${chainId}: record 2: content does not match its hash (edited)`);
+    raw.prepare("UPDATE audit_records SET outcome = 'DENIED' WHERE seq = 4").run();
+    const worse = cli();
+    expect(worse.status).toBe(1);
+    expect(worse.stdout.split('\n').filter((line) => line.startsWith('BAD'))).toEqual([
+      `BAD  ${chainId}: record 2: content does not match its hash (edited)`,
+      `BAD  ${chainId}: record 4: content does not match its hash (edited)`,
+    ]);
     raw.close();
     await store.close();
   });

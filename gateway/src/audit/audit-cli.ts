@@ -34,11 +34,14 @@ async function main(args: string[]): Promise<number> {
   try {
     if (command === 'verify') {
       const result = await verifyAllChains(store);
+      // Every bad record on a line of its own, so none hides behind another.
       for (const c of result.chains) {
-        console.log(c.ok ? `ok   ${c.chainId}: ${c.records} records` : `BAD  ${c.chainId}: record ${c.firstBad!.seq}: ${c.firstBad!.reason}`);
+        if (c.ok) console.log(`ok   ${c.chainId}: ${c.records} records`);
+        for (const b of c.bad) console.log(`BAD  ${c.chainId}: record ${b.seq}: ${b.reason}`);
       }
       const total = result.chains.reduce((n, c) => n + c.records, 0);
-      console.log(result.ok ? `audit chains intact: ${result.chains.length} chains, ${total} records` : 'audit chain verification FAILED');
+      const badCount = result.chains.reduce((n, c) => n + c.bad.length, 0);
+      console.log(result.ok ? `audit chains intact: ${result.chains.length} chains, ${total} records` : `audit chain verification FAILED: ${badCount} bad records`);
       return result.ok ? 0 : 1;
     }
     const to = new Date(option(args, '--to') ?? Date.now());

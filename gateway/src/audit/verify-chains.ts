@@ -1,24 +1,36 @@
 import type { AuditStore } from './audit-store';
 import { GENESIS_HASH, recordHash } from './hash-chain';
 
-/** The result of checking one chain. */
+/** One record that does not check out, and why. */
+export interface BadRecord {
+  seq: number;
+  reason: string;
+}
+
+/** The result of checking one chain, to its end. */
 export interface ChainVerification {
   chainId: string;
+  /** Records read. */
   records: number;
   ok: boolean;
-  /** The first record that does not check out, and why. */
-  firstBad?: { seq: number; reason: string };
+  /** Every record that does not check out, in sequence order (missing ones included). */
+  bad: BadRecord[];
 }
 
 const PAGE = 2000;
+/** A gap longer than this is named by its first and last sequence rather than record by record. */
+const MAX_NAMED_PER_GAP = 1000;
 
 /**
- * Recomputes one chain from its start (or its retention checkpoint): every seq present and in
- * order, every prevHash linking to the record before, every hash matching the record's content.
- * An edited record fails its hash; a deleted one leaves a gap; reordered ones break the links.
+ * Recomputes one chain from its start (or its retention checkpoint) to its end: every seq present
+ * and in order, every prevHash linking to the record before, every hash matching the record's
+ * content. An edited record fails its hash; a deleted one leaves a gap; reordered or replaced ones
+ * break the links. It goes on past a bad record, judging each next one against what is stored, so
+ * a record an attacker spoiled on purpose cannot hide a real edit made after it (issue 17).
  */
 export async function verifyChain(store: AuditStore, chainId: string): Promise<ChainVerification> {
   const checkpoint = await store.checkpoint(chainId);
+  const bad: BadRecord[] = [];
   let expectedSeq = (checkpoint?.seq ?? 0) + 1;
   let prev = checkpoint?.hash ?? GENESIS_HASH;
   let count = 0;
@@ -27,18 +39,25 @@ export async function verifyChain(store: AuditStore, chainId: string): Promise<C
     const page = await store.readChain(chainId, after, PAGE);
     for (const record of page) {
       count++;
-      const bad = (reason: string): ChainVerification => ({ chainId, records: count, ok: false, firstBad: { seq: record.seq, reason } });
-      if (record.seq !== expectedSeq) return bad(`expected seq ${expectedSeq}: records ${expectedSeq}–${record.seq - 1} are missing`);
-      if (record.prevHash !== prev) return bad('does not link to the record before it (reordered, or a predecessor was replaced)');
+      const gap = record.seq - expectedSeq;
+      if (gap > 0) {
+        const range = `records ${expectedSeq}–${record.seq - 1} are missing`;
+        if (gap <= MAX_NAMED_PER_GAP) for (let seq = expectedSeq; seq < record.seq; seq++) bad.push({ seq, reason: `missing (${range})` });
+        else bad.push({ seq: expectedSeq, reason: `missing (${range})` }, { seq: record.seq - 1, reason: `missing (${range})` });
+      } else if (record.prevHash !== prev) {
+        // After a gap the link cannot match: the gap already names what is wrong there.
+        bad.push({ seq: record.seq, reason: `does not link to record ${record.seq - 1} (reordered, or one of the two was replaced)` });
+      }
       const { hash, ...unhashed } = record;
-      if (recordHash(unhashed) !== hash) return bad('content does not match its hash (edited)');
+      if (recordHash(unhashed) !== hash) bad.push({ seq: record.seq, reason: 'content does not match its hash (edited)' });
+      // Judge the next record against what is stored, whatever this one's fault.
       prev = hash;
-      expectedSeq++;
+      expectedSeq = record.seq + 1;
       after = record.seq;
     }
     if (page.length < PAGE) break;
   }
-  return { chainId, records: count, ok: true };
+  return { chainId, records: count, ok: bad.length === 0, bad };
 }
 
 /** Verifies every chain in the store. */
