@@ -110,10 +110,14 @@ export const GATEWAY_ENV = {
   LOCKOUT_SECONDS: num({ default: 900 }),
 };
 
-/** Reads the gateway's environment once; throws ConfigError naming each bad variable. */
-export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+/**
+ * Reads the gateway's environment once; throws ConfigError naming each bad variable.
+ * `unsetMode` is the mode when CUSTODIAN_MODE is unset: production, except for a sandbox-only
+ * tool that asks for the sandbox itself.
+ */
+export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMode: Mode = 'production'): GatewayConfig {
   const e = readEnv(GATEWAY_ENV, env);
-  const mode = modeFrom(e.NODE_ENV);
+  const mode = modeFrom(e.CUSTODIAN_MODE, e.NODE_ENV, unsetMode);
   const dataDir = projectPath(e.DATA_DIR);
 
   const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -137,7 +141,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     keys = e.AUTH_JWKS_URL ? { kind: 'jwks-url', url: e.AUTH_JWKS_URL } : { kind: 'jwks-file', file: projectPath(e.AUTH_JWKS_FILE) };
   } else {
     // The dev issuer is a sandbox convenience; production must name a real identity provider.
-    if (mode === 'production') throw new ConfigError('AUTH_JWKS_URL or AUTH_JWKS_FILE: required in production (the dev issuer is off)');
+    if (mode === 'production') throw new ConfigError('AUTH_JWKS_URL or AUTH_JWKS_FILE: required in production (the dev issuer is off; CUSTODIAN_MODE=sandbox asks for the sandbox)');
     const files = sandboxKeyFiles(dataDir, SANDBOX_KEYS.devIssuer);
     keys = { kind: 'dev-issuer', publicKeyFile: files.publicFile, privateKeyFile: files.privateFile };
     issuer = issuer || DEV_ISSUER;

@@ -64,13 +64,34 @@ export function storeLocationFrom(databaseUrl: string, dataDir: string): StoreLo
 
 /** The run mode: production switches off the dev issuer, introspection and the explorer. */
 export type Mode = 'sandbox' | 'production';
-export function modeFrom(nodeEnv: string | undefined): Mode {
-  return nodeEnv === 'production' ? 'production' : 'sandbox';
+
+/** The variable that asks for the sandbox (`npm start` sets it for its services). */
+export const MODE_VARIABLE = 'CUSTODIAN_MODE';
+
+/**
+ * The run mode from CUSTODIAN_MODE. The sandbox hands out clerks' tokens to anyone who asks, so
+ * it exists only when asked for by name: unset, the mode is production whatever NODE_ENV says
+ * (`staging`, `prod` or a forgotten variable once opened the dev issuer against real records).
+ * `unsetMode` lets a sandbox-only tool (`npm run token`) ask for the sandbox itself, as
+ * `npm start` does. NODE_ENV=production beside CUSTODIAN_MODE=sandbox is a contradiction, refused.
+ */
+export function modeFrom(mode: string, nodeEnv: string, unsetMode: Mode = 'production'): Mode {
+  if (mode !== '' && mode !== 'sandbox' && mode !== 'production') {
+    throw new ConfigError(`${MODE_VARIABLE}: "sandbox" or "production" (unset: production)`);
+  }
+  const chosen = mode === '' ? unsetMode : mode;
+  if (chosen === 'sandbox' && nodeEnv === 'production') {
+    throw new ConfigError(`${MODE_VARIABLE}: sandbox asked for with NODE_ENV=production; set one or the other`);
+  }
+  return chosen;
 }
 
 /** The variables every service reads alike, with their defaults. */
 export const SERVICE_ENV = {
-  NODE_ENV: str({ default: 'development' }),
+  /** `sandbox` or `production`; unset is production (see modeFrom). */
+  CUSTODIAN_MODE: str({ default: '' }),
+  /** Read only to refuse a sandbox under NODE_ENV=production: it never chooses the mode. */
+  NODE_ENV: str({ default: '' }),
   HOST: str({ default: '127.0.0.1' }),
   DATA_DIR: str({ default: 'data' }),
   DATABASE_URL: str({ default: '' }),

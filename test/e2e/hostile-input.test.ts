@@ -24,6 +24,7 @@ describe('hostile input, in production mode', () => {
     writeFileSync(jwksFile, JSON.stringify(idp.jwks));
     stack = await startStack({
       persons: 100,
+      sandbox: false,
       env: (dataDir) => ({
         NODE_ENV: 'production',
         AUTH_JWKS_FILE: jwksFile,

@@ -30,6 +30,7 @@ describe('production identity: tokens only from the configured identity provider
     stack = await startStack({
       mode: 'in-process',
       persons: 20,
+      sandbox: false,
       env: (dataDir) => ({ NODE_ENV: 'production', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, ...productionKeys(dataDir) }),
     });
   });

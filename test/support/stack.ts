@@ -50,6 +50,8 @@ export interface StackOptions {
   store?: StoreKind;
   /** In-process only: options for the gateway (an audit store that fails, say). */
   gatewayOptions?: (dataDir: string) => Promise<GatewayOptions>;
+  /** Ask for the sandbox (CUSTODIAN_MODE=sandbox: dev issuer, explorer); false starts production, which needs an identity provider. @default true */
+  sandbox?: boolean;
 }
 
 /** What a test sees of a running stack. */
@@ -136,6 +138,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env: Record<string, string> = {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     DATA_DIR: dataDir,
+    // Unset, every service starts as production; the tests' personas sign with the dev issuer.
+    CUSTODIAN_MODE: options.sandbox === false ? '' : 'sandbox',
     LOG_LEVEL: 'warn',
     // Tests send many requests, and many bad tokens, from one address: the limits get their own tests.
     LOCKOUT_ATTEMPTS: '100000',

@@ -15,7 +15,7 @@ export class DevIssuer {
 
   /** Opens (creating if needed) the dev issuer's key. Throws in production. */
   static async open(dataDir: string, mode: 'sandbox' | 'production'): Promise<DevIssuer> {
-    if (mode === 'production') throw new Error('the dev issuer is off in production (NODE_ENV=production)');
+    if (mode === 'production') throw new Error('the dev issuer is off in production (CUSTODIAN_MODE=sandbox asks for the sandbox)');
     const files = await ensureSandboxKeyPair(dataDir, SANDBOX_KEYS.devIssuer);
     return new DevIssuer(await importKey(readJwk(files.privateFile), SANDBOX_KEYS.devIssuer.alg));
   }

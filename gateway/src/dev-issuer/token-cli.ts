@@ -22,7 +22,9 @@ async function main(args: string[]): Promise<number> {
     console.error(`unknown persona "${args[0]}"; one of: ${PERSONAS.map((p) => p.persona).join(', ')}`);
     return 2;
   }
-  const config = readGatewayConfig();
+  // A sandbox tool, like `npm start`: it asks for the sandbox when CUSTODIAN_MODE is unset. Its
+  // key is one only a sandbox gateway trusts; an explicit production (or NODE_ENV) still refuses.
+  const config = readGatewayConfig(undefined, 'sandbox');
   const issuer = await DevIssuer.open(config.dataDir, config.mode);
   console.log(await issuer.sign(persona));
   return 0;

@@ -43,7 +43,7 @@ export const SUBGRAPH_ENV = {
 /** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const e = readEnv({ ...SUBGRAPH_ENV, PORT: port({ default: DEFAULT_SUBGRAPH_PORTS[name] }) }, env);
-  const mode = modeFrom(e.NODE_ENV);
+  const mode = modeFrom(e.CUSTODIAN_MODE, e.NODE_ENV);
   const dataDir = projectPath(e.DATA_DIR);
   let keyFile = e.INTERNAL_TOKEN_PUBLIC_KEY_FILE;
   if (!keyFile) {
