@@ -4,6 +4,7 @@ import type { AuditEntry, AuditRecord } from '../../../access-policy/src';
 import type { Logger } from '../../../platform/src';
 import type { AuditStore } from './audit-store';
 import { GENESIS_HASH, recordHash } from './hash-chain';
+import { ESCAPED_RECORD_CODE, safeRecordForm } from './safe-record-form';
 
 interface Pending {
   entry: AuditEntry;
@@ -82,30 +83,21 @@ export class AuditWriter {
     await new Promise<void>((r) => setImmediate(r));
     try {
       while (this.queue.length > 0) {
-        if (this.resync) await this.resyncHead();
         const batch = this.queue.splice(0, this.maxBatch);
-        const records: AuditRecord[] = [];
-        let seq = this.seq;
-        let prev = this.prevHash;
-        for (const { entry } of batch) {
-          // One object per record, its hash added once computed (this runs for every request).
-          const record = { ...entry, chainId: this.chainId, seq: ++seq, prevHash: prev } as AuditRecord;
-          record.hash = recordHash(record);
-          records.push(record);
-          prev = record.hash;
+        if (this.resync && !(await this.resyncHead())) {
+          this.fail(batch, 'the audit store does not answer');
+          continue;
         }
+        const records = this.link(batch.map((p) => p.entry));
         try {
           await this.store.appendBatch(records);
         } catch (error) {
-          // AU-5: a logging failure is an operator alert at once; callers get no data.
-          this.logger.fatal({ alert: 'AUDIT_WRITE_FAILED', chainId: this.chainId, records: batch.length, reason: (error as Error).message }, 'audit write failed: responses withheld');
-          this.resync = true;
-          const failure = new AuditUnavailableError('the audit record could not be committed');
-          for (const p of batch) p.reject(failure);
+          // One record the store refuses must not cost the others their answers (issue 17):
+          // write them one at a time, the refused one in its safe form.
+          await this.commitOneByOne(batch, error as Error);
           continue;
         }
-        this.seq = seq;
-        this.prevHash = prev;
+        this.advance(records[records.length - 1]);
         batch.forEach((p, i) => p.resolve(records[i]));
         this.anchor();
       }
@@ -114,16 +106,81 @@ export class AuditWriter {
     }
   }
 
-  /** Re-reads the chain head from the store after a failure; stays in resync mode while the store is down. */
-  private async resyncHead(): Promise<void> {
+  /** Places entries in the chain after its head, each linked to the one before. */
+  private link(entries: readonly AuditEntry[]): AuditRecord[] {
+    const records: AuditRecord[] = [];
+    let seq = this.seq;
+    let prev = this.prevHash;
+    for (const entry of entries) {
+      // One object per record, its hash added once computed (this runs for every request).
+      const record = { ...entry, chainId: this.chainId, seq: ++seq, prevHash: prev } as AuditRecord;
+      record.hash = recordHash(record);
+      records.push(record);
+      prev = record.hash;
+    }
+    return records;
+  }
+
+  private advance(last: AuditRecord): void {
+    this.seq = last.seq;
+    this.prevHash = last.hash;
+  }
+
+  /**
+   * After a group commit failed: each record alone, then, if the store refuses it, in its safe
+   * form (safe-record-form.ts). A record refused in both forms means the store itself is failing:
+   * it and every record after it are refused, and the head is re-read before the next commit.
+   */
+  private async commitOneByOne(batch: readonly Pending[], batchError: Error): Promise<void> {
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i];
+      let committed: AuditRecord | null = null;
+      for (const entry of [p.entry, safeRecordForm(p.entry)]) {
+        const [record] = this.link([entry]);
+        try {
+          await this.store.appendBatch([record]);
+          committed = record;
+          break;
+        } catch {
+          // Try the safe form, or give up below.
+        }
+      }
+      if (!committed) {
+        this.fail(batch.slice(i), batchError.message);
+        return;
+      }
+      if (committed.errorCodes.includes(ESCAPED_RECORD_CODE)) {
+        this.logger.warn({ alert: 'AUDIT_RECORD_ESCAPED', chainId: this.chainId, seq: committed.seq, requestId: committed.requestId, reason: batchError.message }, 'audit record written in its safe form');
+      }
+      this.advance(committed);
+      p.resolve(committed);
+    }
+    this.anchor();
+  }
+
+  /** Rejects records that could not be committed: their callers get no data (fail closed). */
+  private fail(batch: readonly Pending[], reason: string): void {
+    // AU-5: a logging failure is an operator alert at once; callers get no data.
+    this.logger.fatal({ alert: 'AUDIT_WRITE_FAILED', chainId: this.chainId, records: batch.length, reason }, 'audit write failed: responses withheld');
+    this.resync = true;
+    const failure = new AuditUnavailableError('the audit record could not be committed');
+    for (const p of batch) p.reject(failure);
+  }
+
+  /**
+   * Re-reads the chain head from the store after a failure (a commit whose answer was lost may
+   * have landed). False while the store does not answer: nothing is linked to a head not known.
+   */
+  private async resyncHead(): Promise<boolean> {
     try {
       const last = await this.store.lastRecord(this.chainId);
       this.seq = last?.seq ?? 0;
       this.prevHash = last?.hash ?? GENESIS_HASH;
       this.resync = false;
       this.logger.warn({ alert: 'AUDIT_RECOVERED', ...this.head() }, 'audit store answers again');
+      return true;
     } catch {
-      // Still down: the next commit fails too, and its callers get no data.
+      return false;
     }
   }
 
