@@ -50,7 +50,13 @@ export async function signInternalToken(caller: Caller, audience: string, key: K
 
 /** Reuse a token while more than this many seconds of its life remain. */
 const REUSE_MARGIN_SECONDS = 30;
-const issued = new LRUCache<string, { token: Promise<string>; expiresAt: number }>({ max: 10_000 });
+// Bounded in bytes too: the key holds the caller's name and reason, and the token carries them
+// again (two bytes a character for each, an upper estimate, and the token's fixed part).
+const issued = new LRUCache<string, { token: Promise<string>; expiresAt: number }>({
+  max: 10_000,
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (_entry, id) => 4 * id.length + 1024,
+});
 
 /**
  * The internal token for a caller, purpose and reason at one subgraph: signed once and reused for

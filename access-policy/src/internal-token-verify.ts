@@ -6,8 +6,16 @@ import { INTERNAL_ALGORITHM, INTERNAL_ISSUER, INTERNAL_TOKEN_TTL_SECONDS } from 
 import { isPurposeCode, parsePurposes } from './purposes';
 import { parseScopes } from './scopes';
 
-/** Tokens already verified, so that a token the gateway reuses is checked once, not per call. */
-const verified = new LRUCache<string, { caller: Caller; audience: string; validUntil: number }>({ max: 10_000 });
+/**
+ * Tokens already verified, so that a token the gateway reuses is checked once, not per call.
+ * Bounded in bytes too: the caller it holds is at most as long as the token (two bytes a
+ * character for each, an upper estimate, and a fixed cost per entry).
+ */
+const verified = new LRUCache<string, { caller: Caller; audience: string; validUntil: number }>({
+  max: 10_000,
+  maxSize: 32 * 1024 * 1024,
+  sizeCalculation: (_entry, token) => 4 * token.length + 512,
+});
 
 /** Header that carries the internal token from the gateway to subgraphs. */
 export const INTERNAL_TOKEN_HEADER = 'x-custodian-internal-token';

@@ -68,7 +68,13 @@ export async function createAuthenticator(auth: GatewayConfig['auth']): Promise<
   };
   // A caller sends the same token with every request: verify its signature once, then trust it
   // until it expires, for at most a minute (so a key withdrawn from the JWKS stops working soon).
-  const verified = new LRUCache<string, { identity: VerifiedIdentity; validUntil: number }>({ max: 10_000 });
+  // Bounded in bytes too: a token may be 8 KB, and its identity's strings are at most as long
+  // (two bytes a character for each, an upper estimate, and a fixed cost per entry).
+  const verified = new LRUCache<string, { identity: VerifiedIdentity; validUntil: number }>({
+    max: 10_000,
+    maxSize: 32 * 1024 * 1024,
+    sizeCalculation: (_entry, token) => 4 * token.length + 512,
+  });
   return {
     async authenticate(authorization) {
       if (!authorization) throw unauthenticated('Authentication required: send Authorization: Bearer <token>');

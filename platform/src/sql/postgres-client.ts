@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
 import type { SqlClient, SqlValue } from './sql-client';
 
@@ -16,13 +17,15 @@ function bind(params: readonly SqlValue[] = []): unknown[] {
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-/** Converted SQL texts, so the rewrite runs once per distinct statement. */
-const converted = new Map<string, string>();
+/**
+ * Converted SQL texts, so the rewrite runs once per distinct statement. IN lists of many lengths
+ * each make a text: bounded in entries and bytes (two a character, an upper estimate).
+ */
+const converted = new LRUCache<string, string>({ max: 5000, maxSize: 8 * 1024 * 1024, sizeCalculation: (text, sql) => 2 * (sql.length + text.length) + 96 });
 function pgText(sql: string): string {
   let text = converted.get(sql);
   if (text === undefined) {
     text = toPostgresPlaceholders(sql);
-    if (converted.size > 5000) converted.clear();
     converted.set(sql, text);
   }
   return text;

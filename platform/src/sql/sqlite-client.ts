@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SqlClient, SqlValue } from './sql-client';
@@ -19,7 +20,12 @@ export class SqliteClient implements SqlClient {
   readonly dialect = 'sqlite' as const;
   readonly stats = { statements: 0 };
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Statement>();
+  /**
+   * Prepared statements by text. IN lists of many lengths each make a statement: bounded in
+   * entries and in bytes (a statement's native form is estimated at four bytes a character of
+   * its text, plus a fixed cost).
+   */
+  private readonly statements = new LRUCache<string, Statement>({ max: 2000, maxSize: 16 * 1024 * 1024, sizeCalculation: (_s, key) => 4 * key.length + 1024 });
   /** Settles when every transaction queued so far has ended. */
   private txTail: Promise<void> = Promise.resolve();
   /** Transactions queued or running; other statements wait while it is above zero. */
@@ -46,8 +52,6 @@ export class SqliteClient implements SqlClient {
     if (!stmt) {
       stmt = this.db.prepare(sql);
       if (asRows) stmt.raw(true);
-      // IN lists of many lengths each make a statement; keep the cache bounded.
-      if (this.statements.size > 2000) this.statements.clear();
       this.statements.set(key, stmt);
     }
     return stmt;
