@@ -3,6 +3,7 @@ import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import type { ArrestRecord, ChargeRecord } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
 import type { Actor, OrderTerms } from '../../subgraphs/orders/src/order-events';
 import { SeededRandom } from './random';
+import { RecordIds } from './record-ids';
 import { makePerson, SeedCalendar, type SeedData } from './seed-data';
 
 const { day, instant } = SeedCalendar;
@@ -15,8 +16,11 @@ const SERVING_OFFICER: Actor = { sub: 'u-officer-1001', name: 'Officer Dana Reye
 /**
  * The seven fixture persons, PO-000001..3 and the fixture alerts, exactly as DESIGN §6 gives
  * them, with dates relative to the seed date T. Tests and outside checks rely on every detail.
+ * Arrest ids come from `ids` (opaque: DESIGN §4 rule 12); the alerts keep the fixed ids
+ * AL-0000001..3 that tests name, like the fixture orders (every alert is visible to alerts:read,
+ * so three fixed names hide nothing).
  */
-export function buildFixtures(t: Date): SeedData {
+export function buildFixtures(t: Date, ids: RecordIds = new RecordIds()): SeedData {
   const cal = new SeedCalendar(t);
   const rnd = new SeededRandom(20260101);
   const persons = [
@@ -32,7 +36,7 @@ export function buildFixtures(t: Date): SeedData {
 
   const arrests: ArrestRecord[] = [];
   const charges: ChargeRecord[] = [];
-  let arrestNo = 0;
+  const arrestsOf = new Map<string, number>();
   const arrest = (
     personId: string,
     date: Date,
@@ -40,7 +44,9 @@ export function buildFixtures(t: Date): SeedData {
     charge: Omit<ChargeRecord, 'arrestId' | 'personId' | 'seq'>,
     flags: { sealed?: boolean; juvenile?: boolean } = {},
   ) => {
-    const id = `AR-${String(++arrestNo).padStart(8, '0')}`;
+    const ordinal = (arrestsOf.get(personId) ?? 0) + 1;
+    arrestsOf.set(personId, ordinal);
+    const id = ids.arrestId(personId, ordinal);
     arrests.push({ id, personId, date: day(date), agency, sealed: !!flags.sealed, juvenile: !!flags.juvenile });
     charges.push({ arrestId: id, personId, seq: 1, ...charge });
   };
@@ -152,5 +158,5 @@ export function buildFixtures(t: Date): SeedData {
   return { criminalHistory: { persons, aliases, arrests, charges }, orders: { events }, alerts };
 }
 
-/** Ids the fixtures take; the bulk population starts after them. */
-export const FIXTURE_COUNTS = { persons: 7, arrests: 9, orders: 3, alerts: 3 } as const;
+/** Ids the fixtures take; the bulk population's persons and orders are numbered after them. */
+export const FIXTURE_COUNTS = { persons: 7, orders: 3 } as const;

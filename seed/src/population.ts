@@ -5,6 +5,7 @@ import type { Actor, OrderType, Relationship, ServiceMethod } from '../../subgra
 import { FIXTURE_COUNTS } from './fixtures';
 import { CITIES, FEMALE_FIRST, MALE_FIRST, STREETS, SURNAMES } from './names';
 import { SeededRandom } from './random';
+import type { RecordIds } from './record-ids';
 import { emptySeed, makePerson, SeedCalendar, type SeedData } from './seed-data';
 import { AGENCY_ORIS, COURTS, SENTENCES, STATUTES } from './statutes';
 
@@ -31,18 +32,19 @@ export function sid(n: number): string {
 
 /**
  * Generates the bulk synthetic population after the fixtures, chunk by chunk, repeatably: the
- * same seed date and counts give the same records. Ids continue the fixtures' sequences.
+ * same seed date, counts and id key give the same records. Persons and orders continue the
+ * fixtures' numbering (SIDs and order numbers are public by nature); arrests and alerts take
+ * opaque ids from `ids` (DESIGN §4 rule 12).
  */
 export class PopulationBuilder {
   private readonly cal: SeedCalendar;
-  private arrestNo = FIXTURE_COUNTS.arrests;
   private orderNo = FIXTURE_COUNTS.orders;
-  private alertNo = FIXTURE_COUNTS.alerts;
 
   /** @param total persons in all, fixtures included */
   constructor(
     readonly t: Date,
     readonly total: number,
+    private readonly ids: RecordIds,
   ) {
     this.cal = new SeedCalendar(t);
   }
@@ -74,22 +76,23 @@ export class PopulationBuilder {
     const juvenileStart = new Date(dob.getTime() + 12 * 365 * DAY);
     if (rnd.chance(0.35)) {
       const arrests = rnd.weighted([[1, 50], [2, 25], [3, 15], [4, 6], [5, 3], [6, 1]] as const);
+      let ordinal = 0;
       for (let a = 0; a < arrests; a++) {
         const juvenile = rnd.chance(0.03) && juvenileStart.getTime() < Math.min(adult.getTime(), t);
         const start = juvenile ? juvenileStart.getTime() : adult.getTime();
         const end = juvenile ? Math.min(adult.getTime(), t) : t;
         if (end <= start) continue;
         const at = new Date(start + rnd.next() * (end - start));
-        this.buildArrest(rnd, id, at, juvenile, data);
+        this.buildArrest(rnd, id, ++ordinal, at, juvenile, data);
       }
     }
     if (rnd.chance(0.03)) this.buildOrder(rnd, id, data);
     this.buildAlerts(rnd, id, ageDays / 365, data);
   }
 
-  private buildArrest(rnd: SeededRandom, personId: string, at: Date, juvenile: boolean, data: SeedData): void {
+  private buildArrest(rnd: SeededRandom, personId: string, ordinal: number, at: Date, juvenile: boolean, data: SeedData): void {
     const t = this.t.getTime();
-    const arrestId = `AR-${String(++this.arrestNo).padStart(8, '0')}`;
+    const arrestId = this.ids.arrestId(personId, ordinal);
     data.criminalHistory.arrests.push({ id: arrestId, personId, date: day(at), agency: rnd.pick(AGENCY_ORIS), sealed: juvenile || rnd.chance(0.02), juvenile });
     const count = rnd.weighted([[1, 70], [2, 22], [3, 8]] as const);
     const recent = t - at.getTime() < 365 * DAY;
@@ -154,8 +157,9 @@ export class PopulationBuilder {
   }
 
   private buildAlerts(rnd: SeededRandom, subjectId: string, age: number, data: SeedData): void {
+    let ordinal = 0;
     const add = (a: Omit<AlertRecord, 'id' | 'subjectId' | 'agency' | 'cancelled'>) =>
-      data.alerts.push({ id: `AL-${String(++this.alertNo).padStart(7, '0')}`, subjectId, agency: rnd.pick(AGENCY_ORIS), cancelled: rnd.chance(0.1), ...a });
+      data.alerts.push({ id: this.ids.alertId(subjectId, ++ordinal), subjectId, agency: rnd.pick(AGENCY_ORIS), cancelled: rnd.chance(0.1), ...a });
     if (age >= 18 && rnd.chance(0.02)) {
       const s = rnd.weighted(STATUTES.filter((x) => x.level !== 'INFRACTION').map((x) => [x, x.weight] as const));
       add({

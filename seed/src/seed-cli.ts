@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const result = await seedStores(config.store, {
     persons: config.persons,
     seedDate: config.seedDate,
+    idKey: config.idKey,
     onProgress: (done, total) => console.log(`seeding: ${done}/${total} persons`),
   });
   if (!result.seeded) console.log(`stores already seeded (${result.persons} persons); nothing to do`);

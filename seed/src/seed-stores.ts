@@ -4,6 +4,7 @@ import { PostgresClient, type StoreLocation } from '../../platform/src';
 import { SUBGRAPHS } from '../../subgraphs';
 import { buildFixtures } from './fixtures';
 import { PopulationBuilder } from './population';
+import { RecordIds } from './record-ids';
 import type { SeedData } from './seed-data';
 
 /** Options of one seed run. */
@@ -12,6 +13,11 @@ export interface SeedOptions {
   persons?: number;
   /** The seed date T that fixture dates are relative to. @default now */
   seedDate?: Date;
+  /**
+   * The secret that arrest and alert ids are keyed with (`RecordIds`): the same key, date and
+   * count give the same ids. @default a fresh random key (ids unguessable, new on every seeding)
+   */
+  idKey?: string;
   /** Called after each chunk with persons written so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -61,8 +67,9 @@ export async function seedStores(location: StoreLocation, options: SeedOptions =
     if (nonEmpty > 0) throw new PartialSeedError();
 
     const counts = { orders: 0, alerts: 0 };
-    await write(stores, buildFixtures(t), counts);
-    const population = new PopulationBuilder(t, total);
+    const ids = new RecordIds(options.idKey);
+    await write(stores, buildFixtures(t, ids), counts);
+    const population = new PopulationBuilder(t, total, ids);
     for (let from = 1; from <= total; from += CHUNK) {
       const to = Math.min(total, from + CHUNK - 1);
       await write(stores, population.buildChunk(from, to), counts);

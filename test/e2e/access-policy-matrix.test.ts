@@ -170,7 +170,7 @@ describe('the authorization policy, persona by persona (DESIGN §4)', () => {
         '{ alerts { subject { criminalHistory { convictions { statute } } } } }',
         '{ searchPersons(lastName: "DOE") { person { criminalHistory { convictions { statute } } } } }',
       ];
-      const FORBIDDEN_TEXT = ['PC 273.5', 'CORPORAL INJURY', 'PC 11350', 'CONTROLLED SUBSTANCE', 'PC 647(f)', 'INTOXICATION', 'PC 594', 'VANDALISM', 'VC 23152', 'UNDER THE INFLUENCE', 'DISMISSED', 'PENDING', 'JUVENILE', 'AR-0'];
+      const FORBIDDEN_TEXT = ['PC 273.5', 'CORPORAL INJURY', 'PC 11350', 'CONTROLLED SUBSTANCE', 'PC 647(f)', 'INTOXICATION', 'PC 594', 'VANDALISM', 'VC 23152', 'UNDER THE INFLUENCE', 'DISMISSED', 'PENDING', 'JUVENILE', 'AR-'];
       for (const q of attempts) {
         const { text } = await stack.query('employment-screener', q);
         for (const forbidden of FORBIDDEN_TEXT) expect({ q, leaked: text.includes(forbidden) ? forbidden : null }).toEqual({ q, leaked: null });
@@ -249,6 +249,25 @@ describe('the authorization policy, persona by persona (DESIGN §4)', () => {
       expect(body.data!.person.criminalHistory.arrests).toHaveLength(4);
       expect(body.data!.person.criminalHistory.convictions.map((c: any) => c.statute)).toEqual(['PC 459', 'VC 23152(a)']);
     });
+    it('arrest ids betray nothing of the records a caller cannot see: opaque, no sequence, the same for every caller (rule 12)', async () => {
+      const ids = async (persona: string, sid: string) =>
+        ((await stack.query(persona, `{ person(id: "${sid}") { criminalHistory { arrests { id } convictions { arrestId } } } }`)).body.data!.person.criminalHistory as {
+          arrests: Array<{ id: string }>;
+          convictions: Array<{ arrestId: string }>;
+        });
+      const officer = await ids('officer', 'A10000001');
+      const clerk = await ids('court-clerk', 'A10000001');
+      const next = await ids('officer', 'A10000003');
+      const seen = [...officer.arrests, ...clerk.arrests, ...next.arrests].map((a) => a.id);
+      expect(seen.every((id) => /^AR-[0-9A-F]{20}$/.test(id))).toBe(true);
+      expect(officer.arrests).toHaveLength(4);
+      expect(clerk.arrests).toHaveLength(6);
+      expect(clerk.arrests.map((a) => a.id)).toEqual(expect.arrayContaining(officer.arrests.map((a) => a.id)));
+      expect(officer.convictions.every((c) => officer.arrests.some((a) => a.id === c.arrestId))).toBe(true);
+      // Nothing to count between one person's arrests and the next person's.
+      expect(seen.some((id) => /^AR-\d+$/.test(id))).toBe(false);
+    });
+
     it('for the court clerk all six arrests exist, the juvenile adjudication among the convictions', async () => {
       const { body } = await stack.query('court-clerk', `{ person(id: ${A1}) { criminalHistory { arrests { sealed juvenile charges { statute } } convictions { statute } } } }`);
       const arrests = body.data!.person.criminalHistory.arrests;

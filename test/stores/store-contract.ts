@@ -1,6 +1,10 @@
-import { openSqlClient, type StoreLocation } from '../../platform/src';
+import { migrate, openSqlClient, type StoreLocation } from '../../platform/src';
 import { buildFixtures } from '../../seed/src/fixtures';
 import { SeededRandom } from '../../seed/src/random';
+import { OPAQUE_ID, RecordIds } from '../../seed/src/record-ids';
+import { seedStores } from '../../seed/src/seed-stores';
+import { ALERTS_MIGRATIONS } from '../../subgraphs/alerts/src/store/migrations';
+import { CRIMINAL_HISTORY_MIGRATIONS } from '../../subgraphs/criminal-history/src/store/migrations';
 import { emptySeed, makePerson } from '../../seed/src/seed-data';
 import { SUBGRAPHS } from '../../subgraphs';
 import type { AlertsStore } from '../../subgraphs/alerts/src/store/alerts-store';
@@ -226,6 +230,103 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
       expect((await store.listAlerts({ activeAt: null, type: 'MISSING_PERSON' }, 10)).map((a) => a.id)).toEqual(['AL-0000003']);
       expect(await store.listAlerts({ activeAt: null }, 2)).toHaveLength(2);
       expect(await store.countAlerts()).toBe(3);
+    });
+  });
+
+  describe(`${adapter}: ids that betray nothing (DESIGN §4 rule 12)`, () => {
+    const arrestIdsOf = async (location: StoreLocation, personIds: string[]) => {
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        return (await store.arrestsByPersonIds(personIds, ALL)).map((a) => `${a.personId} ${a.id}`).sort();
+      } finally {
+        await store.close();
+      }
+    };
+    const alertIdsOf = async (location: StoreLocation) => {
+      const store = await SUBGRAPHS.alerts.openStore(location);
+      try {
+        return (await store.listAlerts({ activeAt: null }, 500)).map((a) => `${a.subjectId} ${a.id}`).sort();
+      } finally {
+        await store.close();
+      }
+    };
+    const SOME = Array.from({ length: 60 }, (_, i) => `A${10000001 + i}`);
+
+    it('seeds arrest and alert ids that are no sequence, and the same ones again with the same key', async () => {
+      const key = 'a seed id key for the contract test';
+      const [first, again, otherKey] = [await freshLocation(), await freshLocation(), await freshLocation()];
+      for (const [location, idKey] of [[first, key], [again, key], [otherKey, `${key}, another`]] as const) {
+        await seedStores(location, { persons: 60, seedDate: T, idKey });
+      }
+      const arrests = await arrestIdsOf(first, SOME);
+      expect(arrests.length).toBeGreaterThan(20);
+      expect(arrests.every((a) => OPAQUE_ID.test(a.split(' ')[1]))).toBe(true);
+      expect(await arrestIdsOf(again, SOME)).toEqual(arrests);
+      const alerts = (await alertIdsOf(first)).filter((a) => !/AL-000000[123]$/.test(a));
+      expect(alerts.length).toBeGreaterThan(0);
+      expect(alerts.every((a) => OPAQUE_ID.test(a.split(' ')[1]))).toBe(true);
+      expect((await alertIdsOf(again)).filter((a) => !/AL-000000[123]$/.test(a))).toEqual(alerts);
+      // Another key, other ids: without the key no id can be worked out from a person and a count.
+      const others = await arrestIdsOf(otherKey, SOME);
+      expect(others.map((a) => a.split(' ')[0])).toEqual(arrests.map((a) => a.split(' ')[0]));
+      expect(others.filter((a) => arrests.includes(a))).toEqual([]);
+    });
+
+    it("gives A10000001's visible arrests ids that do not depend on his sealed ones", () => {
+      const ids = new RecordIds('a seed id key for the contract test');
+      const fixtures = buildFixtures(T, ids).criminalHistory.arrests.filter((a) => a.personId === 'A10000001');
+      expect(fixtures).toHaveLength(6);
+      // Each id is the keyed hash of the person and the arrest's place: nothing counts across persons.
+      expect(fixtures.map((a) => a.id)).toEqual([1, 2, 3, 4, 5, 6].map((n) => ids.arrestId('A10000001', n)));
+      expect(new Set(fixtures.map((a) => a.id)).size).toBe(6);
+    });
+
+    it('re-keys arrests and alerts numbered in one sequence when an older store opens, charges and flags kept', async () => {
+      const location = await freshLocation();
+      const sql = await openSqlClient(location, 'criminal-history');
+      await migrate(sql, CRIMINAL_HISTORY_MIGRATIONS.filter((m) => m.version <= 3));
+      const person = (id: string) =>
+        sql.run(
+          `INSERT INTO persons (id, last_name, first_name, last_code1, last_code2, date_of_birth, sex, last_norm) VALUES (?, 'DOE', 'JOHN', 'T', 'T', '1985-03-14', 'M', 'DOE')`,
+          [id],
+        );
+      await person('A10000001');
+      await person('A10000003');
+      const old = [['AR-00000001', 'A10000001', 0], ['AR-00000002', 'A10000001', 0], ['AR-00000005', 'A10000001', 1], ['AR-00000007', 'A10000003', 0]] as const;
+      for (const [id, personId, sealed] of old) {
+        await sql.run('INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile) VALUES (?, ?, ?, ?, ?, ?)', [id, personId, '2020-01-01', 'CA0194200', sealed, sealed]);
+        for (const seq of [1, 2]) {
+          await sql.run(`INSERT INTO charges (arrest_id, seq, statute, description, level, disposition_type) VALUES (?, ?, ?, 'X', 'MISDEMEANOR', 'CONVICTED')`, [id, seq, `PC ${id}`]);
+        }
+      }
+      await sql.close();
+      const alertsSql = await openSqlClient(location, 'alerts');
+      await migrate(alertsSql, ALERTS_MIGRATIONS.filter((m) => m.version <= 1));
+      for (const id of ['AL-0000001', 'AL-0000004', 'AL-0000009']) {
+        await alertsSql.run(`INSERT INTO alerts (id, alert_type, subject_id, agency, entered_at) VALUES (?, 'WANTED_PERSON', 'A10000003', 'CA0194200', '2026-01-01T00:00:00.000Z')`, [id]);
+      }
+      await alertsSql.close();
+
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        const arrests = await store.arrestsByPersonIds(['A10000001', 'A10000003'], ALL);
+        expect(arrests).toHaveLength(4);
+        expect(arrests.every((a) => OPAQUE_ID.test(a.id))).toBe(true);
+        expect(arrests.filter((a) => a.sealed && a.juvenile).map((a) => a.personId)).toEqual(['A10000001']);
+        expect(await store.arrestsByPersonIds(['A10000001'], UNSEALED)).toHaveLength(2);
+        // Each arrest keeps its own charges under its new id.
+        const charges = await store.chargesByArrestIds(arrests.map((a) => a.id));
+        expect(charges.map((c) => c.statute).sort()).toEqual(old.flatMap(([id]) => [`PC ${id}`, `PC ${id}`]).sort());
+        for (const a of arrests) expect(new Set(charges.filter((c) => c.arrestId === a.id).map((c) => c.personId))).toEqual(new Set([a.personId]));
+      } finally {
+        await store.close();
+      }
+      const alerts = await alertIdsOf(location);
+      expect(alerts).toHaveLength(3);
+      expect(alerts).toContain('A10000003 AL-0000001');
+      expect(alerts.filter((a) => !a.endsWith('AL-0000001')).every((a) => OPAQUE_ID.test(a.split(' ')[1]))).toBe(true);
+      // Written once: the next start finds the same ids.
+      expect(await alertIdsOf(location)).toEqual(alerts);
     });
   });
 }

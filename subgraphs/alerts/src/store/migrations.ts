@@ -28,4 +28,22 @@ export const ALERTS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_type_entered ON alerts (alert_type, entered_at);
     `,
   },
+  {
+    version: 2,
+    name: 'opaque alert ids in place of the global sequence',
+    // DESIGN §4 rule 12: ids that reveal nothing of records the caller cannot see — so no global
+    // sequence (AL-0000004, …). Entries of the old shape take a random id of the shape the seed now
+    // gives (RecordIds), stable once written; the three fixture entries keep the names DESIGN's
+    // fixtures and the tests use (AL-0000001..3).
+    up: {
+      sqlite: `
+        UPDATE alerts SET id = 'AL-' || upper(hex(randomblob(10)))
+        WHERE id GLOB 'AL-[0-9][0-9][0-9][0-9][0-9][0-9][0-9]' AND id NOT IN ('AL-0000001', 'AL-0000002', 'AL-0000003');
+      `,
+      postgres: `
+        UPDATE alerts SET id = 'AL-' || upper(substr(encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'), 1, 20))
+        WHERE id ~ '^AL-[0-9]{7}$' AND id NOT IN ('AL-0000001', 'AL-0000002', 'AL-0000003');
+      `,
+    },
+  },
 ];

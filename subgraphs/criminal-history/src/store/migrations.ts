@@ -83,4 +83,36 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
     name: 'last-name key with date of birth, for screening by exact identity',
     up: 'CREATE INDEX persons_last_norm_dob ON persons (last_norm, date_of_birth);',
   },
+  {
+    version: 4,
+    name: 'opaque arrest ids in place of the global sequence',
+    // DESIGN §4 rule 12: AR-00000001, … numbered every arrest in one sequence, so the gaps between
+    // the arrests a caller sees counted the sealed and juvenile ones they may not. Each arrest of
+    // the old shape takes a random id of the shape the seed now gives (RecordIds): random, not
+    // keyed, because the store holds no key — stable all the same, being written once. Rows are
+    // copied under the new id, their charges moved, the old rows deleted: no foreign key is ever
+    // broken, on either engine.
+    up: {
+      sqlite: `
+        CREATE TEMP TABLE arrest_rekey AS
+          SELECT id AS old_id, 'AR-' || upper(hex(randomblob(10))) AS new_id FROM arrests
+          WHERE id GLOB 'AR-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]';
+        INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile)
+          SELECT k.new_id, a.person_id, a.arrest_date, a.agency, a.sealed, a.juvenile FROM arrests a JOIN arrest_rekey k ON k.old_id = a.id;
+        UPDATE charges SET arrest_id = (SELECT new_id FROM arrest_rekey WHERE old_id = charges.arrest_id)
+          WHERE arrest_id IN (SELECT old_id FROM arrest_rekey);
+        DELETE FROM arrests WHERE id IN (SELECT old_id FROM arrest_rekey);
+        DROP TABLE arrest_rekey;
+      `,
+      postgres: `
+        CREATE TEMP TABLE arrest_rekey ON COMMIT DROP AS
+          SELECT id AS old_id, 'AR-' || upper(substr(encode(sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8')), 'hex'), 1, 20)) AS new_id
+          FROM arrests WHERE id ~ '^AR-[0-9]{8}$';
+        INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile)
+          SELECT k.new_id, a.person_id, a.arrest_date, a.agency, a.sealed, a.juvenile FROM arrests a JOIN arrest_rekey k ON k.old_id = a.id;
+        UPDATE charges SET arrest_id = k.new_id FROM arrest_rekey k WHERE charges.arrest_id = k.old_id;
+        DELETE FROM arrests WHERE id IN (SELECT old_id FROM arrest_rekey);
+      `,
+    },
+  },
 ];
