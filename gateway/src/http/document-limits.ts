@@ -1,5 +1,6 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GatewayConfig } from '../config';
+import { validationErrorsPlugin } from './validation-errors-plugin';
 
 /**
  * The document limits of DESIGN §7, checked by graphql-armor while the document is parsed and
@@ -17,10 +18,12 @@ export function documentLimits(config: GatewayConfig) {
     // (even for a plain syntax error). graphql-js counts tokens itself: see `parseOptions` below.
     maxTokens: { enabled: false },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, exposeLimits: true },
-    // "Did you mean …" names fields even with introspection off.
-    blockFieldSuggestion: { enabled: config.mode === 'production' },
+    // "Did you mean …" names fields even with introspection off. Off in the sandbox too: its
+    // explorer completes from introspection, and graphql-cop reports suggestions as a leak.
+    blockFieldSuggestion: { enabled: true },
   });
   const { plugins, validationRules } = armor.protect();
   // The parser stops at the limit ("Document contains more that N tokens"): a 400, GRAPHQL_PARSE_FAILED.
-  return { plugins, validationRules, parseOptions: { maxTokens: limits.maxTokens } };
+  // Repeated offences (ten copies of one unknown directive) come back as one error, not one each.
+  return { plugins: [...plugins, validationErrorsPlugin()], validationRules, parseOptions: { maxTokens: limits.maxTokens } };
 }
