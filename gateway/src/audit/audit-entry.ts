@@ -30,6 +30,11 @@ export interface RequestFacts {
 /** What the GraphQL layer knows (all optional: a request may fail before any of it exists). */
 export interface OperationFacts {
   identity?: VerifiedIdentity | null;
+  /**
+   * Who a refused token named, when no identity was accepted: its `sub` when the signature
+   * verified (expired, say), `unverified:<sub>` when it did not (forged, unsigned, edited).
+   */
+  claimedUser?: string | null;
   caller?: Caller | null;
   document?: string | null;
   variables?: Record<string, unknown> | null;
@@ -59,7 +64,7 @@ export function buildAuditEntry(request: RequestFacts, op: OperationFacts): Audi
   return {
     requestId: request.requestId,
     at: new Date().toISOString(),
-    userSub: evidenceTextOrNull(identity?.sub ?? null),
+    userSub: evidenceTextOrNull(identity?.sub ?? op.claimedUser ?? null),
     userName: evidenceTextOrNull(identity?.name ?? null),
     ori: evidenceTextOrNull(identity?.ori ?? null),
     client: evidenceTextOrNull(identity?.client ?? null),

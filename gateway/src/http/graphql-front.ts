@@ -6,7 +6,7 @@ import { answerWithApollo, errorBody, headerOf, jsonBodyReader, sendJson, type L
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
 import { createGatewayContext, type GatewayContext } from '../context';
-import type { Authenticator, VerifiedIdentity } from '../identity/authenticate';
+import { verifiedSubjectOf, type Authenticator, type VerifiedIdentity } from '../identity/authenticate';
 import { Lockout } from '../identity/lockout';
 import type { ClientAddress } from './client-address';
 import type { RateLimits } from './rate-limits';
@@ -19,8 +19,10 @@ interface RequestState {
   audit: { written: boolean };
   ip: string | undefined;
   identity?: VerifiedIdentity;
-  /** The user the bearer token claims to be, unverified (lockouts count failures against it). */
+  /** The user the bearer token claims to be, unverified: a lockout of that user is checked, never counted, on its word. */
   claimedUser?: string | null;
+  /** The user a refused token is recorded under (audit-entry.ts `claimedUser`). */
+  refusedUser?: string | null;
   body?: unknown;
 }
 
@@ -77,7 +79,8 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
   ) => {
     state.audit.written = true;
     if (auditWriter) {
-      const entry = buildAuditEntry(facts(req, state), { identity: state.identity, document: documentOf(req, state), outcome: refusal.outcome, errorCodes: [refusal.code] });
+      const claimedUser = state.refusedUser ?? (state.claimedUser ? `unverified:${state.claimedUser}` : null);
+      const entry = buildAuditEntry(facts(req, state), { identity: state.identity, claimedUser, document: documentOf(req, state), outcome: refusal.outcome, errorCodes: [refusal.code] });
       await auditWriter.append(entry).catch(() => undefined);
     }
     for (const [k, v] of Object.entries(refusal.headers ?? {})) res.setHeader(k, v);
@@ -131,7 +134,10 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       state.identity = await authenticator.authenticate(headerOf(req, 'authorization'));
     } catch (error) {
       const message = (error as Error).message;
-      await lockout.recordFailure(ip, claimed);
+      // Only a genuinely signed token counts against the user it names: anyone can write a `sub`.
+      const verifiedSubject = verifiedSubjectOf(error);
+      if (verifiedSubject) state.refusedUser = verifiedSubject;
+      await lockout.recordFailure(ip, verifiedSubject);
       logger.warn({ requestId: state.requestId, ip: state.ip, reason: message }, 'authentication failed');
       await refuse(req, res, state, { status: 401, outcome: 'UNAUTHENTICATED', code: ErrorCode.UNAUTHENTICATED, message, headers: { 'www-authenticate': 'Bearer realm="custodian"' } });
       return false;

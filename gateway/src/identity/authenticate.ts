@@ -21,6 +21,24 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<VerifiedIdentity>;
 }
 
+/**
+ * The `sub` of a token that was refused although its signature verified (expired, another
+ * audience or issuer, a claim missing): the one failure that may count against a user's account.
+ * Null for every other failure — a token whose signature did not verify says nothing true about
+ * whom it names, and counting it would let anyone lock anyone out (docs/design.md §7).
+ */
+export function verifiedSubjectOf(error: unknown): string | null {
+  const sub = (error as { verifiedSubject?: unknown } | null)?.verifiedSubject;
+  return typeof sub === 'string' ? sub : null;
+}
+
+/** An UNAUTHENTICATED error for a token that was genuinely signed for `sub` and still refused. */
+function refusedGenuine(message: string, sub: unknown): Error {
+  const error = unauthenticated(message);
+  if (typeof sub === 'string' && sub) Object.defineProperty(error, 'verifiedSubject', { value: sub, enumerable: false });
+  return error;
+}
+
 /** A 9-character ORI: two-letter state code and seven letters or digits. */
 const ORI = /^[A-Z]{2}[0-9A-Z]{7}$/;
 /** Bearer tokens longer than this are refused before parsing. */
@@ -85,11 +103,19 @@ export async function createAuthenticator(auth: GatewayConfig['auth']): Promise<
       try {
         const { payload } =
           typeof key === 'function' ? await jwtVerify(match[1], key, options) : await jwtVerify(match[1], key, options);
-        const identity = identityFrom(payload);
+        let identity: VerifiedIdentity;
+        try {
+          identity = identityFrom(payload);
+        } catch (error) {
+          throw refusedGenuine((error as Error).message, payload.sub);
+        }
         verified.set(match[1], { identity, validUntil: Math.min(Date.now() + 60_000, payload.exp! * 1000) });
         return identity;
       } catch (error) {
-        if (error instanceof joseErrors.JWTExpired) throw unauthenticated('Token expired');
+        if (verifiedSubjectOf(error)) throw error;
+        // jose checks claims only after the signature: these carry the payload it verified.
+        if (error instanceof joseErrors.JWTExpired) throw refusedGenuine('Token expired', error.payload.sub);
+        if (error instanceof joseErrors.JWTClaimValidationFailed) throw refusedGenuine('Token rejected', error.payload.sub);
         if (error instanceof joseErrors.JOSEError) throw unauthenticated('Token rejected');
         throw error;
       }

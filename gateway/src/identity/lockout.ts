@@ -18,7 +18,7 @@ export class Lockout {
     this.byUser = store.limiter({ ...spec, keyPrefix: 'custodian:lockout:user' });
   }
 
-  /** The user a token claims to be, without trusting it: failed attempts count against that account. */
+  /** The user a token claims to be, without trusting it: whether that account is locked is checked on its word, never counted. */
   static claimedUser(authorization: string | undefined): string | null {
     const token = /^Bearer (\S+)$/.exec(authorization?.trim() ?? '')?.[1];
     if (!token) return null;
@@ -37,7 +37,11 @@ export class Lockout {
     return blocked.length ? Math.max(1, ...blocked.map((r) => Math.ceil(r!.msBeforeNext / 1000))) : 0;
   }
 
-  /** Counts a failed authentication against the client and the claimed user; the last allowed one starts the lockout. */
+  /**
+   * Counts a failed authentication against the client address and, when its token's signature
+   * verified, against that token's user; the last allowed one starts the lockout. A forged token
+   * counts against its address only (anyone can write any `sub`).
+   */
   async recordFailure(clientAddress: string, user: string | null): Promise<void> {
     const count = async (limiter: RateLimiterAbstract, key: string) => {
       const res = await limiter.penalty(key);
