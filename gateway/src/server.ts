@@ -17,10 +17,12 @@ import {
   SUBGRAPH_NAMES,
   type Logger,
   type SubgraphName,
+  vendorReportingOff,
 } from '../../platform/src';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './federation/subgraph-data-source';
+import { turnOffVendorTelemetry } from './federation/vendor-telemetry-off';
 import { argumentChecksPlugin } from '../../platform/src/argument-checks';
 import { formatError } from './http/format-error';
 import { healthRoutes, subgraphReadiness } from './http/health';
@@ -82,6 +84,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
 
   let loaded = false;
+  turnOffVendorTelemetry();
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphFile, 'utf8'),
     buildService: ({ name }) =>
@@ -121,6 +124,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ApolloServerPluginLandingPageDisabled(),
       // Records must never sit in a shared cache: responses carry `Cache-Control: no-store` instead.
       ApolloServerPluginCacheControlDisabled(),
+      ...vendorReportingOff(),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       operationResolutionPlugin(),
       purposePlugin(),
