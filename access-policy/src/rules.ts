@@ -95,6 +95,26 @@ export function argumentRule(
 }
 
 /**
+ * A rule over the record a field belongs to (its parent), which may read the request's loaders
+ * (the subgraph's context). Never cached: the answer differs per record. A predicate that throws
+ * or rejects denies — a rule that cannot tell closes the field rather than leaking it or the error.
+ */
+export function recordRule<Parent, Ctx extends RuleContext>(
+  name: string,
+  predicate: (parent: Parent, ctx: Ctx) => boolean | Promise<boolean>,
+): Rule {
+  return named(name, () =>
+    rule(name, { cache: 'no_cache' })(async (parent: Parent, _args: unknown, ctx: Ctx) => {
+      try {
+        return (await predicate(parent, ctx)) === true;
+      } catch {
+        return false;
+      }
+    }),
+  );
+}
+
+/**
  * One rule for each of these fields of a type, spelled out field by field (the rule-coverage
  * test then sees every field named).
  * @example ProtectiveOrder: sameRule(['id', 'caseNumber', …], canReadOrders)

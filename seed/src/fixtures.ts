@@ -4,7 +4,7 @@ import type { ArrestRecord, ChargeRecord } from '../../subgraphs/criminal-histor
 import type { Actor, OrderTerms } from '../../subgraphs/orders/src/order-events';
 import { SeededRandom } from './random';
 import { RecordIds } from './record-ids';
-import { makePerson, SeedCalendar, type SeedData } from './seed-data';
+import { addressProtectionsOf, makePerson, SeedCalendar, type SeedData } from './seed-data';
 
 const { day, instant } = SeedCalendar;
 
@@ -155,7 +155,7 @@ export function buildFixtures(t: Date, ids: RecordIds = new RecordIds()): SeedDa
     },
   ];
 
-  return { criminalHistory: { persons, aliases, arrests, charges }, orders: { events }, alerts };
+  return { criminalHistory: { persons, aliases, arrests, charges, addressProtections: addressProtectionsOf(events) }, orders: { events }, alerts };
 }
 
 /** Ids the fixtures take; the bulk population's persons and orders are numbered after them. */

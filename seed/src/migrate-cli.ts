@@ -2,6 +2,7 @@ import { str } from 'envalid';
 import { readEnv, storeLocationFrom } from '../../platform/src';
 import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
 import { SUBGRAPHS } from '../../subgraphs';
+import { syncAddressProtections } from './address-protection-sync';
 
 /**
  * `npm run db:migrate`: applies every store's pending migrations (the three record stores and the
@@ -15,6 +16,15 @@ async function main(): Promise<void> {
     const store = await module.openStore(location);
     await store.close();
     console.log(`migrated ${name}`);
+  }
+  // Criminal-history learns whom the orders protect once; until then its addresses stay closed.
+  const orders = await SUBGRAPHS.orders.openStore(location);
+  const criminalHistory = await SUBGRAPHS['criminal-history'].openStore(location);
+  try {
+    const synced = await syncAddressProtections(orders, criminalHistory);
+    if (synced !== null) console.log(`synced ${synced} address protections from orders to criminal-history`);
+  } finally {
+    await Promise.all([orders.close(), criminalHistory.close()]);
   }
   const audit = await SqlAuditStore.open(location, 1);
   await audit.close();

@@ -6,7 +6,7 @@ import { FIXTURE_COUNTS } from './fixtures';
 import { CITIES, FEMALE_FIRST, MALE_FIRST, STREETS, SURNAMES } from './names';
 import { SeededRandom } from './random';
 import type { RecordIds } from './record-ids';
-import { emptySeed, makePerson, SeedCalendar, type SeedData } from './seed-data';
+import { addressProtectionsOf, emptySeed, makePerson, SeedCalendar, type SeedData } from './seed-data';
 import { AGENCY_ORIS, COURTS, SENTENCES, STATUTES } from './statutes';
 
 const { day, instant } = SeedCalendar;
@@ -53,6 +53,7 @@ export class PopulationBuilder {
   buildChunk(from: number, to: number): SeedData {
     const data = emptySeed();
     for (let n = Math.max(from, FIXTURE_COUNTS.persons + 1); n <= to; n++) this.buildPerson(n, data);
+    data.criminalHistory.addressProtections = addressProtectionsOf(data.orders.events);
     return data;
   }
 

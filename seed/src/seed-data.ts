@@ -1,6 +1,8 @@
 import type { AlertRecord } from '../../subgraphs/alerts/src/store/alerts-store';
 import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
-import type { CriminalHistorySeed, PersonRecord, Sex } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
+import type { AddressProtection, CriminalHistorySeed, PersonRecord, Sex } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
+import { protectionsOf } from '../../subgraphs/orders/src/address-protections';
+import { applyOrderEvent, type OrderState } from '../../subgraphs/orders/src/order-events';
 import type { OrdersSeed } from '../../subgraphs/orders/src/store/orders-store';
 import type { SeededRandom } from './random';
 import { CITIES, EYE_COLORS, HAIR_COLORS, STREETS } from './names';
@@ -14,7 +16,18 @@ export interface SeedData {
 
 /** An empty seed, to append to. */
 export function emptySeed(): SeedData {
-  return { criminalHistory: { persons: [], aliases: [], arrests: [], charges: [] }, orders: { events: [] }, alerts: [] };
+  return { criminalHistory: { persons: [], aliases: [], arrests: [], charges: [], addressProtections: [] }, orders: { events: [] }, alerts: [] };
+}
+
+/**
+ * The address protections of a seed's orders (DESIGN §4 rule 11), as the orders subgraph would
+ * have told criminal-history: each order's events folded to its state, then `protectionsOf`.
+ * Every event of an order sits in the batch that issues it.
+ */
+export function addressProtectionsOf(events: OrdersSeed['events']): AddressProtection[] {
+  const states = new Map<string, OrderState | null>();
+  for (const e of events) states.set(e.orderId, applyOrderEvent(states.get(e.orderId) ?? null, e.orderId, e.payload).state);
+  return [...states.entries()].flatMap(([orderId, state]) => (state ? protectionsOf(state).map((p) => ({ ...p, orderId })) : []));
 }
 
 const DAY = 86_400_000;

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PostgresClient, type StoreLocation } from '../../platform/src';
 import { SUBGRAPHS } from '../../subgraphs';
+import { syncAddressProtections } from './address-protection-sync';
 import { buildFixtures } from './fixtures';
 import { PopulationBuilder } from './population';
 import { RecordIds } from './record-ids';
@@ -62,7 +63,11 @@ export async function seedStores(location: StoreLocation, options: SeedOptions =
   const stores = await openRecordStores(location);
   try {
     const marks = await Promise.all([stores.criminalHistory, stores.orders, stores.alerts].map((s) => s.getMeta(SEED_KEY)));
-    if (marks.every(Boolean)) return { seeded: false, persons: await stores.criminalHistory.countPersons(), orders: 0, alerts: 0, reason: 'already seeded' };
+    if (marks.every(Boolean)) {
+      // Seeded before criminal-history kept address protections: it learns them now (DESIGN §4 rule 11).
+      await syncAddressProtections(stores.orders, stores.criminalHistory);
+      return { seeded: false, persons: await stores.criminalHistory.countPersons(), orders: 0, alerts: 0, reason: 'already seeded' };
+    }
     const nonEmpty = (await stores.criminalHistory.countPersons()) + (await stores.orders.countOrders()) + (await stores.alerts.countAlerts());
     if (nonEmpty > 0) throw new PartialSeedError();
 

@@ -26,6 +26,12 @@ const PROBES: Probe[] = [
   { field: 'Arrest.sealed (rule 5)', query: `{ person(id: ${A1}) { criminalHistory { arrests { sealed } } } }`, path: 'person.criminalHistory.arrests.0.sealed', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
   { field: 'Person.protectiveOrders (rule 6)', query: `{ person(id: ${A1}) { protectiveOrders { id } } }`, path: 'person.protectiveOrders', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
   { field: 'ProtectedParty.address (rule 6)', query: '{ protectiveOrder(id: "PO-000001") { protectedParties { address { street } } } }', path: 'protectiveOrder.protectedParties.0.address', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  // Rule 11: A10000002 is the protected party of PO-000001, in force: her address on every path.
+  { field: "a protected party's Person.lastKnownAddress by SID (rule 11)", query: '{ person(id: "A10000002") { lastKnownAddress { street } } }', path: 'person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: "a protected party's Person.lastKnownAddress through her order (rule 11)", query: '{ protectiveOrder(id: "PO-000001") { protectedParties { person { id lastKnownAddress { street } } } } }', path: 'protectiveOrder.protectedParties.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: "a protected party's Person.lastKnownAddress through the order restraining another (rule 11)", query: `{ person(id: ${A1}) { protectiveOrders { protectedParties { person { lastKnownAddress { city } } } } } }`, path: 'person.protectiveOrders.0.protectedParties.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: "a protected party's Person.lastKnownAddress through her protectedBy (rule 11)", query: '{ person(id: "A10000002") { protectedBy { protectedParties { person { lastKnownAddress { city } } } } } }', path: 'person.protectedBy.0.protectedParties.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  { field: "a protected party's Person.lastKnownAddress in a search (rule 11)", query: '{ searchPersons(lastName: "ROE", firstName: "JANE", dateOfBirth: "1988-07-02") { person { lastKnownAddress { street } } } }', path: 'searchPersons.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
   { field: 'Person.alerts (rule 7)', query: '{ person(id: "A10000003") { alerts { type } } }', path: 'person.alerts', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
   { field: 'Caution.note (rule 7)', query: '{ alert(id: "AL-0000001") { caution { note } } }', path: 'alert.caution.note', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
 ];
@@ -239,6 +245,41 @@ describe('the authorization policy, persona by persona (DESIGN §4)', () => {
       expect(convictions.data._entities).toEqual([{ criminalHistory: { convictions: [{ statute: 'PC 459' }] } }]);
       const arrests = await call('criminalHistory { arrests { date } }');
       expect(arrests.errors[0]).toMatchObject({ path: ['_entities', 0, 'criminalHistory', 'arrests'], extensions: { code: 'FORBIDDEN' } });
+    });
+  });
+
+  describe("a protected party's address on every path (rule 11)", () => {
+    const address = (persona: string, sid: string) => stack.query(persona, `{ person(id: "${sid}") { lastKnownAddress { city } } }`);
+
+    it('denies it to an officer fetching the person by key straight from the subgraph (_entities)', async () => {
+      const token = await stack.internalToken('officer', 'criminal-history', 'C');
+      const reply = (await fetch(stack.subgraphUrls['criminal-history'], {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-custodian-internal-token': token },
+        body: JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id lastKnownAddress { street } } } }', variables: { r: [{ __typename: 'Person', id: 'A10000002' }, { __typename: 'Person', id: 'A10000001' }] } }),
+      }).then((r) => r.json())) as any;
+      expect(reply.data._entities[0]).toEqual({ id: 'A10000002', lastKnownAddress: null });
+      expect(reply.data._entities[1].lastKnownAddress.street).toEqual(expect.any(String));
+      expect(reply.errors).toEqual([expect.objectContaining({ path: ['_entities', 0, 'lastKnownAddress'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    });
+
+    it('closes the address of a person as soon as a court issues an order protecting them, and reopens it when the order is terminated', async () => {
+      expect(outcomeAt(await address('officer', 'A10000006'), 'person.lastKnownAddress')).toBe('allowed');
+      const issued = await stack.query(
+        'court-clerk',
+        `mutation { issueProtectiveOrder(input: {
+          caseNumber: "FL-26-019019", court: "LOS ANGELES SUPERIOR COURT", type: DVRO, restrainedPersonId: "A10000007",
+          protectedParties: [{ name: { last: "LEE", first: "SARAH" }, relationship: DATING, personId: "A10000006" }],
+          terms: { noContact: true, firearmsProhibited: true }, expiresAt: "${new Date(Date.now() + 365 * 86_400_000).toISOString()}" }) { id version } }`,
+      );
+      expect(issued.body.errors).toBeUndefined();
+      const order = issued.body.data!.issueProtectiveOrder;
+      for (const persona of ['officer', 'dispatcher']) expect(outcomeAt(await address(persona, 'A10000006'), 'person.lastKnownAddress')).toBe('denied');
+      expect(outcomeAt(await address('court-clerk', 'A10000006'), 'person.lastKnownAddress')).toBe('allowed');
+
+      const ended = await stack.query('court-clerk', `mutation { terminateProtectiveOrder(id: "${order.id}", expectedVersion: ${order.version}, reason: "DISSOLVED ON MOTION") { status } }`);
+      expect(ended.body.data!.terminateProtectiveOrder).toEqual({ status: 'TERMINATED' });
+      expect(outcomeAt(await address('officer', 'A10000006'), 'person.lastKnownAddress')).toBe('allowed');
     });
   });
 

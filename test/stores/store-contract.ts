@@ -2,6 +2,7 @@ import { migrate, openSqlClient, type StoreLocation } from '../../platform/src';
 import { buildFixtures } from '../../seed/src/fixtures';
 import { SeededRandom } from '../../seed/src/random';
 import { OPAQUE_ID, RecordIds } from '../../seed/src/record-ids';
+import { syncAddressProtections } from '../../seed/src/address-protection-sync';
 import { seedStores } from '../../seed/src/seed-stores';
 import { ALERTS_MIGRATIONS } from '../../subgraphs/alerts/src/store/migrations';
 import { CRIMINAL_HISTORY_MIGRATIONS } from '../../subgraphs/criminal-history/src/store/migrations';
@@ -327,6 +328,63 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
       expect(alerts.filter((a) => !a.endsWith('AL-0000001')).every((a) => OPAQUE_ID.test(a.split(' ')[1]))).toBe(true);
       // Written once: the next start finds the same ids.
       expect(await alertIdsOf(location)).toEqual(alerts);
+    });
+  });
+
+  describe(`${adapter}: address protections (DESIGN §4 rule 11)`, () => {
+    const AT = T.toISOString();
+    const LATER = new Date(T.getTime() + 4 * 365 * 86_400_000).toISOString();
+
+    it('knows from the seed that A10000002 is protected by PO-000001 while it is in force, and nobody else of the fixtures', async () => {
+      const store = await SUBGRAPHS['criminal-history'].openStore(await freshLocation());
+      try {
+        expect(await store.addressProtectionsKnown()).toBe(false);
+        await store.insertSeed(buildFixtures(T).criminalHistory);
+        expect(await store.addressProtectionsKnown()).toBe(true);
+        const fixtures = ['A10000001', 'A10000002', 'A10000003', 'A10000004', 'A10000005', 'A10000006', 'A10000007'];
+        expect(await store.personsWithConfidentialAddress(fixtures, AT)).toEqual(['A10000002']);
+        expect(await store.personsWithConfidentialAddress(fixtures, LATER)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('replaces what an order protects, provisional key included, and ends it when told', async () => {
+      const store = await SUBGRAPHS['criminal-history'].openStore(await freshLocation());
+      try {
+        await store.recordAddressProtections('PENDING:req-1', [{ personId: 'A10000006', inForceUntil: null }]);
+        expect(await store.personsWithConfidentialAddress(['A10000006'], LATER)).toEqual(['A10000006']);
+        await store.recordAddressProtections('PO-000009', [{ personId: 'A10000006', inForceUntil: LATER }], 'PENDING:req-1');
+        expect(await store.personsWithConfidentialAddress(['A10000006'], AT)).toEqual(['A10000006']);
+        expect(await store.personsWithConfidentialAddress(['A10000006'], LATER)).toEqual([]);
+        await store.recordAddressProtections('PO-000009', [{ personId: 'A10000006', inForceUntil: AT }]);
+        expect(await store.personsWithConfidentialAddress(['A10000006'], AT)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('learns the protections of a store seeded before it kept them from the orders store, once', async () => {
+      const location = await freshLocation();
+      const orders = await SUBGRAPHS.orders.openStore(location);
+      const criminalHistory = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        await orders.insertSeed(buildFixtures(T).orders);
+        // PO-000001 protects A10000002; link the party of PO-000002 (expired) to A10000006 as well.
+        const sql = await openSqlClient(location, 'orders');
+        await sql.run("UPDATE order_parties SET person_id = 'A10000006' WHERE order_id = 'PO-000002'");
+        await sql.close();
+        expect(await orders.protectedPartyLinks(null, 1)).toEqual([{ orderId: 'PO-000001', seq: 1, personId: 'A10000002', inForceUntil: expect.any(String) }]);
+        expect(await orders.protectedPartyLinks({ orderId: 'PO-000001', seq: 1 }, 10)).toEqual([{ orderId: 'PO-000002', seq: 1, personId: 'A10000006', inForceUntil: expect.any(String) }]);
+
+        expect(await criminalHistory.addressProtectionsKnown()).toBe(false);
+        expect(await syncAddressProtections(orders, criminalHistory)).toBe(2);
+        expect(await criminalHistory.addressProtectionsKnown()).toBe(true);
+        expect(await criminalHistory.personsWithConfidentialAddress(['A10000002', 'A10000006'], AT)).toEqual(['A10000002']);
+        expect(await syncAddressProtections(orders, criminalHistory)).toBeNull();
+      } finally {
+        await Promise.all([orders.close(), criminalHistory.close()]);
+      }
     });
   });
 }

@@ -1,4 +1,5 @@
-import { allOf, argumentRule, callerRule, forbidden, hasAnyScope, hasScope, Scope, type RuleTable } from '../../../access-policy/src';
+import { allOf, argumentRule, callerRule, forbidden, hasAnyScope, hasScope, purposeIn, recordRule, Scope, type RuleTable } from '../../../access-policy/src';
+import type { CriminalHistoryContext } from './loaders';
 import { searchPolicyFor } from './person-search';
 import { usesEmploymentView } from './record-visibility';
 
@@ -7,6 +8,23 @@ export const canIdentifyPersons = hasAnyScope(Scope.PERSON_READ, Scope.PERSON_MA
 
 /** Everything else about a person (aliases, physical, identifiers, address) needs person:read — DESIGN §4 rule 2. */
 export const canReadPersonDetails = hasScope(Scope.PERSON_READ);
+
+/**
+ * While a person is a protected party of an order in force, every address of that person needs
+ * orders:protected_address, on every path (person, search, entity fetch) — DESIGN §4 rule 11.
+ * When the store cannot tell (protections never synced, or the read fails), the address is closed.
+ */
+export const canReadPersonAddress = recordRule<{ id: string }, CriminalHistoryContext>('canReadPersonAddress', async (person, ctx) => {
+  if (!ctx.caller.scopes.has(Scope.PERSON_READ)) return false;
+  if (ctx.caller.scopes.has(Scope.ORDERS_PROTECTED_ADDRESS)) return true;
+  return !(await ctx.loaders.addressConfidential.load(person.id));
+});
+
+/**
+ * Only the court's order entries tell this subgraph whom an order protects (orders:write with
+ * purpose C or D, on the caller's behalf through the orders subgraph) — DESIGN §4 rules 6, 11.
+ */
+export const canRecordAddressProtections = allOf(hasScope(Scope.ORDERS_WRITE), purposeIn('C', 'D'));
 
 /**
  * Looking a person up by SID needs person:read: match-only callers (employers) reach persons only
@@ -46,6 +64,7 @@ export const criminalHistoryAccessRules: RuleTable = {
     person: canLookUpBySid,
     searchPersons: allOf(canIdentifyPersons, searchArgumentsAllowed),
   },
+  Mutation: { recordAddressProtections: canRecordAddressProtections },
   PersonMatch: { person: canIdentifyPersons, score: canIdentifyPersons },
   Person: {
     id: canIdentifyPersons,
@@ -55,7 +74,7 @@ export const criminalHistoryAccessRules: RuleTable = {
     sex: canReadPersonDetails,
     physical: canReadPersonDetails,
     identifiers: canReadPersonDetails,
-    lastKnownAddress: canReadPersonDetails,
+    lastKnownAddress: canReadPersonAddress,
     criminalHistory: canReadConvictions,
   },
   PersonName: { last: canIdentifyPersons, first: canIdentifyPersons, middle: canIdentifyPersons },

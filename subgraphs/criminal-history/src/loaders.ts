@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { Caller } from '../../../access-policy/src';
 import { manyByKey, oneByKey, type Clock, type SettledLoader, type SubgraphContext } from '../../../platform/src';
 import { recordVisibilityFor } from './record-visibility';
@@ -26,6 +27,11 @@ export interface CriminalHistoryLoaders {
   readonly arrests: SettledLoader<string, ArrestRecord[]>;
   readonly charges: SettledLoader<string, ChargeRecord[]>;
   readonly convictions: SettledLoader<string, ConvictionRecord[]>;
+  /**
+   * Whether a person's addresses are confidential now: protected by an order in force — or not
+   * known to be unprotected (a store whose protections were never synced), which counts the same.
+   */
+  readonly addressConfidential: DataLoader<string, boolean>;
 }
 
 /**
@@ -42,5 +48,10 @@ export function createCriminalHistoryLoaders(store: CriminalHistoryStore, caller
     arrests: manyByKey((ids) => store.arrestsByPersonIds(ids, visibility), (a) => a.personId),
     charges: manyByKey((ids) => store.chargesByArrestIds(ids), (c) => c.arrestId),
     convictions: manyByKey((ids) => store.convictionsByPersonIds(ids, visibility), (c) => c.personId),
+    addressConfidential: new DataLoader(async (ids: readonly string[]) => {
+      if (!(await store.addressProtectionsKnown())) return ids.map(() => true);
+      const confidential = new Set(await store.personsWithConfidentialAddress(ids, clock.now().toISOString()));
+      return ids.map((id) => confidential.has(id));
+    }),
   };
 }

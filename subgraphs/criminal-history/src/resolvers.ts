@@ -52,6 +52,26 @@ export const criminalHistoryResolvers = {
     },
   },
 
+  Mutation: {
+    /** The orders subgraph's report of whom an order protects (see access-rules.ts, canRecordAddressProtections). */
+    async recordAddressProtections(
+      _: unknown,
+      args: { orderId: string; protections: Array<{ personId: string; inForceUntil?: string | null }>; replacing?: string | null },
+      ctx: Ctx,
+    ) {
+      const key = /^[A-Za-z0-9:_-]{1,80}$/;
+      if (!key.test(args.orderId) || (args.replacing != null && !key.test(args.replacing))) throw badUserInput('orderId and replacing are order keys of at most 80 letters, digits, -, _ or :');
+      if (args.protections.length > 100) throw badUserInput('at most 100 protections per order');
+      if (args.protections.some((p) => !SID.test(p.personId))) throw badUserInput('every personId must be a state identification number');
+      await ctx.store.recordAddressProtections(
+        args.orderId,
+        args.protections.map((p) => ({ personId: p.personId, inForceUntil: p.inForceUntil ?? null })),
+        args.replacing ?? null,
+      );
+      return true;
+    },
+  },
+
   Person: {
     __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.loaders.person.load(ref.id),
     aliases: async (p: PersonIdentity, _: unknown, ctx: Ctx) => (await ctx.loaders.aliases.load(p.id)).map((a) => a.name),

@@ -13,6 +13,7 @@ import {
   type ProtectedPartyInput,
   type ServiceMethod,
 } from './order-events';
+import { laterEnd, protectionsOf, recordProtections } from './address-protections';
 import { knownPersons } from './person-directory';
 import { VersionConflictError, type OrderRecord, type OrdersStore } from './store/orders-store';
 
@@ -131,7 +132,19 @@ export const orderMutationResolvers = {
       const unknown = named.filter((id) => !known.has(id));
       if (unknown.length) throw badUserInput(`unknown person${unknown.length > 1 ? 's' : ''} in the state repository: ${unknown.join(', ')}`);
 
-      const order = await append(ctx, null, 0, {
+      // The protected persons' addresses close before the order exists, under a provisional key
+      // (the store gives the id): should anything after this fail, they stay closed rather than
+      // open (DESIGN §4 rule 11). No registry, no order.
+      const protections = protectionsOf({ terminatedAt: null, expiresAt, protectedParties: input.protectedParties.map((p) => ({ personId: p.personId ?? null })) });
+      const provisional = `PENDING:${ctx.caller.requestId}`.slice(0, 80);
+      if (protections.length > 0) {
+        try {
+          await recordProtections(ctx.peers, provisional, protections);
+        } catch {
+          throw new GraphQLError('The person registry could not be told whom the order protects; nothing was issued', { extensions: { code: ErrorCode.SOURCE_UNAVAILABLE } });
+        }
+      }
+      const issue = append(ctx, null, 0, {
         type: 'ISSUED',
         caseNumber,
         court,
@@ -155,6 +168,13 @@ export const orderMutationResolvers = {
         issuedAt,
         expiresAt,
       });
+      const order = await issue.catch(async (error: unknown) => {
+        // Not issued: withdraw the provisional protections (if that fails too, they lapse at expiresAt).
+        if (protections.length > 0) await recordProtections(ctx.peers, provisional, []).catch(() => undefined);
+        throw error;
+      });
+      // Under the order's id now; if this fails the provisional rows keep the addresses closed.
+      if (protections.length > 0) await recordProtections(ctx.peers, order.id, protections, provisional).catch(() => undefined);
       for (const id of named) ctx.disclosure.subjects.add(`Person:${id}`);
       return order;
     },
@@ -171,11 +191,26 @@ export const orderMutationResolvers = {
       if (terms) checkTerms(terms);
       if (!terms && !('expiresAt' in args.changes)) throw badUserInput('changes must give terms or expiresAt');
       if (args.changes.expiresAt && Date.parse(args.changes.expiresAt) <= ctx.clock.now().getTime()) throw badUserInput('expiresAt has already passed');
-      return append(ctx, args.id, args.expectedVersion, {
+      const parties = 'expiresAt' in args.changes ? await ctx.loaders.parties.load(order.id) : [];
+      const newEnd = args.changes.expiresAt ?? null;
+      // A new expiry moves the end of the protection too: first to the later of the two ends, so
+      // that no moment of the change leaves an address open; then, once written, to the new one.
+      if (protectionsOf({ ...order, protectedParties: parties }).length > 0) {
+        try {
+          await recordProtections(ctx.peers, order.id, protectionsOf({ terminatedAt: null, expiresAt: laterEnd(order.expiresAt, newEnd), protectedParties: parties }));
+        } catch {
+          throw new GraphQLError('The person registry could not be told of the new expiry; nothing was changed', { extensions: { code: ErrorCode.SOURCE_UNAVAILABLE } });
+        }
+      }
+      const modified = await append(ctx, args.id, args.expectedVersion, {
         type: 'MODIFIED',
         ...(terms ? { terms } : {}),
-        ...('expiresAt' in args.changes ? { expiresAt: args.changes.expiresAt ?? null } : {}),
+        ...('expiresAt' in args.changes ? { expiresAt: newEnd } : {}),
       });
+      // If this fails, the later end stays: closed a while longer, never open too soon.
+      const protections = protectionsOf({ ...modified, protectedParties: parties });
+      if (protections.length > 0) await recordProtections(ctx.peers, order.id, protections).catch(() => undefined);
+      return modified;
     },
 
     async recordProofOfService(_: unknown, args: { id: string; expectedVersion: number; servedAt: string; method: ServiceMethod }, ctx: Ctx) {
@@ -191,7 +226,12 @@ export const orderMutationResolvers = {
       const reason = text(args.reason, 'reason', LIMITS.reason)!;
       const order = await existing(ctx, args.id);
       requireActive(order, ctx.clock.now(), 'terminated');
-      return append(ctx, args.id, args.expectedVersion, { type: 'TERMINATED', terminatedAt: ctx.clock.now().toISOString(), reason });
+      const terminated = await append(ctx, args.id, args.expectedVersion, { type: 'TERMINATED', terminatedAt: ctx.clock.now().toISOString(), reason });
+      // The protected persons' addresses reopen with the order's end. If the registry cannot be
+      // told, they stay closed until the order would have expired: the safe way to be wrong.
+      const protections = protectionsOf({ ...terminated, protectedParties: await ctx.loaders.parties.load(order.id) });
+      if (protections.length > 0) await recordProtections(ctx.peers, order.id, protections).catch(() => undefined);
+      return terminated;
     },
   },
 };

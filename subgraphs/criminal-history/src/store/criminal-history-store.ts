@@ -108,12 +108,29 @@ export interface SearchKeys {
   lastNameCodes: string[];
 }
 
+/**
+ * A person protected by a protective order: while the order is in force every address of the
+ * person is confidential (DESIGN §4 rule 11). Orders owns the orders; it tells this store, on
+ * every write that changes who is protected or until when (and the seed does for seeded orders).
+ */
+export interface AddressProtection {
+  personId: string;
+  orderId: string;
+  /** When the order stops being in force (its termination or expiry); null: no end date. */
+  inForceUntil: string | null;
+}
+
+/** Store metadata key set once the store holds every protection (seeded with them, or synced). */
+export const ADDRESS_PROTECTIONS_META = 'address-protections';
+
 /** A seed batch for this store. */
 export interface CriminalHistorySeed {
   persons: Array<PersonRecord & { lastNameCodes: [string, string] }>;
   aliases: Array<AliasRecord & { seq: number; lastNameCodes: [string, string] }>;
   arrests: ArrestRecord[];
   charges: ChargeRecord[];
+  /** The protections of the seed's orders; writing a seed marks the store's protections as known. */
+  addressProtections: AddressProtection[];
 }
 
 /**
@@ -136,6 +153,21 @@ export interface CriminalHistoryStore extends StoreBase {
    * with their aliases: the screening search's one lookup (DESIGN §4 rule 9).
    */
   candidatesByExactIdentity(lastNorm: string, dateOfBirth: string): Promise<SearchCandidate[]>;
+  /**
+   * False until the store holds every protection (ADDRESS_PROTECTIONS_META): a store from before
+   * protections were kept, not yet synced from orders. Readers must then treat every address as
+   * confidential (fail closed).
+   */
+  addressProtectionsKnown(): Promise<boolean>;
+  /** Those of these persons protected by an order in force at `at` (ISO instant). */
+  personsWithConfidentialAddress(ids: readonly string[], at: string): Promise<string[]>;
+  /**
+   * Replaces what an order protects: its rows (and those of `replacing`, a provisional key the
+   * same order was recorded under before it had an id) give way to `protections`, in one transaction.
+   */
+  recordAddressProtections(orderId: string, protections: ReadonlyArray<Omit<AddressProtection, 'orderId'>>, replacing?: string | null): Promise<void>;
+  /** Writes protections read from orders (a sync), replacing rows of the same person and order. */
+  loadAddressProtections(protections: readonly AddressProtection[]): Promise<void>;
   /** Number of persons (seeding decides from it whether the store is empty). */
   countPersons(): Promise<number>;
   /** Writes a seed batch in one transaction. */

@@ -115,4 +115,20 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
       `,
     },
   },
+  {
+    version: 5,
+    name: 'address protections: persons protected by an order in force',
+    // DESIGN §4 rule 11. Kept by the orders subgraph's writes and the seed; a store that had rows
+    // before this migration knows none of them until synced (store_metadata 'address-protections'),
+    // and until then every address counts as confidential.
+    up: `
+      CREATE TABLE address_protections (
+        person_id TEXT NOT NULL,
+        order_id TEXT NOT NULL,
+        in_force_until TEXT,
+        PRIMARY KEY (person_id, order_id)
+      );
+      CREATE INDEX address_protections_order ON address_protections (order_id);
+    `,
+  },
 ];

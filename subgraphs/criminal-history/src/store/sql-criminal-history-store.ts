@@ -1,18 +1,20 @@
 import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, valueRows, type SqlClient, type StoreLocation } from '../../../../platform/src';
-import type {
-  AliasRecord,
-  ArrestRecord,
-  ChargeRecord,
-  ConvictionRecord,
-  CriminalHistorySeed,
-  CriminalHistoryStore,
-  DispositionRecord,
-  PersonDetails,
-  PersonIdentity,
-  PersonName,
-  RecordVisibility,
-  SearchCandidate,
-  SearchKeys,
+import {
+  ADDRESS_PROTECTIONS_META,
+  type AddressProtection,
+  type AliasRecord,
+  type ArrestRecord,
+  type ChargeRecord,
+  type ConvictionRecord,
+  type CriminalHistorySeed,
+  type CriminalHistoryStore,
+  type DispositionRecord,
+  type PersonDetails,
+  type PersonIdentity,
+  type PersonName,
+  type RecordVisibility,
+  type SearchCandidate,
+  type SearchKeys,
 } from './criminal-history-store';
 import { normaliseName } from '../name-keys';
 import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
@@ -253,6 +255,37 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     return rows.map((row) => ({ ...toIdentity(row), aliases: byPerson.get(row[0]) ?? [] }));
   }
 
+  /** Once true it stays true (the mark is never removed): asked once per process, not per request. */
+  private protectionsKnown = false;
+
+  async addressProtectionsKnown(): Promise<boolean> {
+    if (!this.protectionsKnown) this.protectionsKnown = (await this.getMeta(ADDRESS_PROTECTIONS_META)) !== null;
+    return this.protectionsKnown;
+  }
+
+  async personsWithConfidentialAddress(ids: readonly string[], at: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.rows<[string]>(
+      `SELECT DISTINCT person_id FROM address_protections
+       WHERE person_id IN (${placeholders(ids.length)}) AND (in_force_until IS NULL OR in_force_until > ?)`,
+      [...ids, at],
+    );
+    return rows.map((r) => r[0]);
+  }
+
+  async recordAddressProtections(orderId: string, protections: ReadonlyArray<Omit<AddressProtection, 'orderId'>>, replacing: string | null = null): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.run('DELETE FROM address_protections WHERE order_id IN (?, ?)', [orderId, replacing ?? orderId]);
+      for (const p of protections) {
+        await tx.run('INSERT INTO address_protections (person_id, order_id, in_force_until) VALUES (?, ?, ?)', [p.personId, orderId, p.inForceUntil]);
+      }
+    });
+  }
+
+  async loadAddressProtections(protections: readonly AddressProtection[]): Promise<void> {
+    await this.sql.transaction((tx) => insertProtections(tx, protections));
+  }
+
   async countPersons(): Promise<number> {
     const row = await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM persons');
     return Number(row?.n ?? 0);
@@ -287,6 +320,7 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
           a.id, a.personId, a.date, a.agency, a.sealed, a.juvenile,
         ]);
       }
+      await insertProtections(tx, batch.addressProtections);
       for (const c of batch.charges) {
         await tx.run(
           `INSERT INTO charges (arrest_id, seq, statute, description, level, disposition_type, disposition_date, court, sentence, relief)
@@ -299,5 +333,15 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
         );
       }
     });
+    // A seed carries the protections of its own orders: the store then knows them all.
+    await this.setMeta(ADDRESS_PROTECTIONS_META, 'seeded');
+  }
+}
+
+/** Writes protections, each replacing an earlier row of the same person and order. */
+async function insertProtections(tx: SqlClient, protections: readonly AddressProtection[]): Promise<void> {
+  for (const p of protections) {
+    await tx.run('DELETE FROM address_protections WHERE person_id = ? AND order_id = ?', [p.personId, p.orderId]);
+    await tx.run('INSERT INTO address_protections (person_id, order_id, in_force_until) VALUES (?, ?, ?)', [p.personId, p.orderId, p.inForceUntil]);
   }
 }

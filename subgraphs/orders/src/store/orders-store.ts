@@ -22,6 +22,14 @@ export class VersionConflictError extends Error {
   }
 }
 
+/** One protected party linked to a person, as `protectedPartyLinks` pages them. */
+export interface ProtectedPartyLink {
+  orderId: string;
+  seq: number;
+  personId: string;
+  inForceUntil: string | null;
+}
+
 /** A seed batch: events to append, in order. */
 export interface OrdersSeed {
   events: Array<{ orderId: string; at: string; actor: Actor; payload: OrderEventPayload }>;
@@ -47,6 +55,12 @@ export interface OrdersStore extends StoreBase {
    * For ISSUED, `orderId` null asks the store for the next id.
    */
   append(orderId: string | null, expectedVersion: number, at: string, actor: Actor, payload: OrderEventPayload): Promise<OrderRecord>;
+  /**
+   * Persons linked to protected parties, with when each order stops being in force (its
+   * termination, else its expiry), in (order, party) order after `after`: a page of what
+   * criminal-history must know for DESIGN §4 rule 11, read to sync a store from before it knew.
+   */
+  protectedPartyLinks(after: { orderId: string; seq: number } | null, limit: number): Promise<ProtectedPartyLink[]>;
   countOrders(): Promise<number>;
   insertSeed(batch: OrdersSeed): Promise<void>;
 }

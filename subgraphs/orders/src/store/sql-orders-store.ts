@@ -1,7 +1,7 @@
 import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type StoreLocation } from '../../../../platform/src';
 import { applyOrderEvent, type Actor, type OrderEvent, type OrderEventPayload, type OrderState } from '../order-events';
 import { ORDERS_MIGRATIONS } from './migrations';
-import { VersionConflictError, type OrderRecord, type OrdersSeed, type OrdersStore, type ProtectedPartyRecord } from './orders-store';
+import { VersionConflictError, type OrderRecord, type OrdersSeed, type OrdersStore, type ProtectedPartyLink, type ProtectedPartyRecord } from './orders-store';
 
 interface OrderRow {
   id: string;
@@ -181,6 +181,17 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
         }
       }
     }
+  }
+
+  async protectedPartyLinks(after: { orderId: string; seq: number } | null, limit: number): Promise<ProtectedPartyLink[]> {
+    const rows = await this.sql.all<{ order_id: string; seq: number; person_id: string; terminated_at: string | null; expires_at: string | null }>(
+      `SELECT p.order_id, p.seq, p.person_id, o.terminated_at, o.expires_at
+       FROM order_parties p JOIN orders o ON o.id = p.order_id
+       WHERE p.person_id IS NOT NULL AND (p.order_id > ? OR (p.order_id = ? AND p.seq > ?))
+       ORDER BY p.order_id, p.seq LIMIT ?`,
+      [after?.orderId ?? '', after?.orderId ?? '', after?.seq ?? 0, limit],
+    );
+    return rows.map((r) => ({ orderId: r.order_id, seq: Number(r.seq), personId: r.person_id, inForceUntil: r.terminated_at ?? r.expires_at }));
   }
 
   async countOrders(): Promise<number> {
