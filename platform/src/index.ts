@@ -18,4 +18,5 @@ export * from './sql/sqlite-client';
 export * from './subgraph/peer-access';
 export * from './process-lifecycle';
 export * from './http-json';
+export * from './vendor-reporting-off';
 export * from './apollo-over-node-http';

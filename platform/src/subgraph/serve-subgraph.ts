@@ -21,6 +21,7 @@ import { DisclosureLog } from './disclosure-log';
 import { errorBody, headerOf, sendJson } from '../http-json';
 import { subgraphHttpHandler } from './subgraph-http';
 import { argumentChecksPlugin } from '../argument-checks';
+import { vendorReportingOff } from '../vendor-reporting-off';
 import { disclosurePlugin } from './disclosure-plugin';
 import { instrumentDisclosure } from './disclosure-instrumentation';
 import { peerAccessFor } from './peer-access';
@@ -87,6 +88,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       ApolloServerPluginInlineTraceDisabled(),
       // Nothing here is cacheable; the plugin would only cost a hook per field.
       ApolloServerPluginCacheControlDisabled(),
+      ...vendorReportingOff(),
       // A subgraph never trusts its caller: lengths and scalars are checked here too.
       argumentChecksPlugin<SubgraphContext<Store, Loaders>>(),
       disclosurePlugin(module, logger) as never,
