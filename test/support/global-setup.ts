@@ -16,17 +16,28 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * CI (CI=1, or REQUIRE_POSTGRES=1, which `.ci/run` sets) runs every test: a backing service that
+ * does not answer fails the run instead of letting its tests skip unseen.
+ */
+function everyTestRequired(): boolean {
+  return process.env.CI === '1' || process.env.CI === 'true' || process.env.REQUIRE_POSTGRES === '1';
+}
+
 /** Where tests create their throw-away PostgreSQL databases. */
 export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
- * Runs once before every test file: finds out whether PostgreSQL answers, and tells the test
- * workers through CUSTODIAN_TEST_PG. With REQUIRE_POSTGRES=1 (CI) a missing server fails the run
- * here, loudly, instead of letting its tests skip.
+ * Runs once before every test file: finds out whether Redis and PostgreSQL answer, and tells the
+ * test workers through CUSTODIAN_TEST_REDIS and CUSTODIAN_TEST_PG. In CI (CI=1 or
+ * REQUIRE_POSTGRES=1) a missing server fails the run here, loudly, instead of letting its tests skip.
  */
 export default async function globalSetup(): Promise<void> {
   process.env.CUSTODIAN_TEST_REDIS = (await redisAnswers(REDIS_TEST_URL)) ? REDIS_TEST_URL : '';
-  if (!process.env.CUSTODIAN_TEST_REDIS) console.warn(`\nRedis is not reachable at ${REDIS_TEST_URL}: the shared rate-limit test will be SKIPPED\n`);
+  if (!process.env.CUSTODIAN_TEST_REDIS) {
+    if (everyTestRequired()) throw new Error(`CI=1 but Redis does not answer at ${REDIS_TEST_URL}: the shared rate-limit test cannot run (.ci/run starts redis-server)`);
+    console.warn(`\nRedis is not reachable at ${REDIS_TEST_URL}: the shared rate-limit test will be SKIPPED (CI=1 makes this a failure)\n`);
+  }
   const client = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
