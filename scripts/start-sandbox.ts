@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { port, str } from 'envalid';
-import { ensureSandboxKeyPair, MODE_VARIABLE, projectPath, projectRoot, readEnv, SANDBOX_KEYS, SUBGRAPH_NAMES } from '../platform/src';
+import { ensureSandboxKeyPair, MODE_VARIABLE, modeFrom, projectPath, projectRoot, readEnv, SANDBOX_KEYS, SUBGRAPH_NAMES } from '../platform/src';
 import { readSeedConfig } from '../seed/src/seed-config';
 import { PartialSeedError, resetRecordStores, seedStores } from '../seed/src/seed-stores';
 import { GATEWAY_NODE_FLAGS } from '../gateway/src/gateway-node-flags';
@@ -33,7 +33,9 @@ export function formatLogLine(service: string, line: string): string {
  * prefixed logs, restarting any that exits. Ctrl-C (or SIGTERM) stops them all.
  */
 async function main(): Promise<void> {
-  const env = readEnv({ PORT: port({ default: 4000 }), DATA_DIR: str({ default: 'data' }) });
+  const env = readEnv({ PORT: port({ default: 4000 }), DATA_DIR: str({ default: 'data' }), NODE_ENV: str({ default: '' }) });
+  // Every service would refuse a sandbox beside NODE_ENV=production: say so once, before seeding.
+  modeFrom('sandbox', env.NODE_ENV);
   const dataDir = projectPath(env.DATA_DIR);
   const seedConfig = readSeedConfig();
 

@@ -104,6 +104,21 @@ describe('npm start: the sandbox launcher restarts a crashed service instead of 
   });
 });
 
+describe('npm start beside NODE_ENV=production', () => {
+  it('refuses before seeding or starting anything, naming the contradiction', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'custodian-launcher-'));
+    try {
+      const launcher = spawnLauncher([process.execPath, LAUNCHER_SCRIPT], { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) });
+      await new Promise((r) => launcher.child.once('close', r));
+      expect(launcher.child.exitCode).toBe(1);
+      expect(launcher.lines.join('\n')).toMatch(/CUSTODIAN_MODE: sandbox asked for with NODE_ENV=production/);
+      expect(launcher.lines.join('\n')).not.toMatch(/started \(pid|\[seed\]/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 async function ready(baseUrl: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
