@@ -9,14 +9,12 @@ export const canIdentifyPersons = hasAnyScope(Scope.PERSON_READ, Scope.PERSON_MA
 /** Everything else about a person (aliases, physical, identifiers, address) needs person:read — DESIGN §4 rule 2. */
 export const canReadPersonDetails = hasScope(Scope.PERSON_READ);
 
-/**
- * While a person is a protected party of an order in force, every address of that person needs
- * orders:protected_address, on every path (person, search, entity fetch) — DESIGN §4 rule 11.
- * When the store cannot tell (protections never synced, or the read fails), the address is closed.
- */
+/** A protected party's every address, while an order in force protects them, needs orders:protected_address — DESIGN §4 rule 11. */
 export const canReadPersonAddress = recordRule<{ id: string }, CriminalHistoryContext>('canReadPersonAddress', async (person, ctx) => {
   if (!ctx.caller.scopes.has(Scope.PERSON_READ)) return false;
   if (ctx.caller.scopes.has(Scope.ORDERS_PROTECTED_ADDRESS)) return true;
+  // Unknown counts as protected (a store never told whom orders protect), and a failed read denies
+  // (recordRule): the address is closed whenever the subgraph cannot tell.
   return !(await ctx.loaders.addressConfidential.load(person.id));
 });
 
