@@ -100,6 +100,18 @@ describe('arguments are checked at the gateway before any work', () => {
       await expectBadInput(result, /at input\.protectedParties\[0\]\.name\.last is longer than 60 characters/i);
     });
 
+    it('a name in the document (field, operation) over 128 characters: one error, the name not echoed', async () => {
+      for (const query of [`{ ${'N'.repeat(5000)} }`, `query ${'N'.repeat(129)} { __typename }`]) {
+        const result = await stack.query('officer', query);
+        expect({ status: result.status, errors: result.body.errors?.map((e) => [e.extensions?.code, e.message]) }).toEqual({
+          status: 400,
+          errors: [['GRAPHQL_VALIDATION_FAILED', 'A name in the document is longer than 128 characters']],
+        });
+        expect(result.text).not.toContain('N'.repeat(100));
+        expect((await recordsOf(result)).map((r) => r.outcome)).toEqual(['INVALID']);
+      }
+    });
+
     it('an argument with no limit of its own takes the default (an id)', async () => {
       const result = await stack.query('officer', `{ person(id: "${'A'.repeat(65)}") { id } }`);
       await expectBadInput(result, /argument "id" of person is longer than 64 characters/i);

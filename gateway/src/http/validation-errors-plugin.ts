@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import { NAME_TOO_LONG } from './name-length-rule';
 
 /**
  * Most validation errors one response carries. graphql-js reports every offence on its own: ten
@@ -13,10 +14,13 @@ const isValidationError = (e: GraphQLFormattedError) => e.extensions?.code === '
 /**
  * The errors of a refused document as the caller receives them: one per distinct message (the
  * first, with its location), at most `MAX_VALIDATION_ERRORS`, the last saying how many more there
- * were. Errors of any other kind pass untouched.
+ * were; a name over its length limit alone (the other errors would echo it). Errors of any other
+ * kind pass untouched.
  */
 export function condenseValidationErrors(errors: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
   if (errors.length < 2 || !errors.every(isValidationError)) return [...errors];
+  const overlong = errors.find((e) => e.message === NAME_TOO_LONG);
+  if (overlong) return [overlong];
   const distinct = [...new Map(errors.map((e) => [e.message, e])).values()];
   if (distinct.length <= MAX_VALIDATION_ERRORS) return distinct;
   const kept = distinct.slice(0, MAX_VALIDATION_ERRORS - 1);
