@@ -78,7 +78,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const authenticator = await createAuthenticator(config.auth);
   // The explorer and its token endpoint exist only in the sandbox, with the dev issuer.
   const devIssuer = config.mode === 'sandbox' && config.auth.keys.kind === 'dev-issuer' ? await DevIssuer.open(config.dataDir, config.mode) : null;
-  const auditStore = options.auditStore ?? (await openAuditStore(config.store));
+  const auditStore = options.auditStore ?? (await openAuditStore(config.store, { logger }));
   const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch });
   await auditWriter.start();
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
