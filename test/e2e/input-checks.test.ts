@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../../access-policy/src';
 import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
 import { MAX_INPUT_LENGTHS } from '../../platform/src/input-limits';
-import { startStack, type GraphQLResult, type Stack } from '../support/stack';
+import { startStack, STORE_KINDS, type GraphQLResult, type Stack, type StoreKind } from '../support/stack';
 
 const SEARCH_LITERAL = (dateOfBirth: string) => `{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: ${dateOfBirth}) { score } }`;
 const SEARCH_VARIABLES = 'query Search($last: String!, $first: String, $dob: Date) { searchPersons(lastName: $last, firstName: $first, dateOfBirth: $dob) { score person { id } } }';
@@ -20,12 +20,12 @@ const issueInput = (party: Record<string, unknown>) => ({
  * mistake, refused at the gateway before any subgraph is called — BAD_USER_INPUT naming the
  * argument, recorded INVALID — never reported as a source outage.
  */
-describe('arguments are checked at the gateway before any work', () => {
+describe.each(STORE_KINDS)('arguments are checked at the gateway before any work, on %s', (store: StoreKind) => {
   let stack: Stack;
   let audit: SqlAuditStore;
   beforeAll(async () => {
-    stack = await startStack({ persons: 100 });
-    audit = await SqlAuditStore.open({ kind: 'sqlite', dataDir: stack.dataDir });
+    stack = await startStack({ persons: 100, store });
+    audit = await SqlAuditStore.open(store === 'postgres' ? { kind: 'postgres', url: stack.env.DATABASE_URL } : { kind: 'sqlite', dataDir: stack.dataDir });
   });
   afterAll(async () => {
     await audit?.close();
