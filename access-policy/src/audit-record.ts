@@ -23,6 +23,14 @@ export interface AuditEntry {
   /** SHA-256 of the document text, hex. */
   documentHash: string | null;
   document: string | null;
+  /**
+   * The id of the registered operation that ran (trusted documents), or the id a refused request
+   * named; undefined otherwise. Undefined fields are left out of the hash, so records written
+   * before the field existed still verify.
+   */
+  documentId?: string;
+  /** Whether the document was one its client registered; undefined when trusted documents are off. */
+  documentTrust?: 'REGISTERED' | 'UNREGISTERED';
   /** The variables as sent: in this field the search criteria are the evidence. */
   variables: Record<string, unknown> | null;
   outcome: AuditOutcome;

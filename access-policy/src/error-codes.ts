@@ -22,6 +22,10 @@ export enum ErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   /** A record source did not answer in time or at all; the rest of the answer still comes. */
   SOURCE_UNAVAILABLE = 'SOURCE_UNAVAILABLE',
+  /** A request named a registered operation by id, and this client registered none with that id (HTTP 400). */
+  PERSISTED_QUERY_NOT_FOUND = 'PERSISTED_QUERY_NOT_FOUND',
+  /** A free-form operation from a caller who may run only registered ones (HTTP 403). */
+  OPERATION_NOT_TRUSTED = 'OPERATION_NOT_TRUSTED',
   /** The audit record could not be committed, so no data was released (fail closed). */
   AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE',
   /** Anything else; its details stay in the operator's log. */

@@ -1,5 +1,6 @@
 import { num, port, str } from 'envalid';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/src';
+import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from './trusted-documents/trusted-documents-policy';
 import {
   ConfigError,
   modeFrom,
@@ -57,6 +58,8 @@ export interface GatewayConfig {
     lockoutWindowSeconds: number;
     lockoutSeconds: number;
   };
+  /** Registered operations per client (Apollo persisted-query manifests), and who must use them. */
+  trustedDocuments: { dir: string; mode: TrustedDocumentsMode };
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
     retentionDays: number;
@@ -108,6 +111,10 @@ export const GATEWAY_ENV = {
   LOCKOUT_ATTEMPTS: num({ default: 5 }),
   LOCKOUT_WINDOW_SECONDS: num({ default: 900 }),
   LOCKOUT_SECONDS: num({ default: 900 }),
+  /** Folder of `<client>.json` persisted-query manifests, reloaded when they change. */
+  TRUSTED_DOCUMENTS_DIR: str({ default: 'trusted-documents' }),
+  /** enforce-match-only | enforce | log | off; unset: enforce-match-only in production, log in the sandbox. */
+  TRUSTED_DOCUMENTS_MODE: str({ default: '', choices: ['', ...TRUSTED_DOCUMENTS_MODES] }),
 };
 
 /**
@@ -195,6 +202,10 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
       lockoutSeconds: e.LOCKOUT_SECONDS,
     },
     trustProxy: e.TRUST_PROXY === '' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    trustedDocuments: {
+      dir: projectPath(e.TRUSTED_DOCUMENTS_DIR),
+      mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')) as TrustedDocumentsMode,
+    },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS, maxBatch: e.AUDIT_MAX_BATCH },
   };
 }

@@ -16,6 +16,8 @@ export interface GatewayContext {
   http: { ip: string | undefined; userAgent: string | undefined; startedAt: number };
   /** Shared with the HTTP layer: whether this request's audit record has been written. */
   audit: { written: boolean };
+  /** The registered operation this request ran (trusted documents), and whether it was one. */
+  trustedDocument: { documentId: string | undefined; trust: 'REGISTERED' | 'UNREGISTERED' | undefined };
 }
 
 /** A fresh context for an authenticated request. */
@@ -25,6 +27,7 @@ export function createGatewayContext(
   headers: { purpose: string | undefined; reason: string | undefined },
   http: GatewayContext['http'],
   audit: GatewayContext['audit'],
+  trustedDocument: GatewayContext['trustedDocument'] = { documentId: undefined, trust: undefined },
 ): GatewayContext {
   return {
     requestId,
@@ -34,5 +37,6 @@ export function createGatewayContext(
     disclosure: new DisclosureLog(),
     http,
     audit,
+    trustedDocument,
   };
 }

@@ -44,6 +44,7 @@ import type { AuditStore } from './audit/audit-store';
 import { AuditWriter } from './audit/audit-writer';
 import { scheduleRetention } from './audit/retention';
 import { openAuditStore } from './audit/open-audit-store';
+import { TrustedDocumentStore } from './trusted-documents/trusted-document-store';
 import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
 
 /** A running gateway. */
@@ -100,6 +101,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const httpServer: Server = createServer();
   const sandbox = config.mode === 'sandbox';
   const limits = documentLimits(config);
+  const trustedDocuments = config.trustedDocuments.mode === 'off' ? null : new TrustedDocumentStore(config.trustedDocuments.dir, logger);
+  trustedDocuments?.start();
   const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
   const rateLimits = new RateLimits(limiterStore, config.rateLimits);
   const apollo = new ApolloServer<GatewayContext>({
@@ -154,6 +157,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     auditWriter: options.withoutAudit ? null : auditWriter,
     maxBodyBytes: config.maxBodyBytes,
     clientAddress: clientAddress(config.trustProxy),
+    trustedDocuments: trustedDocuments && { mode: config.trustedDocuments.mode, store: trustedDocuments },
     logger,
   });
   // Every operation goes straight to the GraphQL front; express serves the rest (health, explorer).
@@ -177,6 +181,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     port,
     async stop() {
       stopRetention();
+      trustedDocuments?.stop();
       await apollo.stop();
       await limiterStore.close();
       await auditWriter.flush();

@@ -12,6 +12,8 @@ export async function answerWithApollo<Context extends BaseContext>(
   res: ServerResponse,
   body: unknown,
   context: () => Promise<Context>,
+  /** The query string to run instead of the request's own (a GET whose operation was resolved first). */
+  search?: string,
 ): Promise<void> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -20,7 +22,7 @@ export async function answerWithApollo<Context extends BaseContext>(
   const url = req.url ?? '/';
   const query = url.indexOf('?');
   const answer = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: query >= 0 ? url.slice(query) : '', body },
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: search ?? (query >= 0 ? url.slice(query) : ''), body },
     context,
   });
   for (const [key, value] of answer.headers) res.setHeader(key, value);

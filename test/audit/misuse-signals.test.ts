@@ -137,4 +137,15 @@ describe('misuse signals (DESIGN §5)', () => {
     const probes = [0, 1, 2].map((i) => rec(officeHour(3, i), { ...screener, outcome: 'PARTIAL', deniedPaths: [`searchPersons.0.person.criminalHistory.arrests`] }));
     expect(signalsOf(input([...records, ...probes], baseline))).toEqual(['SCREENER_PROBING']);
   });
+
+  it('flag operations outside a client\'s registered documents: a background-check client\'s, or a registering client\'s', () => {
+    const { records, baseline } = ordinaryTraffic();
+    const screener = { userSub: 'u-screener-4001', client: 'acme-background-checks', scopes: ['person:match', 'criminal_history:employment'], purpose: 'I', reason: null };
+    const registered = rec(officeHour(4, 1), { ...screener, documentId: 'a'.repeat(64), documentTrust: 'REGISTERED' });
+    const outside = rec(officeHour(4, 2), { ...screener, operationName: 'Probe', documentTrust: 'UNREGISTERED' });
+    // An officer's free-form query, from a client that registers nothing: not a signal.
+    const free = rec(officeHour(4, 3), { documentTrust: 'UNREGISTERED' });
+    const found = detectMisuse(input([...records, registered, outside, free], baseline));
+    expect(found).toEqual([expect.objectContaining({ signal: 'UNREGISTERED_OPERATION', user: 'u-screener-4001', records: [`gw-1:${outside.seq}`] })]);
+  });
 });

@@ -88,7 +88,12 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     // GraphiQL takes the operation name from the editor after a 100 ms debounce.
     await page.waitForTimeout(300);
     await pick('employment-screener');
+    // A registered operation (trusted documents): the explorer sends its id, not its text.
+    const sent = page.waitForRequest((r) => r.url().endsWith('/graphql') && (r.postData() ?? '').includes('documentId'));
     const text = await run('convictions');
+    const body = JSON.parse((await sent).postData()!);
+    expect(body).toEqual(expect.objectContaining({ documentId: expect.stringMatching(/^[0-9a-f]{64}$/), operationName: 'EmploymentScreening' }));
+    expect(body.query).toBeUndefined();
     expect(text).toContain('PC 459');
     expect(text).not.toContain('PC 273.5');
     expect(text).not.toContain('PC 11350');

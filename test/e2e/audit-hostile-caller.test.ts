@@ -109,23 +109,23 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
     });
   });
 
-  describe('automatic persisted queries are off', () => {
+  describe('automatic persisted queries are off: a hash names only a registered operation (trusted documents)', () => {
     const hash = sha256('{ person(id: "A10000001") { id } }');
 
-    it('a request naming a document by hash alone is refused, with no data, and recorded with what was sent', async () => {
+    it('a request naming an unregistered document by hash alone is refused, with no data, and recorded with what was sent', async () => {
       const result = await postGraphQL(stack.gatewayUrl, { variables: { id: 'A10000001' }, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, officer);
       expect(result.body.data ?? null).toBeNull();
-      expect(result.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+      expect(result.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       const [record] = await recordsOf(result);
-      expect(record).toMatchObject({ outcome: 'INVALID', documentHash: hash, variables: { id: 'A10000001' }, subjects: [] });
+      expect(record).toMatchObject({ outcome: 'INVALID', documentHash: hash, documentId: hash, variables: { id: 'A10000001' }, subjects: [] });
     });
 
-    it('a document sent with a hash is not registered: the hash alone still runs nothing', async () => {
+    it('a document sent with its hash is not registered: the hash alone still runs nothing', async () => {
       const register = await postGraphQL(stack.gatewayUrl, { query: '{ person(id: "A10000001") { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, officer);
       expect(register.body.data ?? null).toBeNull();
       const byHash = await postGraphQL(stack.gatewayUrl, { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, officer);
       expect(byHash.body.data ?? null).toBeNull();
-      expect(byHash.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_SUPPORTED');
+      expect(byHash.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     });
   });
 });

@@ -50,6 +50,9 @@ export interface OperationFacts {
    * query, refused): recorded as the document hash, so the record still says what was asked for.
    */
   namedDocumentHash?: unknown;
+  /** The registered operation's id (trusted documents), or the id a refused request named. */
+  documentId?: string;
+  documentTrust?: 'REGISTERED' | 'UNREGISTERED';
 }
 
 /**
@@ -75,6 +78,9 @@ export function buildAuditEntry(request: RequestFacts, op: OperationFacts): Audi
     operationName: clip(op.operationName ?? null),
     documentHash: document === null ? named : sha256(document),
     document: document === null ? null : evidenceText(document.slice(0, MAX_DOCUMENT)),
+    // Always present (undefined when none), so every record has one shape for the hash's fast path.
+    documentId: clip(op.documentId) ?? undefined,
+    documentTrust: op.documentTrust,
     variables: op.variables && typeof op.variables === 'object' ? (evidenceValue(op.variables) as Record<string, unknown>) : null,
     outcome: op.outcome,
     deniedPaths: op.deniedPaths ?? [],

@@ -123,4 +123,13 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       INSERT INTO audit_index_progress (chain_id, indexed_seq) SELECT chain_id, MAX(seq) FROM audit_records GROUP BY chain_id;
     `,
   },
+  {
+    version: 5,
+    name: 'trusted documents: the registered operation run, and whether it was one',
+    // Both columns are NULL in records written before: those records hash without the fields.
+    up: `
+      ALTER TABLE audit_records ADD COLUMN document_id TEXT;
+      ALTER TABLE audit_records ADD COLUMN document_trust TEXT;
+    `,
+  },
 ];

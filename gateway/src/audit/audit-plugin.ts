@@ -39,6 +39,8 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
               caller: ctx.caller,
               document: request.query ?? null,
               variables: request.variables ?? null,
+              documentId: ctx.trustedDocument.documentId,
+              documentTrust: ctx.trustedDocument.trust,
               namedDocumentHash: (request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash,
               operationType: operation?.operation ?? null,
               operationName: operation?.name?.value ?? request.operationName ?? null,

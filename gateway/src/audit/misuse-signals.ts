@@ -10,7 +10,8 @@ export type SignalName =
   | 'OUTSIDE_SHIFT_HOURS'
   | 'SUBJECT_LOOKED_UP_BY_MANY'
   | 'PROTECTED_ADDRESS_WITHOUT_ORDER_TASK'
-  | 'SCREENER_PROBING';
+  | 'SCREENER_PROBING'
+  | 'UNREGISTERED_OPERATION';
 
 /** One finding, with the records behind it (ids `chainId:seq`). */
 export interface MisuseSignal {
@@ -292,6 +293,23 @@ function screenerProbing(input: SignalInput): MisuseSignal[] {
   return out;
 }
 
+/**
+ * Operations outside a client's registered documents (trusted documents, under `log` or for
+ * callers the mode does not enforce): from a background-check client, or from a client that runs
+ * registered operations too — a client that registered its operations should send nothing else.
+ */
+function unregisteredOperations(input: SignalInput): MisuseSignal[] {
+  const screening = (r: AuditRecord) => !r.scopes.includes('person:read') && (r.scopes.includes('person:match') || r.scopes.includes('criminal_history:employment'));
+  const registering = new Set(input.records.filter((r) => r.documentTrust === 'REGISTERED').map((r) => r.client));
+  const outside = input.records.filter((r) => r.documentTrust === 'UNREGISTERED' && (screening(r) || registering.has(r.client)));
+  return [...groupBy(outside, (r) => r.client ?? r.userSub)].map(([client, rs]) => ({
+    signal: 'UNREGISTERED_OPERATION' as const,
+    user: rs[0].userSub,
+    summary: `${rs.length} operation(s) outside the registered documents of client ${client ?? '(none)'} (${[...new Set(rs.map((r) => r.operationName ?? 'anonymous'))].slice(0, 5).join(', ')})`,
+    records: rs.map(id),
+  }));
+}
+
 /** Every detector, in the order the report prints them. */
 export const DETECTORS: ReadonlyArray<(input: SignalInput) => MisuseSignal[]> = [
   purposeCWithoutReason,
@@ -303,6 +321,7 @@ export const DETECTORS: ReadonlyArray<(input: SignalInput) => MisuseSignal[]> = 
   subjectLookedUpByMany,
   protectedAddressWithoutTask,
   screenerProbing,
+  unregisteredOperations,
 ];
 
 /** Runs every detector. */

@@ -20,6 +20,8 @@ interface AuditRow {
   operation_name: string | null;
   document_hash: string | null;
   document: string | null;
+  document_id: string | null;
+  document_trust: string | null;
   variables: string | null;
   outcome: AuditOutcome;
   denied_paths: string;
@@ -34,9 +36,9 @@ interface AuditRow {
 }
 
 const COLUMNS = `chain_id, seq, request_id, at, user_sub, user_name, ori, client, scopes, purpose, reason, operation_type,
-  operation_name, document_hash, document, variables, outcome, denied_paths, error_codes, fields_resolved, subjects,
+  operation_name, document_hash, document, document_id, document_trust, variables, outcome, denied_paths, error_codes, fields_resolved, subjects,
   source_address, user_agent, duration_ms, prev_hash, hash`;
-const COLUMN_COUNT = 26;
+const COLUMN_COUNT = 28;
 
 function toRecord(r: AuditRow): AuditRecord {
   return {
@@ -55,6 +57,9 @@ function toRecord(r: AuditRow): AuditRecord {
     operationName: r.operation_name,
     documentHash: r.document_hash,
     document: r.document,
+    // NULL reads as absent (undefined), as the record was hashed.
+    documentId: r.document_id ?? undefined,
+    documentTrust: (r.document_trust as AuditRecord['documentTrust']) ?? undefined,
     variables: r.variables === null ? null : (JSON.parse(r.variables) as Record<string, unknown>),
     outcome: r.outcome,
     deniedPaths: JSON.parse(r.denied_paths) as string[],
@@ -72,7 +77,7 @@ function toRecord(r: AuditRow): AuditRecord {
 function toRow(r: AuditRecord): SqlValue[] {
   return [
     r.chainId, r.seq, r.requestId, r.at, r.userSub, r.userName, r.ori, r.client, JSON.stringify(r.scopes), r.purpose, r.reason,
-    r.operationType, r.operationName, r.documentHash, r.document, r.variables === null ? null : JSON.stringify(r.variables),
+    r.operationType, r.operationName, r.documentHash, r.document, r.documentId ?? null, r.documentTrust ?? null, r.variables === null ? null : JSON.stringify(r.variables),
     r.outcome, JSON.stringify(r.deniedPaths), JSON.stringify(r.errorCodes), JSON.stringify(r.fieldsResolved), JSON.stringify(r.subjects),
     r.sourceAddress, r.userAgent, r.durationMs, r.prevHash, r.hash,
   ];

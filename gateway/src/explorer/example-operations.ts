@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Example operations, one set per persona: the explorer's tabs, the README's examples and the
  * tests' and bench's queries come from here, so they cannot drift apart.
@@ -87,6 +88,16 @@ export interface ExampleOperation {
   title: string;
   query: string;
   variables: Record<string, unknown>;
+  /**
+   * The id under which the persona's client registered this operation (trusted documents): the
+   * explorer sends it by id while its text is unchanged. `trusted-documents/<client>.json` holds it.
+   */
+  documentId?: string;
+}
+
+/** The id Apollo's manifest tooling gives an operation: SHA-256 of its text, hex. */
+function documentIdOf(body: string): string {
+  return createHash('sha256').update(body).digest('hex');
 }
 
 /** The explorer's tabs, in order; the first is what a new developer runs first. */
@@ -94,7 +105,13 @@ export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
   { persona: 'officer', title: 'Officer: profile of A10000001', query: OFFICER_PROFILE, variables: { id: 'A10000001' } },
   { persona: 'dispatcher', title: 'Dispatcher: quick check', query: DISPATCH_CHECK, variables: { last: 'SMITH', first: 'MARCUS' } },
   { persona: 'court-clerk', title: 'Court clerk: order PO-000001', query: CLERK_ORDER, variables: { id: 'PO-000001' } },
-  { persona: 'employment-screener', title: 'Screener: employment check', query: EMPLOYMENT_SCREENING, variables: { last: 'DOE', first: 'JOHN', dob: '1985-03-14' } },
+  {
+    persona: 'employment-screener',
+    title: 'Screener: employment check (a registered operation: sent by id)',
+    query: EMPLOYMENT_SCREENING,
+    variables: { last: 'DOE', first: 'JOHN', dob: '1985-03-14' },
+    documentId: documentIdOf(EMPLOYMENT_SCREENING),
+  },
   { persona: 'auditor', title: 'Auditor: who looked at A10000001', query: WHO_LOOKED, variables: { subject: 'Person:A10000001' } },
 ];
 

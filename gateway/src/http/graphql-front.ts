@@ -10,6 +10,36 @@ import { verifiedSubjectOf, type Authenticator, type VerifiedIdentity } from '..
 import { Lockout } from '../identity/lockout';
 import type { ClientAddress } from './client-address';
 import type { RateLimits } from './rate-limits';
+import type { TrustedDocumentStore } from '../trusted-documents/trusted-document-store';
+import { judgeDocument, sentDocument, type DocumentTrust, type TrustedDocumentsMode } from '../trusted-documents/trusted-documents-policy';
+
+/** A GET's query-string parameters, as the fields of a POST body would be (extensions parsed). */
+function queryParams(req: IncomingMessage): Record<string, unknown> {
+  const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  let extensions: unknown;
+  try {
+    extensions = params.has('extensions') ? JSON.parse(params.get('extensions')!) : undefined;
+  } catch {
+    extensions = undefined;
+  }
+  return { query: params.get('query') ?? undefined, documentId: params.get('documentId') ?? undefined, extensions };
+}
+
+/** A GET's query string with the registered text as `query`, and without the id that named it. */
+function searchWithQuery(req: IncomingMessage, query: string): string {
+  const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  params.delete('documentId');
+  params.delete('extensions');
+  params.set('query', query);
+  return `?${params.toString()}`;
+}
+
+/** A POST body with the registered text as `query`, and without the id that named it. */
+function bodyWithQuery(body: Record<string, unknown>, query: string): Record<string, unknown> {
+  const { documentId: _id, extensions, ...rest } = body;
+  const { persistedQuery: _pq, ...otherExtensions } = (extensions && typeof extensions === 'object' ? extensions : {}) as Record<string, unknown>;
+  return { ...rest, query, ...(Object.keys(otherExtensions).length ? { extensions: otherExtensions } : {}) };
+}
 
 /** What the front knows about one request while it runs. */
 interface RequestState {
@@ -24,6 +54,11 @@ interface RequestState {
   /** The user a refused token is recorded under (audit-entry.ts `claimedUser`). */
   refusedUser?: string | null;
   body?: unknown;
+  /** The query string Apollo reads a GET from, when a registered operation replaced what was sent. */
+  search?: string;
+  /** The registered operation run, or the id a refused request named (trusted documents). */
+  documentId?: string;
+  documentTrust?: DocumentTrust;
 }
 
 /** What the front needs. `auditWriter` null: the bench's audit-off build. */
@@ -35,6 +70,8 @@ export interface FrontDeps {
   auditWriter: AuditWriter | null;
   maxBodyBytes: number;
   clientAddress: ClientAddress;
+  /** Registered operations per client, and who must use them; null when trusted documents are off. */
+  trustedDocuments: { mode: TrustedDocumentsMode; store: TrustedDocumentStore } | null;
   logger: Logger;
 }
 
@@ -54,6 +91,26 @@ function documentOf(req: IncomingMessage, state: RequestState): string | null {
   if (typeof body?.query === 'string') return body.query;
   const search = (req.url ?? '').split('?')[1];
   return search ? new URLSearchParams(search).get('query') : null;
+}
+
+/** The variables and operation name a request sent, from its body or its query string: evidence for a refusal's record. */
+function sentOperation(req: IncomingMessage, state: RequestState): { variables: Record<string, unknown> | null; operationName: string | null } {
+  let sent = state.body as { variables?: unknown; operationName?: unknown } | undefined;
+  if (sent === undefined) {
+    const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    let variables: unknown = null;
+    try {
+      variables = params.has('variables') ? JSON.parse(params.get('variables')!) : null;
+    } catch {
+      variables = { unparsed: params.get('variables') };
+    }
+    sent = { variables, operationName: params.get('operationName') ?? undefined };
+  }
+  const { variables, operationName } = sent && typeof sent === 'object' ? sent : { variables: null, operationName: null };
+  return {
+    variables: variables && typeof variables === 'object' && !Array.isArray(variables) ? (variables as Record<string, unknown>) : null,
+    operationName: typeof operationName === 'string' ? operationName : null,
+  };
 }
 
 /**
@@ -80,7 +137,17 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     state.audit.written = true;
     if (auditWriter) {
       const claimedUser = state.refusedUser ?? (state.claimedUser ? `unverified:${state.claimedUser}` : null);
-      const entry = buildAuditEntry(facts(req, state), { identity: state.identity, claimedUser, document: documentOf(req, state), outcome: refusal.outcome, errorCodes: [refusal.code] });
+      const entry = buildAuditEntry(facts(req, state), {
+        identity: state.identity,
+        claimedUser,
+        document: documentOf(req, state),
+        ...sentOperation(req, state),
+        namedDocumentHash: state.documentId,
+        documentId: state.documentId,
+        documentTrust: state.documentTrust,
+        outcome: refusal.outcome,
+        errorCodes: [refusal.code],
+      });
       await auditWriter.append(entry).catch(() => undefined);
     }
     for (const [k, v] of Object.entries(refusal.headers ?? {})) res.setHeader(k, v);
@@ -100,13 +167,11 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       res.on('finish', () => {
         if (state.audit.written) return;
         state.audit.written = true;
-        const body = (state.body ?? {}) as { variables?: unknown; operationName?: unknown };
         const code = res.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : res.statusCode < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR';
         const entry = buildAuditEntry(facts(req, state), {
           identity: state.identity,
           document: documentOf(req, state),
-          variables: body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : null,
-          operationName: typeof body.operationName === 'string' ? body.operationName : null,
+          ...sentOperation(req, state),
           outcome: res.statusCode < 500 ? 'INVALID' : 'ERROR',
           errorCodes: [code],
         });
@@ -169,6 +234,33 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     return false;
   };
 
+  /**
+   * Trusted documents: resolves a registered operation sent by id to its text, and refuses what
+   * this caller may not run (trusted-documents-policy.ts) before anything is parsed or planned.
+   * Resolves true when the request may go on; otherwise it has been answered.
+   */
+  const trust = async (req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<boolean> => {
+    if (!deps.trustedDocuments) return true;
+    const isGet = (req.method ?? 'GET').toUpperCase() === 'GET';
+    const params = isGet ? queryParams(req) : state.body;
+    if (!params || typeof params !== 'object' || Array.isArray(params)) return true;
+    const verdict = judgeDocument(deps.trustedDocuments.mode, deps.trustedDocuments.store, state.identity!, sentDocument(params as Record<string, unknown>));
+    if (verdict.kind === 'refuse') {
+      state.documentId = verdict.documentId;
+      state.documentTrust = 'UNREGISTERED';
+      await refuse(req, res, state, { status: verdict.status, outcome: verdict.code === ErrorCode.OPERATION_NOT_TRUSTED ? 'DENIED' : 'INVALID', code: verdict.code, message: verdict.message });
+      return false;
+    }
+    state.documentId = verdict.documentId;
+    state.documentTrust = verdict.trust;
+    if (verdict.documentId !== undefined) {
+      // Run the registered text; what named it (an id Apollo would take for an APQ) is consumed here.
+      if (isGet) state.search = searchWithQuery(req, verdict.query!);
+      else state.body = bodyWithQuery(state.body as Record<string, unknown>, verdict.query!);
+    }
+    return true;
+  };
+
   const execute = (req: IncomingMessage, res: ServerResponse, state: RequestState) =>
     answerWithApollo(apollo, req, res, state.body, async () =>
       createGatewayContext(
@@ -177,7 +269,9 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
         { purpose: headerOf(req, 'x-purpose-code'), reason: headerOf(req, 'x-reason') },
         { ip: state.ip, userAgent: headerOf(req, 'user-agent'), startedAt: state.startedAt },
         state.audit,
+        { documentId: state.documentId, trust: state.documentTrust },
       ),
+      state.search,
     );
 
   return (req, res) => {
@@ -185,6 +279,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     const serve = async () => {
       if (!(await admit(req, res, state))) return;
       if (!(await readBody(req, res, state))) return;
+      if (!(await trust(req, res, state))) return;
       await execute(req, res, state);
     };
     serve().catch((error: Error) => {

@@ -2,7 +2,8 @@
 // the page's Content-Security-Policy refuses any other.
 (function () {
   'use strict';
-  const state = { token: null, persona: null };
+  // Tab texts of registered operations, to their ids: sent by id while the text is unchanged.
+  const state = { token: null, persona: null, registered: new Map() };
   const $ = (id) => document.getElementById(id);
 
   async function fetchToken(persona) {
@@ -19,7 +20,9 @@
     const reason = $('reason').value.trim();
     if (purpose) headers['x-purpose-code'] = purpose;
     if (reason) headers['x-reason'] = reason;
-    const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(params) });
+    const documentId = state.registered.get(params.query);
+    const body = documentId ? { documentId, variables: params.variables, operationName: params.operationName } : params;
+    const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(body) });
     return res.json();
   }
 
@@ -50,10 +53,12 @@
     picker.addEventListener('change', () => void choose(config, picker.value));
     await choose(config, config.personas[0].persona);
 
-    const tabs = config.examples.map((e) => ({
-      query: '# ' + e.title + '  (persona: ' + e.persona + ')\n' + e.query.trim() + '\n',
-      variables: JSON.stringify(e.variables, null, 2),
-    }));
+    const tabs = config.examples.map((e) => {
+      // A registered operation's tab holds exactly its registered text, so that text and id agree.
+      const query = e.documentId ? e.query : '# ' + e.title + '  (persona: ' + e.persona + ')\n' + e.query.trim() + '\n';
+      if (e.documentId) state.registered.set(query, e.documentId);
+      return { query, variables: JSON.stringify(e.variables, null, 2) };
+    });
     const root = ReactDOM.createRoot($('graphiql'));
     root.render(
       React.createElement(GraphiQL, {
