@@ -23,6 +23,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/schema schema
+# Registered operations per client (TRUSTED_DOCUMENTS_DIR); mount the agency's own over it.
+COPY trusted-documents trusted-documents
 # The sandbox explorer's page and script: served only in the sandbox, which a service starts only
 # when asked for by name (CUSTODIAN_MODE=sandbox), and never beside NODE_ENV=production.
 COPY --from=build /app/gateway/src/explorer/public gateway/src/explorer/public
