@@ -148,4 +148,13 @@ describe('misuse signals (DESIGN §5)', () => {
     const found = detectMisuse(input([...records, registered, outside, free], baseline));
     expect(found).toEqual([expect.objectContaining({ signal: 'UNREGISTERED_OPERATION', user: 'u-screener-4001', records: [`gw-1:${outside.seq}`] })]);
   });
+
+  it('flag a protected party\'s address read through the person, not only through the order', () => {
+    const { records, baseline } = ordinaryTraffic();
+    const subjects = new Map<string, SubjectFacts>([['A10000002', { lastName: 'ROE', addressKey: null, orderParties: new Set(['A10000001']), confidentialAddress: true }]]);
+    const viaPerson = rec(officeHour(2, 1), { userSub: 'u-officer-1002', fieldsResolved: ['Person.lastKnownAddress'], subjects: ['Person:A10000002'] });
+    const unprotected = rec(officeHour(2, 2), { userSub: 'u-officer-1002', fieldsResolved: ['Person.lastKnownAddress'], subjects: ['Person:A10000006'] });
+    const found = detectMisuse(input([...records, viaPerson, unprotected], baseline, { subjects }));
+    expect(found).toEqual([expect.objectContaining({ signal: 'PROTECTED_ADDRESS_WITHOUT_ORDER_TASK', user: 'u-officer-1002', records: [`gw-1:${viaPerson.seq}`] })]);
+  });
 });

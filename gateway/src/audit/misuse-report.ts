@@ -27,9 +27,11 @@ export async function openSubjectDirectory(location: StoreLocation): Promise<Sub
       const out = new Map<string, SubjectFacts>();
       if (ids.length === 0) return out;
       const addresses = new Map((await persons.personDetailsByIds(ids)).map((d) => [d.personId, d.lastKnownAddress]));
+      // Protected now: the report reads for a window that ends about now, and the flag only widens what it looks at.
+      const confidential = new Set(await persons.personsWithConfidentialAddress(ids, new Date().toISOString()));
       for (const p of await persons.personsByIds(ids)) {
         const a = addresses.get(p.id);
-        out.set(p.id, { lastName: p.name.last, addressKey: a?.street && a.postalCode ? `${a.street}|${a.postalCode}`.toUpperCase() : null, orderParties: new Set() });
+        out.set(p.id, { lastName: p.name.last, addressKey: a?.street && a.postalCode ? `${a.street}|${a.postalCode}`.toUpperCase() : null, orderParties: new Set(), confidentialAddress: confidential.has(p.id) });
       }
       const related = [...(await orders.ordersByRestrainedPersonIds(ids)), ...(await orders.ordersProtectingPersonIds(ids)).map((x) => x.order)];
       const parties = await orders.partiesByOrderIds([...new Set(related.map((o) => o.id))]);

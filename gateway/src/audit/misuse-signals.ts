@@ -28,6 +28,8 @@ export interface SubjectFacts {
   addressKey: string | null;
   /** Persons who are parties to an order together with this one (either side). */
   orderParties: Set<string>;
+  /** Whether an order in force protects this person, so every address of theirs is confidential (rule 11). */
+  confidentialAddress?: boolean;
 }
 
 /** What the report knows about a user (the agency's roster). */
@@ -270,7 +272,10 @@ function protectedAddressWithoutTask(input: SignalInput): MisuseSignal[] {
   const out: MisuseSignal[] = [];
   const slack = input.options.orderTaskHours * 3_600_000;
   const tasks = input.records.filter((r) => r.operationType === 'mutation' && r.outcome !== 'DENIED' && r.subjects.some((s) => s.startsWith('ProtectiveOrder:')));
-  for (const r of input.records.filter((x) => isLookup(x) && x.fieldsResolved.includes('ProtectedParty.address') && x.operationType !== 'mutation')) {
+  // A protected party's address, whichever path served it: the order's party, or the person (rule 11).
+  const protectedPersonAddress = (x: AuditRecord) =>
+    x.fieldsResolved.includes('Person.lastKnownAddress') && x.subjects.some((s) => s.startsWith('Person:') && input.subjects.get(s.slice(7))?.confidentialAddress);
+  for (const r of input.records.filter((x) => isLookup(x) && (x.fieldsResolved.includes('ProtectedParty.address') || protectedPersonAddress(x)) && x.operationType !== 'mutation')) {
     const orders = r.subjects.filter((s) => s.startsWith('ProtectiveOrder:'));
     const t = Date.parse(r.at);
     const covered = tasks.some((m) => m.userSub === r.userSub && Math.abs(Date.parse(m.at) - t) <= slack && m.subjects.some((s) => orders.includes(s)));
