@@ -1,7 +1,10 @@
 import { dropTestDatabases } from '../support/postgres';
 import { startStack, STORE_KINDS, type Stack } from '../support/stack';
 
-const ORDER_FIELDS = 'id version status type issuedAt expiresAt terms { noContact stayAwayYards stayAwayFrom firearmsProhibited moveOut other } service { served servedAt method } history { version type by byOri changes { field from to } }';
+/** What the court reads of an order: its authors' account ids too (orders:write). */
+const ORDER_FIELDS = 'id version status type issuedAt expiresAt terms { noContact stayAwayYards stayAwayFrom firearmsProhibited moveOut other } service { served servedAt method } history { version type by byName byOri changes { field from to } }';
+/** What an officer reads: authors by name and agency, not by account id. */
+const OFFICER_ORDER_FIELDS = ORDER_FIELDS.replace(' by byName', ' byName');
 
 const ISSUE = /* GraphQL */ `
   mutation Issue($input: IssueProtectiveOrderInput!) { issueProtectiveOrder(input: $input) { ${ORDER_FIELDS} } }
@@ -10,12 +13,12 @@ const MODIFY = /* GraphQL */ `
   mutation Modify($id: ID!, $v: Int!, $changes: ProtectiveOrderChanges!) { modifyProtectiveOrder(id: $id, expectedVersion: $v, changes: $changes) { ${ORDER_FIELDS} } }
 `;
 const SERVE = /* GraphQL */ `
-  mutation Serve($id: ID!, $v: Int!, $at: DateTime!, $method: ServiceMethod!) { recordProofOfService(id: $id, expectedVersion: $v, servedAt: $at, method: $method) { ${ORDER_FIELDS} } }
+  mutation Serve($id: ID!, $v: Int!, $at: DateTime!, $method: ServiceMethod!) { recordProofOfService(id: $id, expectedVersion: $v, servedAt: $at, method: $method) { ${OFFICER_ORDER_FIELDS} } }
 `;
 const TERMINATE = /* GraphQL */ `
   mutation Terminate($id: ID!, $v: Int!, $reason: String!) { terminateProtectiveOrder(id: $id, expectedVersion: $v, reason: $reason) { ${ORDER_FIELDS} } }
 `;
-const OFFICER_VIEW = `query($id: ID!) { person(id: $id) { protectiveOrders { ${ORDER_FIELDS} } } }`;
+const OFFICER_VIEW = `query($id: ID!) { person(id: $id) { protectiveOrders { ${OFFICER_ORDER_FIELDS} } } }`;
 
 const inAYear = () => new Date(Date.now() + 365 * 86_400_000).toISOString();
 const issueInput = (overrides: Record<string, unknown> = {}) => ({
@@ -74,12 +77,20 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
     const final = await stack.query('officer', OFFICER_VIEW, { id: 'A10000006' });
     const last = final.body.data!.person.protectiveOrders[0];
     expect(last).toMatchObject({ status: 'TERMINATED', version: 4 });
-    expect(last.history.map((e: any) => [e.version, e.type, e.by])).toEqual([
-      [1, 'ISSUED', 'u-clerk-3001'],
-      [2, 'MODIFIED', 'u-clerk-3001'],
-      [3, 'SERVED', 'u-officer-1001'],
-      [4, 'TERMINATED', 'u-clerk-3001'],
+    expect(last.history.map((e: any) => [e.version, e.type, e.byName])).toEqual([
+      [1, 'ISSUED', 'Clerk Priya Natarajan'],
+      [2, 'MODIFIED', 'Clerk Priya Natarajan'],
+      [3, 'SERVED', 'Officer Dana Reyes'],
+      [4, 'TERMINATED', 'Clerk Priya Natarajan'],
     ]);
+    // The authors' account ids are the court's: the clerk sees them, the officer gets FORBIDDEN.
+    const courtView = await stack.query('court-clerk', `{ protectiveOrder(id: "${order.id}") { history { version by } } }`);
+    expect(courtView.body.data!.protectiveOrder.history.map((e: any) => e.by)).toEqual(['u-clerk-3001', 'u-clerk-3001', 'u-officer-1001', 'u-clerk-3001']);
+    const officerAsks = await stack.query('officer', `{ protectiveOrder(id: "${order.id}") { history { version by } } }`);
+    expect(officerAsks.body.data!.protectiveOrder.history.map((e: any) => e.by)).toEqual([null, null, null, null]);
+    expect(officerAsks.body.errors?.map((e) => [e.extensions?.code, e.path?.join('.')])).toEqual(
+      [0, 1, 2, 3].map((i) => ['FORBIDDEN', `protectiveOrder.history.${i}.by`]),
+    );
     expect(last.history[1].changes).toEqual(expect.arrayContaining([{ field: 'terms.stayAwayYards', from: '100', to: '200' }]));
 
     // Every mutation is audited like any query, naming the order and the persons touched.

@@ -63,7 +63,7 @@ describe('orders resolvers', () => {
   afterAll(() => sg.close());
 
   it('lists every event of an order in order, with who made it', async () => {
-    const r = await sg.execute(personaCaller('officer'), '{ protectiveOrder(id: "PO-000001") { version history { version type by byOri changes { field } } } }');
+    const r = await sg.execute(personaCaller('court-clerk'), '{ protectiveOrder(id: "PO-000001") { version history { version type by byOri changes { field } } } }');
     expect(r.errors).toBeUndefined();
     const order = r.data!.protectiveOrder;
     expect(order.version).toBe(2);

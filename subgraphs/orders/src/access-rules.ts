@@ -18,6 +18,13 @@ export const canWriteOrders = allOf(hasScope(Scope.ORDERS_WRITE), purposeIn('C',
  */
 export const canRecordService = anyOf(canWriteOrders, allOf(hasScope(Scope.ORDERS_SERVE), purposeIn('C')));
 
+/**
+ * Who changed an order is shown as a name and an agency, as on the court's paper; the author's
+ * account id only to the court that keeps the order (orders:write): an account id helps no one
+ * serve or enforce an order, and is what an attacker needs to aim at an account — DESIGN §7.
+ */
+export const canSeeOrderAuthorAccounts = hasScope(Scope.ORDERS_WRITE);
+
 
 /** Who may read each field of orders. Every field is named; the fallback denies. */
 export const ordersAccessRules: RuleTable = {
@@ -42,6 +49,6 @@ export const ordersAccessRules: RuleTable = {
   Address: sameRule(['street', 'city', 'state', 'postalCode'], canSeeProtectedAddress),
   OrderTerms: sameRule(['noContact', 'stayAwayYards', 'stayAwayFrom', 'firearmsProhibited', 'moveOut', 'other'], canReadOrders),
   OrderService: sameRule(['served', 'servedAt', 'method'], canReadOrders),
-  OrderEvent: sameRule(['version', 'type', 'at', 'by', 'byName', 'byOri', 'changes'], canReadOrders),
+  OrderEvent: { ...sameRule(['version', 'type', 'at', 'byName', 'byOri', 'changes'], canReadOrders), by: canSeeOrderAuthorAccounts },
   OrderChange: sameRule(['field', 'from', 'to'], canReadOrders),
 };
