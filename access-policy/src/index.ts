@@ -9,3 +9,5 @@ export * from './purposes';
 export * from './rules';
 export * from './scopes';
 export * from './audit-record';
+export * from './field-access';
+export * from './declared-rules';

@@ -1,7 +1,22 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { graphql, isObjectType, parse } from 'graphql';
+import { graphql, isObjectType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { allOf, argumentRule, badUserInput, buildPermissions, callerRule, findPersona, hasScope, type Caller } from '../../access-policy/src';
+import {
+  accessAllows,
+  allOf,
+  argumentRule,
+  badUserInput,
+  buildPermissions,
+  callerPredicateOf,
+  callerRule,
+  declaredRules,
+  findPersona,
+  hasScope,
+  readFieldAccess,
+  Scope,
+  type Caller,
+  type PurposeCode,
+} from '../../access-policy/src';
 import { allow } from 'graphql-shield';
 import { SUBGRAPH_NAMES } from '../../platform/src';
 import { SUBGRAPHS } from '../../subgraphs';
@@ -18,29 +33,81 @@ const toySdl = (fields: string) =>
     type Thing @key(fields: "id") { id: ID! }`);
 const thingRules = { Thing: { id: allow } };
 
-describe('every field of every subgraph has an explicit rule (fallback: deny)', () => {
-  it.each(SUBGRAPH_NAMES)('%s', (name) => {
+/** Every field of a subgraph's schema but federation's own, as `Type.field`. */
+function fieldsOf(schema: GraphQLSchema): string[] {
+  return Object.values(schema.getTypeMap())
+    .filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__'))
+    .flatMap((t) => Object.keys(t.getFields()).map((f) => `${t.name}.${f}`))
+    .filter((c) => !FEDERATION_FIELDS.has(c));
+}
+
+/** Every combination of scopes and purposes a rule could tell apart (all scopes, every purpose, none). */
+function everyCaller(): Array<Pick<Caller, 'scopes' | 'purpose'>> {
+  const scopes = Object.values(Scope) as string[];
+  const purposes: Array<PurposeCode | null> = [null, 'A', 'C', 'D', 'F', 'I', 'X'];
+  const callers: Array<Pick<Caller, 'scopes' | 'purpose'>> = [];
+  for (let mask = 0; mask < 1 << scopes.length; mask++) {
+    const held = new Set(scopes.filter((_, i) => mask & (1 << i)));
+    for (const purpose of purposes) callers.push({ scopes: held, purpose });
+  }
+  return callers;
+}
+
+describe('every field of every subgraph declares who may read it in its SDL (@access), and has a rule (fallback: deny)', () => {
+  it.each(SUBGRAPH_NAMES)('%s: every field is declared in schema/%s.graphql and ruled', (name) => {
     const module = SUBGRAPHS[name];
     const schema = buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never });
-    const missing: string[] = [];
-    for (const type of Object.values(schema.getTypeMap())) {
-      if (!isObjectType(type) || type.name.startsWith('__')) continue;
-      for (const field of Object.keys(type.getFields())) {
-        const coordinate = `${type.name}.${field}`;
-        if (FEDERATION_FIELDS.has(coordinate)) continue;
-        if (!module.accessRules[type.name]?.[field]) missing.push(coordinate);
-      }
-    }
-    expect(missing).toEqual([]);
+    const declared = readFieldAccess(loadSubgraphSdl(name));
+    const undeclared = fieldsOf(schema).filter((c) => !declared.has(c));
+    const unruled = fieldsOf(schema).filter((c) => !module.accessRules[c.split('.')[0]]?.[c.split('.')[1]]);
+    expect({ undeclared, unruled }).toEqual({ undeclared: [], unruled: [] });
   });
 
-  it('audit (served by the gateway)', () => {
+  it.each(SUBGRAPH_NAMES)("%s: the shield rule table is the SDL's (no field ruled that the SDL does not declare)", (name) => {
+    const declared = readFieldAccess(loadSubgraphSdl(name));
+    const ruled = Object.entries(SUBGRAPHS[name].accessRules).flatMap(([type, fields]) => Object.keys(fields).map((f) => `${type}.${f}`));
+    expect(ruled.filter((c) => !declared.has(c))).toEqual([]);
+  });
+
+  it.each(SUBGRAPH_NAMES)('%s: each caller-only rule lets in exactly the callers its declaration names', (name) => {
+    const declared = readFieldAccess(loadSubgraphSdl(name));
+    const callers = everyCaller();
+    const differing: string[] = [];
+    for (const [coordinate, access] of declared) {
+      const predicate = callerPredicateOf(SUBGRAPHS[name].accessRules[coordinate.split('.')[0]][coordinate.split('.')[1]]);
+      if (!predicate) continue; // a row or argument rule on top: shield decides it per record
+      const wrong = callers.find((c) => predicate(c as Caller) !== accessAllows(access, c));
+      if (wrong) differing.push(`${coordinate} for ${[...wrong.scopes].join(' ')} / ${wrong.purpose}`);
+    }
+    expect(differing).toEqual([]);
+  });
+
+  it('audit (served by the gateway): every field declared, and its rule table checked equal to schema/audit.graphql', () => {
     const schema = buildSubgraphSchema({ typeDefs: loadSubgraphSdl(AUDIT_SUBGRAPH) });
-    const missing = Object.values(schema.getTypeMap())
-      .filter((t) => isObjectType(t) && !t.name.startsWith('__') && !t.name.startsWith('_'))
-      .flatMap((t) => Object.keys((t as import('graphql').GraphQLObjectType).getFields()).map((f) => `${t.name}.${f}`))
-      .filter((c) => !FEDERATION_FIELDS.has(c) && !auditAccessRules[c.split('.')[0]]?.[c.split('.')[1]]);
-    expect(missing).toEqual([]);
+    const declared = readFieldAccess(loadSubgraphSdl(AUDIT_SUBGRAPH));
+    const fields = fieldsOf(schema).filter((c) => !c.startsWith('_'));
+    expect(fields.filter((c) => !declared.has(c))).toEqual([]);
+    const differing = fields.filter((c) => {
+      const predicate = callerPredicateOf(auditAccessRules[c.split('.')[0]]?.[c.split('.')[1]]);
+      return !predicate || everyCaller().some((caller) => predicate(caller as Caller) !== accessAllows(declared.get(c), caller));
+    });
+    expect(differing).toEqual([]);
+  });
+
+  it('a row rule may only tighten a field the SDL declares: one for an undeclared field is refused at start-up', () => {
+    const sdl = parse(`type Query { declared: String @access(anyOf: [["person:read"]]) undeclared: String }`);
+    expect(() => declaredRules(sdl, { Query: { undeclared: allow } })).toThrow('Query.undeclared');
+    expect(declaredRules(sdl).Query.undeclared).toBeUndefined();
+  });
+
+  it('reads a declaration as alternatives: criminal_history:read, or criminal_history:employment with purpose I', () => {
+    const access = readFieldAccess(parse(`type T { f: String @access(anyOf: [["criminal_history:read"], ["criminal_history:employment", "purpose:I"]]) }`)).get('T.f');
+    const screener = findPersona('employment-screener')!;
+    const dispatcher = findPersona('dispatcher')!;
+    expect(accessAllows(access, { scopes: new Set(screener.scopes), purpose: 'I' })).toBe(true);
+    expect(accessAllows(access, { scopes: new Set(screener.scopes), purpose: 'C' })).toBe(false);
+    expect(accessAllows(access, { scopes: new Set(dispatcher.scopes), purpose: 'C' })).toBe(false);
+    expect(() => readFieldAccess(parse(`type T { f: String @access(anyOf: [["purpose:R2"]]) }`))).toThrow('T.f');
   });
 
   it('denies, with FORBIDDEN naming the field, a field that has no rule', async () => {
