@@ -34,7 +34,7 @@ async function chainOf(n: number, tamperable = true) {
   // The tamperer is a database administrator: they can drop the append-only guards.
   const raw = new Database(join(dataDir, 'audit.sqlite'));
   if (tamperable) raw.exec('DROP TRIGGER audit_records_no_update; DROP TRIGGER audit_records_no_delete;');
-  return { dataDir, store, raw, chainId: writer.chainId };
+  return { dataDir, store, raw, chainId: writer.chainId, writer };
 }
 
 describe('the audit hash chain', () => {
@@ -130,7 +130,8 @@ describe('the audit hash chain', () => {
 
   it('`npm run -s audit -- verify` exits 0 on an intact chain and non-zero naming every bad record', async () => {
     const { dataDir, store, raw, chainId } = await chainOf(5);
-    const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    // --full: the first run below leaves a verified checkpoint at the chain's end, and the edits are before it.
+    const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify', '--full'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
     const ok = cli();
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('audit chains intact: 1 chains, 5 records');
@@ -145,6 +146,81 @@ describe('the audit hash chain', () => {
       `BAD  ${chainId}: record 2: content does not match its hash (edited)`,
       `BAD  ${chainId}: record 4: content does not match its hash (edited)`,
     ]);
+    raw.close();
+    await store.close();
+  });
+});
+
+describe('incremental verify: each run resumes from where the last found the chain intact', () => {
+  const cli = (dataDir: string, ...args: string[]) =>
+    spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+
+  it('reads only the records written since the last run, and names a bad one among them', async () => {
+    const { dataDir, store, raw, chainId, writer } = await chainOf(8);
+    const first = cli(dataDir);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('audit chains intact: 1 chains, 8 records');
+    await Promise.all([9, 10, 11].map((n) => writer.append(entry(n))));
+    await writer.flush();
+    const second = cli(dataDir);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain(`ok   ${chainId}: 3 records after verified record 8`);
+    expect(second.stdout).toContain('audit chains intact: 1 chains, 3 records');
+    await Promise.all([12, 13].map((n) => writer.append(entry(n))));
+    await writer.flush();
+    raw.prepare("UPDATE audit_records SET reason = 'INC-COVER-STORY' WHERE seq = 13").run();
+    const third = cli(dataDir);
+    expect(third.status).toBe(1);
+    expect(third.stdout.split('\n').filter((line) => line.startsWith('BAD'))).toEqual([`BAD  ${chainId}: record 13: content does not match its hash (edited)`]);
+    // No checkpoint past a bad record: the next run reads from 11 again and names it again.
+    expect(cli(dataDir).stdout).toContain(`BAD  ${chainId}: record 13: content does not match its hash (edited)`);
+    raw.close();
+    await store.close();
+  });
+
+  it('misses an edit before its checkpoint (the trade-off), which --full finds', async () => {
+    const { dataDir, store, raw, chainId } = await chainOf(6);
+    expect(cli(dataDir).status).toBe(0);
+    raw.prepare("UPDATE audit_records SET reason = 'INC-COVER-STORY' WHERE seq = 3").run();
+    const incremental = cli(dataDir);
+    expect(incremental.status).toBe(0);
+    expect(incremental.stdout).toContain(`ok   ${chainId}: 0 records after verified record 6`);
+    const full = cli(dataDir, '--full');
+    expect(full.status).toBe(1);
+    expect(full.stdout).toContain(`BAD  ${chainId}: record 3: content does not match its hash (edited)`);
+    raw.close();
+    await store.close();
+  });
+
+  it('finds a record appended after the checkpoint that does not link to it', async () => {
+    const { dataDir, store, raw, chainId } = await chainOf(4);
+    expect(cli(dataDir).status).toBe(0);
+    // A database administrator appends a record by hand that does not link to the verified record 4.
+    const [last] = await store.readChain(chainId, 3, 1);
+    const { recordHash } = await import('../../gateway/src/audit/hash-chain');
+    const forged = { ...last, seq: 5, requestId: 'req-forged', prevHash: 'f'.repeat(64) };
+    const { hash: _h, ...unhashed } = forged;
+    const insert = raw.prepare(
+      `INSERT INTO audit_records (chain_id, seq, request_id, at, scopes, outcome, denied_paths, error_codes, fields_resolved, subjects, duration_ms, prev_hash, hash,
+         user_sub, user_name, ori, client, purpose, reason, operation_type, operation_name, document_hash, document, variables, source_address, user_agent)
+       SELECT chain_id, ?, ?, at, scopes, outcome, denied_paths, error_codes, fields_resolved, subjects, duration_ms, ?, ?,
+         user_sub, user_name, ori, client, purpose, reason, operation_type, operation_name, document_hash, document, variables, source_address, user_agent
+       FROM audit_records WHERE chain_id = ? AND seq = 4`,
+    );
+    insert.run(5, 'req-forged', forged.prevHash, recordHash(unhashed), chainId);
+    const run = cli(dataDir);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`BAD  ${chainId}: record 5: does not link to record 4`);
+    raw.close();
+    await store.close();
+  });
+
+  it('keeps its verified checkpoints append-only', async () => {
+    const { dataDir, store, raw } = await chainOf(3);
+    expect(cli(dataDir).status).toBe(0);
+    expect(raw.prepare('SELECT seq FROM audit_verified').all()).toEqual([{ seq: 3 }]);
+    expect(() => raw.prepare('UPDATE audit_verified SET seq = 100').run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM audit_verified').run()).toThrow(/append-only/);
     raw.close();
     await store.close();
   });

@@ -6,7 +6,8 @@ import { SqlAuditStore } from './sql-audit-store';
 import { verifyAllChains } from './verify-chains';
 
 const USAGE = `usage:
-  npm run -s audit -- verify                        recompute every chain; exit 0 when intact
+  npm run -s audit -- verify [--full]               recompute every chain from where the last run found it
+                                                    intact (--full: from its start); exit 0 when intact
   npm run -s audit -- report [--from ISO] [--to ISO] [--json]
                                                     misuse signals (default: the last 7 days)`;
 
@@ -33,10 +34,10 @@ async function main(args: string[]): Promise<number> {
   const store = await SqlAuditStore.open(location, 2);
   try {
     if (command === 'verify') {
-      const result = await verifyAllChains(store);
+      const result = await verifyAllChains(store, { checkpoints: store, full: args.includes('--full') });
       // Every bad record on a line of its own, so none hides behind another.
       for (const c of result.chains) {
-        if (c.ok) console.log(`ok   ${c.chainId}: ${c.records} records`);
+        if (c.ok) console.log(`ok   ${c.chainId}: ${c.records} records${c.resumedAfter === null ? '' : ` after verified record ${c.resumedAfter}`}`);
         for (const b of c.bad) console.log(`BAD  ${c.chainId}: record ${b.seq}: ${b.reason}`);
       }
       const total = result.chains.reduce((n, c) => n + c.records, 0);

@@ -132,4 +132,31 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE audit_records ADD COLUMN document_trust TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'verified checkpoints: where the last verify left each chain intact',
+    // Append-only like the records: a checkpoint moved forward would hide the records it skips.
+    up: {
+      sqlite: `
+        CREATE TABLE audit_verified (
+          chain_id TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, verified_at TEXT NOT NULL,
+          PRIMARY KEY (chain_id, seq)
+        );
+        CREATE TRIGGER audit_verified_no_update BEFORE UPDATE ON audit_verified
+        BEGIN SELECT RAISE(ABORT, 'verified checkpoints are append-only'); END;
+        CREATE TRIGGER audit_verified_no_delete BEFORE DELETE ON audit_verified
+        BEGIN SELECT RAISE(ABORT, 'verified checkpoints are append-only'); END;
+      `,
+      postgres: `
+        CREATE TABLE audit_verified (
+          chain_id TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL, verified_at TEXT NOT NULL,
+          PRIMARY KEY (chain_id, seq)
+        );
+        CREATE FUNCTION audit_verified_guard() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'verified checkpoints are append-only'; END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER audit_verified_guard BEFORE UPDATE OR DELETE ON audit_verified
+        FOR EACH ROW EXECUTE FUNCTION audit_verified_guard();
+      `,
+    },
+  },
 ];

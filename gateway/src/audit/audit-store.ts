@@ -46,3 +46,22 @@ export interface AuditStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Where a verify run found a chain intact: the next run resumes after `seq`, linking to `hash`. */
+export interface VerifiedCheckpoint {
+  chainId: string;
+  seq: number;
+  hash: string;
+  verifiedAt: string;
+}
+
+/**
+ * The verified checkpoints of `audit verify` (append-only, beside the records). Apart from the
+ * store port: only the verify tool reads and writes them.
+ */
+export interface VerifiedCheckpoints {
+  /** The latest verified checkpoint of a chain, or null. */
+  verifiedCheckpoint(chainId: string): Promise<VerifiedCheckpoint | null>;
+  /** Records checkpoints (one already there is kept as it is). */
+  recordVerified(checkpoints: readonly VerifiedCheckpoint[]): Promise<void>;
+}

@@ -1,7 +1,7 @@
 import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
 import { migrate, openSqlClient, placeholders, valueRows, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
 import { AUDIT_MIGRATIONS } from './audit-migrations';
-import type { AuditCheckpoint, AuditFilter, AuditStore } from './audit-store';
+import type { AuditCheckpoint, AuditFilter, AuditStore, VerifiedCheckpoint, VerifiedCheckpoints } from './audit-store';
 import { SubjectIndex, subjectClause, type SubjectIndexOptions } from './subject-index';
 
 interface AuditRow {
@@ -87,7 +87,7 @@ function toRow(r: AuditRecord): SqlValue[] {
 const ROWS_PER_INSERT = 200;
 
 /** The audit store over either SQL adapter: `audit.sqlite` under DATA_DIR (durable commits), or schema `audit`. */
-export class SqlAuditStore implements AuditStore {
+export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
   private readonly subjectIndex: SubjectIndex;
 
   constructor(
@@ -153,6 +153,26 @@ export class SqlAuditStore implements AuditStore {
       [chainId],
     );
     return row ? { chainId: row.chain_id, seq: Number(row.seq), hash: row.hash, purgedBefore: row.purged_before, at: row.at } : null;
+  }
+
+  async verifiedCheckpoint(chainId: string): Promise<VerifiedCheckpoint | null> {
+    const row = await this.sql.get<{ chain_id: string; seq: number; hash: string; verified_at: string }>(
+      'SELECT chain_id, seq, hash, verified_at FROM audit_verified WHERE chain_id = ? ORDER BY seq DESC LIMIT 1',
+      [chainId],
+    );
+    return row ? { chainId: row.chain_id, seq: Number(row.seq), hash: row.hash, verifiedAt: row.verified_at } : null;
+  }
+
+  async recordVerified(checkpoints: readonly VerifiedCheckpoint[]): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      for (let i = 0; i < checkpoints.length; i += ROWS_PER_INSERT) {
+        const part = checkpoints.slice(i, i + ROWS_PER_INSERT);
+        await tx.run(
+          `INSERT INTO audit_verified (chain_id, seq, hash, verified_at) VALUES ${valueRows(part.length, '?, ?, ?, ?')} ON CONFLICT DO NOTHING`,
+          part.flatMap((c) => [c.chainId, c.seq, c.hash, c.verifiedAt]),
+        );
+      }
+    });
   }
 
   async query(filter: AuditFilter): Promise<AuditRecord[]> {
