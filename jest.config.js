@@ -11,6 +11,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!double-metaphone/)'],
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // End-to-end suites start real processes; one worker per core keeps them from starving each other.
   maxWorkers: 2,
 };

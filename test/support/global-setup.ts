@@ -33,6 +33,8 @@ export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127
  * REQUIRE_POSTGRES=1) a missing server fails the run here, loudly, instead of letting its tests skip.
  */
 export default async function globalSetup(): Promise<void> {
+  // Names this run's throw-away databases, so the teardown drops them and no other run's.
+  process.env.CUSTODIAN_TEST_RUN = String(process.pid);
   process.env.CUSTODIAN_TEST_REDIS = (await redisAnswers(REDIS_TEST_URL)) ? REDIS_TEST_URL : '';
   if (!process.env.CUSTODIAN_TEST_REDIS) {
     if (everyTestRequired()) throw new Error(`CI=1 but Redis does not answer at ${REDIS_TEST_URL}: the shared rate-limit test cannot run (.ci/run starts redis-server)`);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { testDatabasePrefix } from './test-run';
 
 /** The admin URL when PostgreSQL answered at the start of the run, else null (see global-setup.ts). */
 export const POSTGRES_ADMIN_URL: string | null = process.env.CUSTODIAN_TEST_PG || null;
@@ -13,7 +14,7 @@ const created: string[] = [];
 /** A fresh, empty database for one test file; dropped by `dropTestDatabases`. */
 export async function freshDatabase(): Promise<string> {
   if (!POSTGRES_ADMIN_URL) throw new Error('PostgreSQL is not available');
-  const name = `custodian_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${testDatabasePrefix()}${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
