@@ -159,4 +159,69 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       `,
     },
   },
+  {
+    version: 7,
+    name: 'PostgreSQL: records and subject index partitioned by month',
+    // A billion records a year: retention drops a month's partitions instead of deleting rows one
+    // by one, and a query by time reads only its months. SQLite (the embedded default, one
+    // machine's worth of records) stays one table. The key must include the partition key, so it
+    // is (chain_id, seq, at): verify names a second record with a chain's seq. Existing records
+    // are copied over, every chain intact; the row guard is on the parent, and so on every
+    // partition (PostgreSQL clones it).
+    up: {
+      sqlite: 'SELECT 1;',
+      postgres: `
+        ALTER TABLE audit_records RENAME TO audit_records_unpartitioned;
+        ALTER INDEX audit_records_pkey RENAME TO audit_records_unpartitioned_pkey;
+        ALTER INDEX audit_records_at RENAME TO audit_records_unpartitioned_at;
+        ALTER INDEX audit_records_user RENAME TO audit_records_unpartitioned_user;
+        CREATE TABLE audit_records (LIKE audit_records_unpartitioned INCLUDING DEFAULTS, PRIMARY KEY (chain_id, seq, at)) PARTITION BY RANGE (at);
+        CREATE INDEX audit_records_at ON audit_records (at);
+        CREATE INDEX audit_records_user ON audit_records (user_sub, at);
+        ALTER TABLE audit_subject_index RENAME TO audit_subject_index_unpartitioned;
+        ALTER INDEX audit_subject_index_pkey RENAME TO audit_subject_index_unpartitioned_pkey;
+        CREATE TABLE audit_subject_index (
+          subject TEXT NOT NULL, at TEXT NOT NULL, chain_id TEXT NOT NULL, seq INTEGER NOT NULL,
+          PRIMARY KEY (subject, at, chain_id, seq)
+        ) PARTITION BY RANGE (at);
+
+        -- The months from from_at's to to_at's, each a partition of both tables, named
+        -- audit_records_pYYYYMM and audit_subject_index_pYYYYMM (retention reads the bounds
+        -- from the names). Bounds are ISO dates: a record's at ('2026-01-31T23:59:59.999Z')
+        -- sorts before the next month's '2026-02-01'.
+        CREATE FUNCTION audit_ensure_partitions(from_at text, to_at text) RETURNS integer AS $$
+        DECLARE
+          m date := date_trunc('month', from_at::timestamptz AT TIME ZONE 'UTC')::date;
+          last_month date := date_trunc('month', to_at::timestamptz AT TIME ZONE 'UTC')::date;
+          made integer := 0;
+        BEGIN
+          PERFORM pg_advisory_xact_lock(7201947);
+          WHILE m <= last_month LOOP
+            IF to_regclass('audit_records_p' || to_char(m, 'YYYYMM')) IS NULL THEN
+              EXECUTE format('CREATE TABLE %I PARTITION OF audit_records FOR VALUES FROM (%L) TO (%L)',
+                'audit_records_p' || to_char(m, 'YYYYMM'), to_char(m, 'YYYY-MM-DD'), to_char(m + interval '1 month', 'YYYY-MM-DD'));
+              EXECUTE format('CREATE TABLE %I PARTITION OF audit_subject_index FOR VALUES FROM (%L) TO (%L)',
+                'audit_subject_index_p' || to_char(m, 'YYYYMM'), to_char(m, 'YYYY-MM-DD'), to_char(m + interval '1 month', 'YYYY-MM-DD'));
+              made := made + 1;
+            END IF;
+            m := (m + interval '1 month')::date;
+          END LOOP;
+          RETURN made;
+        END $$ LANGUAGE plpgsql SET search_path FROM CURRENT;
+
+        SELECT audit_ensure_partitions(
+          LEAST((SELECT MIN(at) FROM audit_records_unpartitioned), (SELECT MIN(at) FROM audit_subject_index_unpartitioned), to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD')),
+          GREATEST((SELECT MAX(at) FROM audit_records_unpartitioned), (SELECT MAX(at) FROM audit_subject_index_unpartitioned), to_char(now() AT TIME ZONE 'UTC' + interval '2 months', 'YYYY-MM-DD'))
+        );
+        INSERT INTO audit_records SELECT * FROM audit_records_unpartitioned;
+        INSERT INTO audit_subject_index (subject, at, chain_id, seq) SELECT subject, at, chain_id, seq FROM audit_subject_index_unpartitioned;
+        DROP TABLE audit_records_unpartitioned;
+        DROP TABLE audit_subject_index_unpartitioned;
+        CREATE TRIGGER audit_records_guard BEFORE UPDATE OR DELETE ON audit_records
+        FOR EACH ROW EXECUTE FUNCTION audit_records_guard();
+        ANALYZE audit_records;
+        ANALYZE audit_subject_index;
+      `,
+    },
+  },
 ];

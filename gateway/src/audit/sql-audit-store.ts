@@ -83,6 +83,18 @@ function toRow(r: AuditRecord): SqlValue[] {
   ];
 }
 
+/** Months of partitions made ahead of now: a month's margin past the next, whatever day the daily run falls on. */
+const PARTITION_MONTHS_AHEAD = 2;
+/** PostgreSQL's SQLSTATE for a row no partition accepts (check_violation). */
+const NO_PARTITION_FOR_ROW = '23514';
+
+/** A month partition's name, audit_records_pYYYYMM, and the first day after it ('YYYY-MM-DD'). */
+function partitionEnd(name: string): string | null {
+  const m = /^audit_records_p(\d{4})(\d{2})$/.exec(name);
+  if (!m) return null;
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]), 1)).toISOString().slice(0, 10);
+}
+
 /** Rows per INSERT statement: well under both engines' parameter limits (SQLite 32766, PostgreSQL 65535). */
 const ROWS_PER_INSERT = 200;
 
@@ -105,18 +117,40 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
     const client = await openSqlClient(location, 'audit', { durable: true, poolSize });
     await migrate(client, AUDIT_MIGRATIONS);
     const store = new SqlAuditStore(client, indexOptions);
+    await store.preparePartitions();
     await store.subjectIndex.catchUp();
     return store;
   }
 
+  /**
+   * PostgreSQL: creates this month's partitions and the next ones ahead of the writes (at
+   * start-up, and daily with the retention run), so no request waits on DDL. SQLite: nothing.
+   */
+  async preparePartitions(now = new Date()): Promise<void> {
+    if (this.sql.dialect !== 'postgres') return;
+    const ahead = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + PARTITION_MONTHS_AHEAD, 1));
+    await this.sql.get('SELECT audit_ensure_partitions(?, ?)', [now.toISOString(), ahead.toISOString()]);
+  }
+
   async appendBatch(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.sql.transaction(async (tx) => {
-      for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
-        const chunk = records.slice(i, i + ROWS_PER_INSERT);
-        await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${valueRows(chunk.length, placeholders(COLUMN_COUNT))}`, chunk.flatMap(toRow));
-      }
-    });
+    const insert = () =>
+      this.sql.transaction(async (tx) => {
+        for (let i = 0; i < records.length; i += ROWS_PER_INSERT) {
+          const chunk = records.slice(i, i + ROWS_PER_INSERT);
+          await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${valueRows(chunk.length, placeholders(COLUMN_COUNT))}`, chunk.flatMap(toRow));
+        }
+      });
+    try {
+      await insert();
+    } catch (error) {
+      // A record dated outside the months prepared (a clock far off, a store restored from
+      // long ago): make its month, then write the batch again — never refuse it for want of one.
+      if ((error as { code?: string }).code !== NO_PARTITION_FOR_ROW) throw error;
+      const times = records.map((r) => r.at).sort();
+      await this.sql.get('SELECT audit_ensure_partitions(?, ?)', [times[0], times[times.length - 1]]);
+      await insert();
+    }
     // Durable now; the subject index follows in bulk (subject-index.ts says why).
     this.subjectIndex.committed(records);
   }
@@ -131,14 +165,21 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
   }
 
   async chainIds(): Promise<string[]> {
+    // The chains in the records too (one written without registering is still checked), found by
+    // skipping through the key from one chain to the next: DISTINCT would read every record.
     const rows = await this.sql.all<{ chain_id: string }>(
-      'SELECT chain_id FROM audit_chains UNION SELECT DISTINCT chain_id FROM audit_records ORDER BY chain_id',
+      `WITH RECURSIVE seen (chain_id) AS (
+         SELECT MIN(chain_id) FROM audit_records
+         UNION ALL
+         SELECT (SELECT MIN(r.chain_id) FROM audit_records r WHERE r.chain_id > seen.chain_id) FROM seen WHERE seen.chain_id IS NOT NULL
+       )
+       SELECT chain_id FROM audit_chains UNION SELECT chain_id FROM seen WHERE chain_id IS NOT NULL ORDER BY chain_id`,
     );
     return rows.map((r) => r.chain_id);
   }
 
   async readChain(chainId: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
-    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq LIMIT ?`, [chainId, afterSeq, limit]);
+    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq, at LIMIT ?`, [chainId, afterSeq, limit]);
     return rows.map(toRecord);
   }
 
@@ -208,6 +249,7 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
   }
 
   async purgeBefore(before: string): Promise<number> {
+    if (this.sql.dialect === 'postgres') return this.dropPartitionsBefore(before);
     return this.sql.transaction(async (tx) => {
       // For each chain, the last record to go: the checkpoint the first kept record must link to.
       const cuts = await tx.all<{ chain_id: string; seq: number }>(
@@ -227,6 +269,47 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
       // The subject index is keyed by subject: its old rows go by time, in one pass.
       await tx.run('DELETE FROM audit_subject_index WHERE at < ?', [before]);
       await tx.run('UPDATE audit_purge_gate SET open = 0 WHERE id = 1');
+      return removed;
+    });
+  }
+
+  /**
+   * PostgreSQL retention: drops the month partitions (records and subject index) that end on or
+   * before `before`, whole — no row is deleted one by one, so a month of a billion-a-year log goes
+   * in a moment. Records of the month `before` falls in are kept until that month is past too (at
+   * most a month longer than the retention period). First, per chain, a checkpoint at the last
+   * record dropped, which verify continues from; a record kept in a later month with a seq below
+   * it (a request that began before midnight and was sequenced after one that began after) goes
+   * with its chain's dropped part, so what remains of each chain is one run. The daily run also
+   * makes the months ahead.
+   */
+  private async dropPartitionsBefore(before: string): Promise<number> {
+    await this.preparePartitions();
+    return this.sql.transaction(async (tx) => {
+      const partitions = await tx.all<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_records'::regclass`,
+      );
+      const doomed = partitions.map((p) => ({ name: p.name, end: partitionEnd(p.name) })).filter((p) => p.end !== null && p.end <= before);
+      if (doomed.length === 0) return 0;
+      // Every record before `cut` lies in a doomed partition: months without one never held a record.
+      const cut = doomed.map((p) => p.end!).sort()[doomed.length - 1];
+      const cuts = await tx.all<{ chain_id: string; seq: number; hash: string }>(
+        `SELECT c.chain_id, x.seq, x.hash FROM (SELECT chain_id FROM audit_chains UNION SELECT DISTINCT chain_id FROM audit_index_progress) c
+         CROSS JOIN LATERAL (SELECT r.seq, r.hash FROM audit_records r WHERE r.chain_id = c.chain_id AND r.at < ? ORDER BY r.seq DESC LIMIT 1) x`,
+        [cut],
+      );
+      let removed = Number((await tx.get<{ n: string }>('SELECT COUNT(*) AS n FROM audit_records WHERE at < ?', [cut]))!.n);
+      const now = new Date().toISOString();
+      await tx.run('UPDATE audit_purge_gate SET open = 1 WHERE id = 1');
+      for (const c of cuts) {
+        await tx.run('INSERT INTO audit_checkpoints (chain_id, seq, hash, purged_before, at) VALUES (?, ?, ?, ?, ?)', [c.chain_id, c.seq, c.hash, cut, now]);
+        removed += (await tx.run('DELETE FROM audit_records WHERE chain_id = ? AND seq <= ? AND at >= ?', [c.chain_id, c.seq, cut])).changes;
+      }
+      await tx.run('UPDATE audit_purge_gate SET open = 0 WHERE id = 1');
+      // Last: dropping a partition locks its parent until commit.
+      for (const p of doomed) {
+        await tx.exec(`DROP TABLE ${p.name}; DROP TABLE IF EXISTS ${p.name.replace('audit_records_p', 'audit_subject_index_p')}`);
+      }
       return removed;
     });
   }
