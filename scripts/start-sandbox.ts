@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     seedStores(seedConfig.store, {
       persons: seedConfig.persons,
       seedDate: seedConfig.seedDate,
+      // The same key gives the same record ids on re-seeding (seed/src/record-ids.ts).
+      idKey: seedConfig.idKey,
       onProgress: (done, total) => console.log(`[seed] ${done}/${total} persons`),
     });
   let result;
