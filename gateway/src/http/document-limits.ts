@@ -6,8 +6,11 @@ import { validationErrorsPlugin } from './validation-errors-plugin';
 /**
  * The document limits of DESIGN §7, checked by graphql-armor while the document is parsed and
  * validated — before the query planner sees it: depth, aliases (`__typename` aliases count like
- * any other), directives, tokens and cost. Messages name the limit crossed, never the schema.
- * Introspection is exempt from depth and cost (GraphiQL's own query is deep); production has it off.
+ * any other), directives, tokens and cost; and the length of every name (name-length-rule.ts).
+ * Messages name the limit crossed, never the schema, and a refused document's errors are
+ * condensed (validation-errors-plugin.ts). Introspection is exempt from depth and cost (GraphiQL's
+ * own query is deep; production has it off); Apollo Server's own rule refuses circular
+ * introspection (`fields { type { fields { … } } }`).
  */
 export function documentLimits(config: GatewayConfig) {
   const { limits } = config;
