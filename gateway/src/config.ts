@@ -60,6 +60,12 @@ export interface GatewayConfig {
   };
   /** Registered operations per client (Apollo persisted-query manifests), and who must use them. */
   trustedDocuments: { dir: string; mode: TrustedDocumentsMode };
+  /**
+   * Whether the gateway removes, before planning, the fields the caller can never read (DESIGN §4
+   * rule 13). Off only to check that the subgraphs alone still enforce every rule, and to measure
+   * what removal saves: the subgraphs enforce every rule either way.
+   */
+  fieldPolicyAtGateway: boolean;
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
     retentionDays: number;
@@ -115,6 +121,8 @@ export const GATEWAY_ENV = {
   TRUSTED_DOCUMENTS_DIR: str({ default: 'trusted-documents' }),
   /** enforce-match-only | enforce | log | off; unset: enforce-match-only in production, log in the sandbox. */
   TRUSTED_DOCUMENTS_MODE: str({ default: '', choices: ['', ...TRUSTED_DOCUMENTS_MODES] }),
+  /** on | off: remove, before planning, the fields the caller can never read (subgraphs enforce them either way). */
+  GATEWAY_FIELD_POLICY: str({ default: 'on', choices: ['on', 'off'] }),
 };
 
 /**
@@ -202,6 +210,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
       lockoutSeconds: e.LOCKOUT_SECONDS,
     },
     trustProxy: e.TRUST_PROXY === '' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
+    fieldPolicyAtGateway: e.GATEWAY_FIELD_POLICY === 'on',
     trustedDocuments: {
       dir: projectPath(e.TRUSTED_DOCUMENTS_DIR),
       mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')) as TrustedDocumentsMode,

@@ -45,6 +45,8 @@ import { AuditWriter } from './audit/audit-writer';
 import { scheduleRetention } from './audit/retention';
 import { openAuditStore } from './audit/open-audit-store';
 import { TrustedDocumentStore } from './trusted-documents/trusted-document-store';
+import { FieldPolicy } from './policy/field-policy';
+import { withFieldPolicy } from './policy/field-policy-gateway';
 import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
 
 /** A running gateway. */
@@ -86,8 +88,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
 
   let loaded = false;
   turnOffVendorTelemetry();
+  const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.supergraphFile, 'utf8'),
+    supergraphSdl,
     buildService: ({ name }) =>
       name === AUDIT_SUBGRAPH
         ? auditEventsDataSource(auditStore)
@@ -106,7 +109,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
   const rateLimits = new RateLimits(limiterStore, config.rateLimits);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    // The fields a caller can never read are removed before planning (DESIGN §4 rule 13).
+    gateway: config.fieldPolicyAtGateway ? withFieldPolicy(gateway, FieldPolicy.fromSupergraph(supergraphSdl)) : gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: sandbox,

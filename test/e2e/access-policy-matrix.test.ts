@@ -1,5 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import { outcomeAt } from '../support/denials';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, type GraphQLResult, type Stack } from '../support/stack';
 
 /**
  * DESIGN §4, persona by persona and field by field, through the gateway against the fixture
@@ -14,6 +15,7 @@ interface Probe {
 }
 
 const A1 = '"A10000001"';
+const PERSONAS = ['officer', 'dispatcher', 'court-clerk', 'employment-screener', 'auditor'] as const;
 const PROBES: Probe[] = [
   { field: 'Person.name (rule 2)', query: `{ person(id: ${A1}) { name { last } } }`, path: 'person.name', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
   { field: 'Person.dateOfBirth (rule 2)', query: `{ person(id: ${A1}) { dateOfBirth } }`, path: 'person.dateOfBirth', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
@@ -36,17 +38,25 @@ const PROBES: Probe[] = [
   { field: 'Caution.note (rule 7)', query: '{ alert(id: "AL-0000001") { caution { note } } }', path: 'alert.caution.note', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
 ];
 
-describe('the authorization policy, persona by persona (DESIGN §4)', () => {
+/**
+ * Every answer below holds both with the gateway removing, before planning, the fields a caller can
+ * never read (rule 13) and with that step off: the subgraphs alone still enforce every rule.
+ */
+const GATEWAY_STEP = [
+  ['with', 'on'],
+  ['without', 'off'],
+] as const;
+
+describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (DESIGN §4), %s the gateway removing fields first', (_with, step) => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ persons: 200 });
+    stack = await startStack({ persons: 200, env: { GATEWAY_FIELD_POLICY: step } });
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const personas = ['officer', 'dispatcher', 'court-clerk', 'employment-screener', 'auditor'] as const;
-  describe.each(personas)('%s', (persona) => {
+  describe.each(PERSONAS)('%s', (persona) => {
     it.each(PROBES.map((p) => [p.field, p.expect[persona], p] as const))('%s: %s', async (_field, expected, probe) => {
       const result = await stack.query(persona, probe.query);
       const outcome = outcomeAt(result, probe.path);
@@ -317,5 +327,49 @@ describe('the authorization policy, persona by persona (DESIGN §4)', () => {
       expect(arrests.filter((a: any) => a.juvenile)).toHaveLength(1);
       expect(body.data!.person.criminalHistory.convictions.map((c: any) => c.statute)).toContain('PC 594(a)');
     });
+  });
+});
+
+describe('the same answers with and without the gateway removing fields first (rule 13: the subgraphs still enforce every rule)', () => {
+  let withStep: Stack;
+  let withoutStep: Stack;
+  beforeAll(async () => {
+    [withStep, withoutStep] = await Promise.all([
+      startStack({ persons: 200, env: { GATEWAY_FIELD_POLICY: 'on' } }),
+      startStack({ persons: 200, env: { GATEWAY_FIELD_POLICY: 'off' } }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([withStep?.stop(), withoutStep?.stop()]);
+  });
+
+  const search = (fields: string) => `{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score person { id ${fields} } } }`;
+  const OPERATIONS = [
+    ...PROBES.map((p) => p.query),
+    `{ person(id: ${A1}) { id name { last } criminalHistory { convictions { statute } } protectiveOrders { id } } }`,
+    search('name { last first } dateOfBirth aliases { first } physical { heightInches } identifiers { fbiNumber } lastKnownAddress { city } criminalHistory { arrests { date } convictions { statute arrestId } lastUpdated } protectiveOrders { id } protectedBy { id } alerts { id }'),
+    '{ protectiveOrder(id: "PO-000001") { id status restrainedPerson { id criminalHistory { arrests { id sealed } convictions { statute } } } protectedParties { name { last } address { street } person { id lastKnownAddress { city } } } history { version by byName } } }',
+    `{ person(id: ${A1}) { criminalHistory { arrests { date sealed juvenile charges { statute disposition { type relief } } } } } }`,
+    '{ alerts(limit: 3) { id caution { codes note } subject { id criminalHistory { convictions { statute } } } } }',
+    '{ alert(id: "AL-0000001") { id caution { note } warrant { offense } } }',
+  ];
+
+  /**
+   * An answer as a caller reads it, errors in path order (the two ways may list them in another
+   * order). Each stack seeds with its own random id key, so arrest and alert ids are masked.
+   */
+  const normalised = (result: GraphQLResult): unknown => JSON.parse(JSON.stringify({
+    status: result.status,
+    data: result.body.data,
+    errors: [...(result.body.errors ?? [])].map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })).sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path))),
+  }).replace(/\b(AR|AL)-[0-9A-F]{20}\b/g, '$1-…'));
+
+  it.each(PERSONAS)('%s gets the same answer, error for error, to every operation', async (persona) => {
+    const differing: Array<{ query: string; with: unknown; without: unknown }> = [];
+    for (const query of OPERATIONS) {
+      const [a, b] = await Promise.all([withStep.query(persona, query), withoutStep.query(persona, query)]);
+      if (!isDeepStrictEqual(normalised(a), normalised(b))) differing.push({ query, with: normalised(a), without: normalised(b) });
+    }
+    expect(differing).toEqual([]);
   });
 });
