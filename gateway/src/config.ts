@@ -28,6 +28,8 @@ export interface GatewayConfig {
   mode: Mode;
   host: string;
   port: number;
+  /** Where Prometheus reads `GET /metrics` (bound to `host`), never the public port. */
+  metricsPort: number;
   dataDir: string;
   /** The audit store (and nothing else: the gateway holds no records). */
   store: StoreLocation;
@@ -87,6 +89,8 @@ export function subgraphUrlVariable(name: SubgraphName): string {
 export const GATEWAY_ENV = {
   ...SERVICE_ENV,
   PORT: port({ default: 4000 }),
+  /** Prometheus metrics (`GET /metrics`), on HOST, never on the public port. */
+  METRICS_PORT: port({ default: 9464 }),
   SUPERGRAPH_FILE: str({ default: 'schema/supergraph.graphql' }),
   AUTH_ISSUER: str({ default: '' }),
   AUTH_AUDIENCE: str({ default: '' }),
@@ -183,6 +187,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     mode,
     host: e.HOST,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     dataDir,
     store: storeLocationFrom(e.DATABASE_URL, e.DATA_DIR),
     supergraphFile: projectPath(e.SUPERGRAPH_FILE),

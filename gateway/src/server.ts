@@ -45,6 +45,8 @@ import { AuditWriter } from './audit/audit-writer';
 import { scheduleRetention } from './audit/retention';
 import { openAuditStore } from './audit/open-audit-store';
 import { TrustedDocumentStore } from './trusted-documents/trusted-document-store';
+import { GatewayMetrics } from './observability/metrics';
+import { startMetricsServer } from './observability/metrics-server';
 import { FieldPolicy } from './policy/field-policy';
 import { withFieldPolicy } from './policy/field-policy-gateway';
 import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
@@ -53,6 +55,8 @@ import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
 export interface RunningGateway {
   readonly url: string;
   readonly port: number;
+  /** The port `GET /metrics` answers on, or null when it could not be bound. */
+  readonly metricsPort: number | null;
   /** Stops accepting, drains in-flight operations, closes the audit store. */
   stop(): Promise<void>;
 }
@@ -82,7 +86,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // The explorer and its token endpoint exist only in the sandbox, with the dev issuer.
   const devIssuer = config.mode === 'sandbox' && config.auth.keys.kind === 'dev-issuer' ? await DevIssuer.open(config.dataDir, config.mode) : null;
   const auditStore = options.auditStore ?? (await openAuditStore(config.store, { logger }));
-  const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch });
+  const metrics = new GatewayMetrics();
+  const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch, metrics });
   await auditWriter.start();
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
 
@@ -94,7 +99,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name }) =>
       name === AUDIT_SUBGRAPH
         ? auditEventsDataSource(auditStore)
-        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs, logger, SUBGRAPH_PEERS[name as SubgraphName]),
+        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs, logger, SUBGRAPH_PEERS[name as SubgraphName], metrics),
   });
 
   const app = express();
@@ -138,7 +143,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       screeningSearchPlugin(rateLimits),
       // After the purpose check: a refused purpose is DENIED whatever the arguments say.
       argumentChecksPlugin<GatewayContext>(),
-      ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger)]),
+      ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger, metrics)]),
     ],
   });
   await apollo.start();
@@ -163,6 +168,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     clientAddress: clientAddress(config.trustProxy),
     trustedDocuments: trustedDocuments && { mode: config.trustedDocuments.mode, store: trustedDocuments },
     logger,
+    metrics,
   });
   // Every operation goes straight to the GraphQL front; express serves the rest (health, explorer).
   httpServer.on('request', (req, res) => {
@@ -180,11 +186,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   logger.info({ port, mode: config.mode }, 'gateway listening');
+  const metricsServer = await startMetricsServer(metrics, config.host, config.metricsPort, logger);
   return {
     url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}/graphql`,
     port,
+    metricsPort: metricsServer.port,
     async stop() {
       stopRetention();
+      await metricsServer.close();
       trustedDocuments?.stop();
       await apollo.stop();
       await limiterStore.close();

@@ -58,6 +58,8 @@ export interface StackOptions {
 export interface Stack {
   readonly baseUrl: string;
   readonly gatewayUrl: string;
+  /** The gateway's Prometheus endpoint (`/metrics` on METRICS_PORT). */
+  readonly metricsUrl: string;
   readonly subgraphUrls: Record<SubgraphName, string>;
   readonly dataDir: string;
   readonly env: Record<string, string>;
@@ -131,6 +133,8 @@ export async function postGraphQL(url: string, payload: unknown, headers: Record
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'custodian-test-'));
   const gatewayPort = await freePort();
+  // Each gateway its own metrics port: the default (9464) is one per machine.
+  const metricsPort = await freePort();
   const ports = {} as Record<SubgraphName, number>;
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
   const subgraphUrls = Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, `http://127.0.0.1:${ports[n]}/graphql`])) as Record<SubgraphName, string>;
@@ -145,6 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     LOCKOUT_ATTEMPTS: '100000',
     RATE_LIMIT_USER_PER_MINUTE: '100000',
     RATE_LIMIT_CLIENT_PER_MINUTE: '100000',
+    METRICS_PORT: String(metricsPort),
     ...Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`SUBGRAPH_URL_${n.toUpperCase().replace(/-/g, '_')}`, subgraphUrls[n]])),
     ...(typeof options.env === 'function' ? options.env(dataDir) : options.env),
   };
@@ -160,11 +165,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const inProcess: { subgraphs: Partial<Record<SubgraphName, RunningSubgraph<StoreBase>>>; gateway?: RunningGateway } = { subgraphs: {} };
   const stores: Partial<Record<SubgraphName, StoreBase>> = {};
 
-  const spawnService = (service: string, script: string, port: number) => {
+  const spawnService = (service: string, script: string, port: number, extraEnv: Record<string, string> = {}) => {
     const lines: string[] = [];
     output.set(service, lines);
     const child = spawn(process.execPath, [join(projectRoot(), 'dist', script)], {
-      env: { ...process.env, ...env, PORT: String(port) },
+      env: { ...process.env, ...env, ...extraEnv, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => lines.push(d.toString()));
@@ -214,6 +219,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     baseUrl,
     gatewayUrl: `${baseUrl}/graphql`,
+    metricsUrl: `http://127.0.0.1:${env.METRICS_PORT}/metrics`,
     subgraphUrls,
     dataDir,
     env,
@@ -252,7 +258,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async addGateway() {
       const port = await freePort();
       const name = `gateway-${port}`;
-      spawnService(name, 'gateway/src/main.js', port);
+      spawnService(name, 'gateway/src/main.js', port, { METRICS_PORT: String(await freePort()) });
       const url = `http://127.0.0.1:${port}`;
       await waitForReady(`${url}/health/ready`, 30_000, describe, () => (children.get(name)?.exitCode !== null ? name : null));
       return {

@@ -2,6 +2,8 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode } from '../../../access-policy/src';
 import { errorBody, type Logger } from '../../../platform/src';
 import type { GatewayContext } from '../context';
+import { coordinateOfPath } from '../observability/denied-coordinates';
+import type { GatewayMetrics } from '../observability/metrics';
 import { buildAuditEntry } from './audit-entry';
 import { classifyOutcome, codeOf, deniedPaths } from './audit-outcome';
 import type { AuditWriter } from './audit-writer';
@@ -13,7 +15,7 @@ import { subjectsInResponse } from './response-subjects';
  * (fail closed, CJIS AU-5). Request-level hooks only: a gateway runs a query plan, so
  * `willResolveField` never fires here; what the subgraphs resolved arrives in their reports.
  */
-export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPlugin<GatewayContext> {
+export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: GatewayMetrics): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
@@ -27,6 +29,10 @@ export function auditPlugin(writer: AuditWriter, logger: Logger): ApolloServerPl
           const result = response.body.kind === 'single' ? response.body.singleResult : { data: null, errors: [] };
           const data = result.data as Record<string, unknown> | null | undefined;
           const errors = result.errors;
+          if (metrics && operation && document) {
+            const denied = (errors ?? []).filter((e) => codeOf(e) === 'FORBIDDEN' && e.path).map((e) => coordinateOfPath(schema, document, operation, e.path!) ?? 'unknown');
+            if (denied.length) metrics.fieldsDenied(denied);
+          }
           const subjects = new Set<string>();
           if (data) {
             for (const s of ctx.disclosure.subjects) subjects.add(s);

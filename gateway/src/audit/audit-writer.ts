@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AuditEntry, AuditRecord } from '../../../access-policy/src';
 import type { Logger } from '../../../platform/src';
+import type { GatewayMetrics } from '../observability/metrics';
 import type { AuditStore } from './audit-store';
 import { GENESIS_HASH, recordHash } from './hash-chain';
 import { ESCAPED_RECORD_CODE, safeRecordForm } from './safe-record-form';
@@ -22,6 +23,8 @@ export interface AuditWriterOptions {
   /** Most records committed in one transaction. @default 500 */
   maxBatch?: number;
   logger: Logger;
+  /** Counts every record, each commit's latency and size, and failures. */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -39,6 +42,7 @@ export class AuditWriter {
   private flushing: Promise<void> | null = null;
   private readonly maxBatch: number;
   private readonly logger: Logger;
+  private readonly metrics: GatewayMetrics | undefined;
   private started = false;
   /** Set after a failed commit: the store may hold more of the chain than we think (a commit whose answer was lost). */
   private resync = false;
@@ -51,6 +55,8 @@ export class AuditWriter {
     this.chainId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.maxBatch = options.maxBatch ?? 500;
     this.logger = options.logger;
+    this.metrics = options.metrics;
+    this.metrics?.watchAuditQueue(() => this.queue.length);
   }
 
   /** Registers this process's chain. Call once before appending. */
@@ -62,6 +68,8 @@ export class AuditWriter {
   /** Commits one entry; resolves with its record once it is durable, rejects with AuditUnavailableError otherwise. */
   append(entry: AuditEntry): Promise<AuditRecord> {
     if (!this.started) return Promise.reject(new AuditUnavailableError('audit writer not started'));
+    // Every request has exactly one record, so this is where requests are counted.
+    this.metrics?.operationAudited(entry);
     return new Promise<AuditRecord>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       if (!this.flushing) this.flushing = this.flushLoop();
@@ -89,8 +97,10 @@ export class AuditWriter {
           continue;
         }
         const records = this.link(batch.map((p) => p.entry));
+        const began = performance.now();
         try {
           await this.store.appendBatch(records);
+          this.metrics?.auditCommitted((performance.now() - began) / 1000, records.length);
         } catch (error) {
           // One record the store refuses must not cost the others their answers (issue 17):
           // write them one at a time, the refused one in its safe form.
@@ -137,8 +147,10 @@ export class AuditWriter {
       let committed: AuditRecord | null = null;
       for (const entry of [p.entry, safeRecordForm(p.entry)]) {
         const [record] = this.link([entry]);
+        const began = performance.now();
         try {
           await this.store.appendBatch([record]);
+          this.metrics?.auditCommitted((performance.now() - began) / 1000, 1);
           committed = record;
           break;
         } catch {
@@ -163,6 +175,7 @@ export class AuditWriter {
     // AU-5: a logging failure is an operator alert at once; callers get no data.
     this.logger.fatal({ alert: 'AUDIT_WRITE_FAILED', chainId: this.chainId, records: batch.length, reason }, 'audit write failed: responses withheld');
     this.resync = true;
+    this.metrics?.auditFailed(batch.length);
     const failure = new AuditUnavailableError('the audit record could not be committed');
     for (const p of batch) p.reject(failure);
   }

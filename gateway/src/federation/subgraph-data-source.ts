@@ -4,6 +4,7 @@ import type { KeyLike } from 'jose';
 import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../access-policy/src';
 import { delegationHeader, DISCLOSURE_EXTENSION, errorBody, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
 import type { GatewayContext } from '../context';
+import type { GatewayMetrics } from '../observability/metrics';
 import { subgraphFetcher, type SubgraphPost } from './subgraph-fetcher';
 
 const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => errorBody(message, code) as unknown as GatewayGraphQLResponse;
@@ -28,6 +29,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly logger: Logger,
     /** Peers this subgraph may call on the caller's behalf during a mutation. */
     private readonly peers: readonly SubgraphName[] = [],
+    private readonly metrics?: GatewayMetrics,
   ) {
     this.post = subgraphFetcher(timeoutMs);
   }
@@ -42,6 +44,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // Fail closed: nothing reaches a record source without a checked identity and purpose.
     if (!ctx.caller) return failure('No verified caller for this operation', ErrorCode.FORBIDDEN);
     const { query, variables, operationName } = options.request;
+    const began = performance.now();
     try {
       const reply = await this.post(this.url, await this.headersFor(ctx as GatewayContext, options), JSON.stringify({ query, variables, operationName }));
       if (reply.status < 200 || reply.status > 299) throw new Error(`${this.subgraphName} answered HTTP ${reply.status}`);
@@ -49,8 +52,10 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const response = JSON.parse(reply.text) as GatewayGraphQLResponse;
       if (typeof response !== 'object' || response === null) throw new Error(`${this.subgraphName} answered a body that is not a GraphQL response`);
       this.takeDisclosure(response, ctx as GatewayContext);
+      this.metrics?.subgraphFetched(this.subgraphName, (performance.now() - began) / 1000, false);
       return response;
     } catch (error) {
+      this.metrics?.subgraphFetched(this.subgraphName, (performance.now() - began) / 1000, true);
       this.logger.error({ requestId: ctx.caller.requestId, subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
       return failure(`The ${this.subgraphName} source did not answer; its part of the result is missing`, ErrorCode.SOURCE_UNAVAILABLE);
     }

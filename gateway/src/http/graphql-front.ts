@@ -8,6 +8,7 @@ import type { AuditWriter } from '../audit/audit-writer';
 import { createGatewayContext, type GatewayContext } from '../context';
 import { verifiedSubjectOf, type Authenticator, type VerifiedIdentity } from '../identity/authenticate';
 import { Lockout } from '../identity/lockout';
+import type { GatewayMetrics } from '../observability/metrics';
 import type { ClientAddress } from './client-address';
 import type { RateLimits } from './rate-limits';
 import type { TrustedDocumentStore } from '../trusted-documents/trusted-document-store';
@@ -73,6 +74,8 @@ export interface FrontDeps {
   /** Registered operations per client, and who must use them; null when trusted documents are off. */
   trustedDocuments: { mode: TrustedDocumentsMode; store: TrustedDocumentStore } | null;
   logger: Logger;
+  /** Request latency and refusals; absent, nothing is counted. */
+  metrics?: GatewayMetrics;
 }
 
 function facts(req: IncomingMessage, state: RequestState): RequestFacts {
@@ -124,7 +127,7 @@ function sentOperation(req: IncomingMessage, state: RequestState): { variables: 
  * (proxy-addr).
  */
 export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { apollo, authenticator, lockout, rateLimits, auditWriter, logger } = deps;
+  const { apollo, authenticator, lockout, rateLimits, auditWriter, logger, metrics } = deps;
   const readJson = jsonBodyReader(deps.maxBodyBytes);
 
   /** Audits a refusal made before Apollo, then sends it. */
@@ -163,6 +166,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     res.setHeader('x-request-id', state.requestId);
     // Answers hold criminal-justice records: no browser, proxy or CDN may keep a copy.
     res.setHeader('cache-control', 'no-store');
+    if (metrics) res.on('finish', () => metrics.requestAnswered(req.method ?? 'GET', res.statusCode, (Date.now() - state.startedAt) / 1000));
     if (auditWriter) {
       res.on('finish', () => {
         if (state.audit.written) return;
@@ -188,6 +192,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     const lockedSeconds = await lockout.lockedFor(ip, claimed);
     if (lockedSeconds > 0) {
       logger.warn({ requestId: state.requestId, ip: state.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
+      metrics?.refused('lockout');
       await refuse(req, res, state, {
         status: 429, outcome: 'UNAUTHENTICATED', code: ErrorCode.RATE_LIMITED,
         message: `Too many failed authentication attempts; try again in ${Math.ceil(lockedSeconds / 60)} minute(s)`,
@@ -210,6 +215,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     const limited = await rateLimits.take(state.identity);
     if (limited) {
       logger.warn({ requestId: state.requestId, user: state.identity.sub, limit: limited.limit }, 'rate limit reached');
+      metrics?.refused(limited.limit);
       const what = limited.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${limited.limit} rate limit is reached`;
       await refuse(req, res, state, {
         status: 429, outcome: 'DENIED', code: ErrorCode.RATE_LIMITED,
