@@ -28,6 +28,8 @@ COPY trusted-documents trusted-documents
 # The sandbox explorer's page and script: served only in the sandbox, which a service starts only
 # when asked for by name (CUSTODIAN_MODE=sandbox), and never beside NODE_ENV=production.
 COPY --from=build /app/gateway/src/explorer/public gateway/src/explorer/public
+# The auditor's console (/audit/), in production too.
+COPY --from=build /app/gateway/src/audit-console/public gateway/src/audit-console/public
 USER node
 # Overridden per service in docker-compose.yml.
 # The gateway's V8 flags: gateway/src/gateway-node-flags.ts says why.

@@ -47,6 +47,7 @@ import { openAuditStore } from './audit/open-audit-store';
 import { TrustedDocumentStore } from './trusted-documents/trusted-document-store';
 import { GatewayMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
+import { auditConsoleRoutes } from './audit-console/audit-console-routes';
 import { FieldPolicy } from './policy/field-policy';
 import { withFieldPolicy } from './policy/field-policy-gateway';
 import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
@@ -157,6 +158,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   );
 
   if (devIssuer) app.use(explorerRoutes(devIssuer));
+  // In production too: its data comes through /graphql under the auditor's own token (audit:read).
+  app.use(auditConsoleRoutes({ sandbox: devIssuer !== null }));
 
   const front = graphqlFront({
     apollo,

@@ -10,6 +10,7 @@ const FIELDS = [
 
 /** Who may read each field of the audit subgraph. Every field is named; the fallback denies. */
 export const auditAccessRules: RuleTable = {
-  Query: { auditEvents: canReadAudit },
+  Query: { auditEvents: canReadAudit, misuseSignals: canReadAudit },
   AuditEvent: sameRule(FIELDS, canReadAudit),
+  MisuseSignal: sameRule(['signal', 'user', 'summary', 'records'], canReadAudit),
 };

@@ -5,8 +5,17 @@ import { buildSubgraphExecutableSchema } from '../../../platform/src/subgraph/se
 import { AUDIT_SUBGRAPH, loadSubgraphSdl } from '../../../schema/subgraphs';
 import { auditAccessRules } from './audit-access-rules';
 import type { AuditFilter, AuditStore } from './audit-store';
+import { DEFAULT_SIGNAL_OPTIONS, detectMisuse } from './misuse-signals';
 
 const MAX_LIMIT = 1000;
+const DAY = 86_400_000;
+/**
+ * Days before the window that make a user's baseline: `audit report`'s (misuse-report.ts, which
+ * is not imported here because it opens the record stores; a test holds the two equal).
+ */
+export const SIGNAL_BASELINE_DAYS = 28;
+/** Longest window of `misuseSignals`: the records of the window and its baseline are read whole. */
+const MAX_SIGNAL_DAYS = 31;
 
 /** The arguments of `auditEvents`: the store's filter, with the limit optional. */
 type AuditEventsArgs = Omit<AuditFilter, 'limit'> & { limit?: number | null };
@@ -24,6 +33,18 @@ export function auditEventsDataSource(store: AuditStore): LocalGraphQLDataSource
         const limit = args.limit ?? 100;
         if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badUserInput(`limit must be between 1 and ${MAX_LIMIT}`);
         return store.query({ ...args, limit });
+      },
+      async misuseSignals(_: unknown, args: { from: string; to: string }) {
+        const from = new Date(args.from);
+        const to = new Date(args.to);
+        const days = (to.getTime() - from.getTime()) / DAY;
+        if (!(days > 0) || days > MAX_SIGNAL_DAYS) throw badUserInput(`from must be before to, at most ${MAX_SIGNAL_DAYS} days apart`);
+        const records = await store.between(from.toISOString(), to.toISOString());
+        const baseline = await store.between(new Date(from.getTime() - SIGNAL_BASELINE_DAYS * DAY).toISOString(), from.toISOString());
+        const byId = new Map(records.map((r) => [`${r.chainId}:${r.seq}`, r]));
+        // No subject facts and no roster: the gateway holds no records (see the schema's description).
+        const signals = detectMisuse({ records, baseline, baselineDays: SIGNAL_BASELINE_DAYS, windowDays: Math.max(1 / 24, days), subjects: new Map(), roster: new Map(), options: DEFAULT_SIGNAL_OPTIONS });
+        return signals.map((s) => ({ ...s, records: s.records.map((id) => byId.get(id)).filter((r): r is AuditRecord => r !== undefined) }));
       },
     },
     AuditEvent: {

@@ -4,10 +4,10 @@ import { checkPurpose } from '../../../access-policy/src';
 import type { GatewayContext } from '../context';
 
 /**
- * Root fields that look up no one and so need no purpose: the auditors' query and the
+ * Root fields that look up no one and so need no purpose: the auditors' queries and the
  * schema's own. Every other root field, and every mutation, is a lookup (DESIGN §4).
  */
-export const PURPOSE_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typename', '__schema', '__type', 'auditEvents']);
+export const PURPOSE_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typename', '__schema', '__type', 'auditEvents', 'misuseSignals']);
 
 /** True when the operation reaches a record source and therefore needs a purpose. */
 export function operationNeedsPurpose(operation: OperationDefinitionNode): boolean {

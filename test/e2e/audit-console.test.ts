@@ -1,0 +1,69 @@
+import { BASELINE_DAYS } from '../../gateway/src/audit/misuse-report';
+import { SIGNAL_BASELINE_DAYS } from '../../gateway/src/audit/audit-events-subgraph';
+import { startStack, type Stack } from '../support/stack';
+
+const SIGNALS = `query Signals($from: DateTime!, $to: DateTime!) {
+  misuseSignals(from: $from, to: $to) { signal user summary records { id user purpose reason outcome } }
+}`;
+
+/** Issue 24: the auditor's console and the misuse signals it reads through the audited API. */
+describe("the auditor's console and misuseSignals", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ mode: 'in-process', persons: 20 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  const window = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+
+  it('serves /audit/ from this origin under a strict Content-Security-Policy, and its scripts load nothing else', async () => {
+    const page = await fetch(`${stack.baseUrl}/audit/?subject=Person:A10000001`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).not.toMatch(/https?:|\*/);
+    const html = await page.text();
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    for (const asset of ['console.js', 'console.css']) {
+      const res = await fetch(`${stack.baseUrl}/audit/assets/${asset}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    }
+    expect((await fetch(`${stack.baseUrl}/audit/assets/__proto__`)).status).toBe(404);
+    expect(await (await fetch(`${stack.baseUrl}/audit/config`)).json()).toEqual({ signIn: 'sandbox' });
+  });
+
+  it('raises the report\'s signals with the records behind each, for audit:read only, and audits the looking', async () => {
+    // Purpose C without a case number: refused, and a signal (DESIGN §5).
+    const refused = await stack.query('officer', '{ person(id: "A10000001") { id } }', undefined, { 'x-reason': undefined });
+    expect(refused.body.errors).toBeDefined();
+
+    const answer = await stack.query('auditor', SIGNALS, window());
+    expect(answer.body.errors).toBeUndefined();
+    const signal = answer.body.data!.misuseSignals.find((s: any) => s.signal === 'PURPOSE_C_WITHOUT_REASON' && s.user === 'u-officer-1001');
+    expect(signal).toBeDefined();
+    expect(signal.records.length).toBeGreaterThanOrEqual(1);
+    expect(signal.records.every((r: any) => r.user === 'u-officer-1001' && r.purpose === 'C' && r.reason === null)).toBe(true);
+
+    const denied = await stack.query('officer', SIGNALS, window());
+    expect(denied.body.data?.misuseSignals ?? null).toBeNull();
+    expect(denied.body.errors!.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
+
+    // The auditor's own look is in the log.
+    const log = await stack.query('auditor', '{ auditEvents(user: "u-auditor-5001", limit: 20) { operationName fieldsResolved } }');
+    expect(log.body.data!.auditEvents.some((e: any) => e.operationName === 'Signals')).toBe(true);
+  });
+
+  it('refuses a window longer than 31 days or backwards', async () => {
+    const long = await stack.query('auditor', SIGNALS, { from: '2026-01-01T00:00:00Z', to: '2026-03-01T00:00:00Z' });
+    expect(long.body.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+    const backwards = await stack.query('auditor', SIGNALS, { from: '2026-03-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+    expect(backwards.body.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('judges volume against the same baseline as audit report', () => {
+    expect(SIGNAL_BASELINE_DAYS).toBe(BASELINE_DAYS);
+  });
+});
