@@ -27,7 +27,7 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
   /** The records of one response, by its x-request-id (a refusal's record may follow it by a moment). */
   async function recordsOf(result: GraphQLResult | Response): Promise<AuditRecord[]> {
     const requestId = result.headers.get('x-request-id');
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 200; i++) {
       const found = (await audit.query({ limit: 2000 })).filter((r) => r.requestId === requestId);
       if (found.length > 0) return found;
       await new Promise((r) => setTimeout(r, 25));
