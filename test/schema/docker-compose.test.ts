@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GATEWAY_ENV, subgraphUrlVariable } from '../../gateway/src/config';
+import { GATEWAY_ENV, readGatewayConfig, subgraphUrlVariable } from '../../gateway/src/config';
+import { GatewayMetrics } from '../../gateway/src/observability/metrics';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/src/gateway-node-flags';
 import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, SUBGRAPH_NAMES } from '../../platform/src';
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
@@ -35,8 +36,8 @@ const secretPath = (env: Record<string, string>, name: string) => env[name]?.rep
 
 /** Docker cannot run here: the production shape is checked against what the code reads. */
 describe('docker-compose.yml: the production shape', () => {
-  it('has PostgreSQL with a volume and a health check, the migration job, three subgraphs, two gateways and a load balancer', () => {
-    expect(Object.keys(services).sort()).toEqual(['alerts', 'criminal-history', 'gateway-1', 'gateway-2', 'load-balancer', 'migrate', 'orders', 'postgres', 'seed']);
+  it('has PostgreSQL with a volume and a health check, the migration job, three subgraphs, two gateways, a load balancer, Prometheus and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual(['alerts', 'criminal-history', 'gateway-1', 'gateway-2', 'grafana', 'load-balancer', 'migrate', 'orders', 'postgres', 'prometheus', 'seed']);
     expect(services.postgres.volumes).toContain('pgdata:/var/lib/postgresql/data');
     expect(compose.volumes).toHaveProperty('pgdata');
     expect(services.postgres.healthcheck!.test.join(' ')).toContain('pg_isready');
@@ -102,9 +103,10 @@ describe('docker-compose.yml: the production shape', () => {
     }
   });
 
-  it('publishes only the load balancer, which balances both gateways on their port', () => {
+  it('publishes only the load balancer, which balances both gateways on their port, and Grafana on loopback', () => {
     const published = Object.entries(services).filter(([, s]) => s.ports).map(([n]) => n);
-    expect(published).toEqual(['load-balancer']);
+    expect(published.sort()).toEqual(['grafana', 'load-balancer']);
+    expect(services.grafana.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(services['load-balancer'].depends_on).toEqual({ 'gateway-1': { condition: 'service_healthy' }, 'gateway-2': { condition: 'service_healthy' } });
     const nginx = readFileSync(join(root, 'deploy/nginx.conf'), 'utf8');
     for (const g of GATEWAYS) expect(nginx).toContain(`server ${g}:4000`);
@@ -120,5 +122,54 @@ describe('docker-compose.yml: the production shape', () => {
     // The image's default command is the gateway, with the flags it runs with everywhere.
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
     expect(JSON.parse(cmd![1])).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/gateway/src/main.js']);
+  });
+});
+
+/** Issue 24: Prometheus scrapes every gateway's metrics port, Grafana shows a provisioned dashboard over what the gateway exports. */
+describe('docker-compose.yml: monitoring', () => {
+  const deploy = (path: string) => readFileSync(join(root, 'deploy', path), 'utf8');
+  const prometheus = parse(deploy('prometheus.yml')) as { scrape_configs: Array<{ metrics_path?: string; static_configs: Array<{ targets: string[] }> }> };
+  const dashboard = JSON.parse(deploy('grafana/dashboards/custodian-gateway.json')) as { uid: string; panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }> };
+  const mountOf = (service: string, target: string) => services[service].volumes!.find((v) => v.split(':')[1] === target)?.split(':')[0];
+
+  it('scrapes /metrics on each gateway at the METRICS_PORT it is given, which is not its public port', () => {
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    for (const g of GATEWAYS) {
+      const env = services[g].environment!;
+      // The gateway's own reading of its environment (secrets, which are files, left out).
+      const { DATABASE_URL_FILE: _secret, ...plain } = env;
+      const config = readGatewayConfig({ ...plain, AUTH_JWKS_URL: 'https://idp.example/jwks' });
+      expect(config.metricsPort).not.toBe(config.port);
+      expect(targets).toContain(`${g}:${config.metricsPort}`);
+    }
+    expect(prometheus.scrape_configs.every((c) => (c.metrics_path ?? '/metrics') === '/metrics')).toBe(true);
+    expect(mountOf('prometheus', '/etc/prometheus/prometheus.yml')).toBe('./deploy/prometheus.yml');
+    expect(services.prometheus.ports).toBeUndefined();
+  });
+
+  it('provisions Grafana with the Prometheus data source and the dashboard folder, from files in deploy/', () => {
+    expect(mountOf('grafana', '/etc/grafana/provisioning')).toBe('./deploy/grafana/provisioning');
+    const datasources = parse(deploy('grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ uid: string; type: string; url: string }> };
+    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
+    const providers = parse(deploy('grafana/provisioning/dashboards/custodian.yml')) as { providers: Array<{ options: { path: string } }> };
+    expect(mountOf('grafana', providers.providers[0].options.path)).toBe('./deploy/grafana/dashboards');
+    for (const panel of dashboard.panels) expect({ panel: panel.title, uid: panel.datasource.uid }).toEqual({ panel: panel.title, uid: datasources.datasources[0].uid });
+    expect(services.grafana.environment!.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(services.grafana.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+  });
+
+  it('charts only metrics the gateway exports, and each kind the issue asks for', async () => {
+    const metrics = new GatewayMetrics();
+    metrics.watchAuditQueue(() => 0);
+    const exported = new Set(
+      (await metrics.registry.getMetricsAsJSON()).flatMap((m) => (m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name])),
+    );
+    const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(?:http|custodian|nodejs|process)_[a-z0-9_]+/g) ?? []));
+    expect(used.filter((name) => !exported.has(name))).toEqual([]);
+    for (const family of [
+      'custodian_graphql_operations_total', 'http_server_request_duration_seconds_bucket', 'custodian_subgraph_fetch_duration_seconds_bucket',
+      'custodian_subgraph_fetch_errors_total', 'custodian_audit_commit_duration_seconds_bucket', 'custodian_audit_commit_batch_size_sum',
+      'custodian_audit_queue_depth', 'custodian_audit_write_failures_total', 'custodian_field_denials_total', 'custodian_refusals_total',
+    ]) expect(used).toContain(family);
   });
 });
