@@ -162,7 +162,7 @@ describe('docker-compose.yml: monitoring', () => {
     const metrics = new GatewayMetrics();
     metrics.watchAuditQueue(() => 0);
     const exported = new Set(
-      (await metrics.registry.getMetricsAsJSON()).flatMap((m) => (m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name])),
+      (await metrics.registry.getMetricsAsJSON()).flatMap((m) => (String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name])),
     );
     const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(?:http|custodian|nodejs|process)_[a-z0-9_]+/g) ?? []));
     expect(used.filter((name) => !exported.has(name))).toEqual([]);
