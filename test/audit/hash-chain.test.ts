@@ -192,14 +192,21 @@ describe('incremental verify: each run resumes from where the last found the cha
     await store.close();
   });
 
-  it('finds a record appended after the checkpoint that does not link to it', async () => {
+  it('names a record appended after the checkpoint that does not link to it; one written by hand past the chain\'s head, --full names', async () => {
     const { dataDir, store, raw, chainId } = await chainOf(4);
     expect(cli(dataDir).status).toBe(0);
-    // A database administrator appends a record by hand that does not link to the verified record 4.
     const [last] = await store.readChain(chainId, 3, 1);
     const { recordHash } = await import('../../gateway/src/audit/hash-chain');
-    const forged = { ...last, seq: 5, requestId: 'req-forged', prevHash: 'f'.repeat(64) };
-    const { hash: _h, ...unhashed } = forged;
+    const forge = (seq: number) => {
+      const { hash: _h, ...unhashed } = { ...last, seq, requestId: `req-forged-${seq}`, prevHash: 'f'.repeat(64) };
+      return { ...unhashed, hash: recordHash(unhashed) };
+    };
+    // Through the store (a compromised gateway process): the daily run reads it.
+    await store.appendBatch([forge(5)]);
+    const daily = cli(dataDir);
+    expect(daily.status).toBe(1);
+    expect(daily.stdout).toContain(`BAD  ${chainId}: record 5: does not link to record 4`);
+    // By hand, around the store (a database administrator): past the chain's head, which only --full reads past.
     const insert = raw.prepare(
       `INSERT INTO audit_records (chain_id, seq, request_id, at, scopes, outcome, denied_paths, error_codes, fields_resolved, subjects, duration_ms, prev_hash, hash,
          user_sub, user_name, ori, client, purpose, reason, operation_type, operation_name, document_hash, document, variables, source_address, user_agent)
@@ -207,10 +214,11 @@ describe('incremental verify: each run resumes from where the last found the cha
          user_sub, user_name, ori, client, purpose, reason, operation_type, operation_name, document_hash, document, variables, source_address, user_agent
        FROM audit_records WHERE chain_id = ? AND seq = 4`,
     );
-    insert.run(5, 'req-forged', forged.prevHash, recordHash(unhashed), chainId);
-    const run = cli(dataDir);
-    expect(run.status).toBe(1);
-    expect(run.stdout).toContain(`BAD  ${chainId}: record 5: does not link to record 4`);
+    const byHand = forge(6);
+    insert.run(6, byHand.requestId, byHand.prevHash, byHand.hash, chainId);
+    const full = cli(dataDir, '--full');
+    expect(full.status).toBe(1);
+    expect(full.stdout).toContain(`BAD  ${chainId}: record 6: does not link to record 5`);
     raw.close();
     await store.close();
   });

@@ -21,7 +21,7 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     try {
       for (const schema of ['criminal_history', 'orders', 'alerts', 'audit']) {
         const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
-        expect({ schema, versions: rows.map((r) => r.version) }).toEqual({ schema, versions: { audit: [1, 2, 3, 4, 5, 6, 7], criminal_history: [1, 2, 3, 4, 5], alerts: [1, 2] }[schema] ?? [1] });
+        expect({ schema, versions: rows.map((r) => r.version) }).toEqual({ schema, versions: { audit: [1, 2, 3, 4, 5, 6, 7, 8], criminal_history: [1, 2, 3, 4, 5], alerts: [1, 2] }[schema] ?? [1] });
       }
       // And criminal-history has learnt whom the orders protect (none yet): its addresses are not held closed.
       const { rows } = await client.query("SELECT meta_key FROM criminal_history.store_metadata WHERE meta_key = 'address-protections'");
@@ -124,9 +124,10 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
 
   it('migrates an unpartitioned store: every record kept, every chain verifying, found by subject and user', async () => {
     const url = await freshDatabase();
-    // The store as version 6 left it: one table.
+    // The store with records in one table: every migration but the partitioning (the chain heads
+    // of version 8 too, which the store's writes need; version 7 then runs after them).
     const old = await openSqlClient({ kind: 'postgres', url }, 'audit', { poolSize: 2 });
-    await migrate(old, AUDIT_MIGRATIONS.filter((m) => m.version <= 6));
+    await migrate(old, AUDIT_MIGRATIONS.filter((m) => m.version !== 7));
     const before = new SqlAuditStore(old);
     const writers = [new AuditWriter(before, { logger: createLogger('test', 'silent') }), new AuditWriter(before, { logger: createLogger('test', 'silent') })];
     for (const w of writers) {

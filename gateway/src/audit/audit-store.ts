@@ -60,8 +60,13 @@ export interface VerifiedCheckpoint {
  * store port: only the verify tool reads and writes them.
  */
 export interface VerifiedCheckpoints {
-  /** The latest verified checkpoint of a chain, or null. */
-  verifiedCheckpoint(chainId: string): Promise<VerifiedCheckpoint | null>;
+  /** The latest verified checkpoint of each chain that has one. */
+  verifiedCheckpoints(): Promise<Map<string, VerifiedCheckpoint>>;
+  /**
+   * Every chain registered or written to, with the seq of its last record as written with it
+   * (0 when none): a chain whose last record is its checkpoint's has nothing new to read.
+   */
+  chainHeads(): Promise<Map<string, number>>;
   /** Records checkpoints (one already there is kept as it is). */
   recordVerified(checkpoints: readonly VerifiedCheckpoint[]): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
 import { migrate, openSqlClient, placeholders, valueRows, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
 import { AUDIT_MIGRATIONS } from './audit-migrations';
 import type { AuditCheckpoint, AuditFilter, AuditStore, VerifiedCheckpoint, VerifiedCheckpoints } from './audit-store';
-import { SubjectIndex, subjectClause, type SubjectIndexOptions } from './subject-index';
+import { SubjectIndex, subjectKeys, type SubjectIndexOptions } from './subject-index';
 
 interface AuditRow {
   chain_id: string;
@@ -140,6 +140,13 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
           const chunk = records.slice(i, i + ROWS_PER_INSERT);
           await tx.run(`INSERT INTO audit_records (${COLUMNS}) VALUES ${valueRows(chunk.length, placeholders(COLUMN_COUNT))}`, chunk.flatMap(toRow));
         }
+        const heads = new Map<string, number>();
+        for (const r of records) heads.set(r.chainId, Math.max(heads.get(r.chainId) ?? 0, r.seq));
+        await tx.run(
+          `INSERT INTO audit_chain_heads (chain_id, written_seq) VALUES ${valueRows(heads.size, '?, ?')}
+           ON CONFLICT (chain_id) DO UPDATE SET written_seq = excluded.written_seq WHERE excluded.written_seq > audit_chain_heads.written_seq`,
+          [...heads].flat(),
+        );
       });
     try {
       await insert();
@@ -196,12 +203,22 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
     return row ? { chainId: row.chain_id, seq: Number(row.seq), hash: row.hash, purgedBefore: row.purged_before, at: row.at } : null;
   }
 
-  async verifiedCheckpoint(chainId: string): Promise<VerifiedCheckpoint | null> {
-    const row = await this.sql.get<{ chain_id: string; seq: number; hash: string; verified_at: string }>(
-      'SELECT chain_id, seq, hash, verified_at FROM audit_verified WHERE chain_id = ? ORDER BY seq DESC LIMIT 1',
-      [chainId],
+  async verifiedCheckpoints(): Promise<Map<string, VerifiedCheckpoint>> {
+    const rows = await this.sql.all<{ chain_id: string; seq: number; hash: string; verified_at: string }>(
+      `SELECT v.chain_id, v.seq, v.hash, v.verified_at FROM audit_verified v
+       WHERE v.seq = (SELECT MAX(w.seq) FROM audit_verified w WHERE w.chain_id = v.chain_id)`,
     );
-    return row ? { chainId: row.chain_id, seq: Number(row.seq), hash: row.hash, verifiedAt: row.verified_at } : null;
+    return new Map(rows.map((r) => [r.chain_id, { chainId: r.chain_id, seq: Number(r.seq), hash: r.hash, verifiedAt: r.verified_at }]));
+  }
+
+  async chainHeads(): Promise<Map<string, number>> {
+    const rows = await this.sql.all<{ chain_id: string; written_seq: number }>(
+      `SELECT c.chain_id, COALESCE(h.written_seq, 0) AS written_seq FROM audit_chains c LEFT JOIN audit_chain_heads h ON h.chain_id = c.chain_id
+       UNION SELECT chain_id, written_seq FROM audit_chain_heads`,
+    );
+    const heads = new Map<string, number>();
+    for (const r of rows) heads.set(r.chain_id, Math.max(heads.get(r.chain_id) ?? 0, Number(r.written_seq)));
+    return heads;
   }
 
   async recordVerified(checkpoints: readonly VerifiedCheckpoint[]): Promise<void> {
@@ -223,17 +240,13 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
       where.push(clause);
       params.push(value);
     };
-    if (filter.subject) {
-      const { clause, params: values } = subjectClause(this.sql.dialect, filter.subject);
-      where.push(clause);
-      params.push(...values);
-    }
     if (filter.user) add('r.user_sub = ?', filter.user);
     if (filter.ori) add('r.ori = ?', filter.ori);
     if (filter.purpose) add('r.purpose = ?', filter.purpose);
     if (filter.outcome) add('r.outcome = ?', filter.outcome);
     if (filter.from) add('r.at >= ?', filter.from);
     if (filter.to) add('r.at < ?', filter.to);
+    if (filter.subject) return this.queryBySubject(filter.subject, filter, where, params);
     params.push(filter.limit);
     const rows = await this.sql.all<AuditRow>(
       `SELECT ${COLUMNS.replace(/(\w+)/g, 'r.$1')} FROM audit_records r ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
@@ -241,6 +254,30 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
       params,
     );
     return rows.map(toRecord);
+  }
+
+  /**
+   * A query by subject: the keys of the subject's records first (subject-index.ts), then those
+   * records by key, with the other conditions. Two plain statements rather than one join: in one,
+   * PostgreSQL's planner could not know how few keys there are, and read the whole log to join them.
+   */
+  private async queryBySubject(subject: string, filter: AuditFilter, where: string[], params: SqlValue[]): Promise<AuditRecord[]> {
+    // Only time narrows the keys themselves: then the newest `limit` are all that can be answered.
+    const narrowed = Boolean(filter.user || filter.ori || filter.purpose || filter.outcome);
+    const keys = await subjectKeys(this.sql, subject, { from: filter.from ?? null, to: filter.to ?? null, limit: narrowed ? null : filter.limit });
+    const key = this.sql.dialect === 'postgres' ? '?, ?::integer, ?' : '?, ?, ?';
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < keys.length; i += ROWS_PER_INSERT) {
+      const part = keys.slice(i, i + ROWS_PER_INSERT);
+      const rows = await this.sql.all<AuditRow>(
+        `SELECT ${COLUMNS} FROM audit_records r WHERE (r.chain_id, r.seq, r.at) IN (VALUES ${valueRows(part.length, key)})${where.map((w) => ` AND ${w}`).join('')}`,
+        [...part.flatMap((k) => [k.chainId, k.seq, k.at]), ...params],
+      );
+      records.push(...rows.map(toRecord));
+    }
+    // Newest first, as every query answers (at DESC, chain_id, seq DESC).
+    records.sort((a, b) => (a.at !== b.at ? (a.at < b.at ? 1 : -1) : a.chainId !== b.chainId ? (a.chainId < b.chainId ? -1 : 1) : b.seq - a.seq));
+    return records.slice(0, filter.limit);
   }
 
   async between(from: string, to: string): Promise<AuditRecord[]> {
@@ -294,7 +331,7 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
       // Every record before `cut` lies in a doomed partition: months without one never held a record.
       const cut = doomed.map((p) => p.end!).sort()[doomed.length - 1];
       const cuts = await tx.all<{ chain_id: string; seq: number; hash: string }>(
-        `SELECT c.chain_id, x.seq, x.hash FROM (SELECT chain_id FROM audit_chains UNION SELECT DISTINCT chain_id FROM audit_index_progress) c
+        `SELECT c.chain_id, x.seq, x.hash FROM (SELECT chain_id FROM audit_chains UNION SELECT chain_id FROM audit_chain_heads) c
          CROSS JOIN LATERAL (SELECT r.seq, r.hash FROM audit_records r WHERE r.chain_id = c.chain_id AND r.at < ? ORDER BY r.seq DESC LIMIT 1) x`,
         [cut],
       );

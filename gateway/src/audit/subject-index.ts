@@ -92,11 +92,10 @@ export class SubjectIndex {
 
   /** Indexes the records that a process which stopped abruptly left unindexed. */
   async catchUp(): Promise<void> {
-    // One statement finds the chains whose records run past their mark (a primary-key probe per
-    // chain inside the database); only those are read.
+    // The chains whose last written record is past their mark; only those are read.
     const lagging = await this.sql.all<{ chain_id: string; indexed_seq: number | null }>(
-      `SELECT c.chain_id, p.indexed_seq FROM audit_chains c LEFT JOIN audit_index_progress p ON p.chain_id = c.chain_id
-       WHERE EXISTS (SELECT 1 FROM audit_records r WHERE r.chain_id = c.chain_id AND r.seq > COALESCE(p.indexed_seq, 0))`,
+      `SELECT c.chain_id, p.indexed_seq FROM audit_chain_heads c LEFT JOIN audit_index_progress p ON p.chain_id = c.chain_id
+       WHERE c.written_seq > COALESCE(p.indexed_seq, 0)`,
     );
     for (const chain of lagging) {
       const records = await this.sql.all<{ seq: number; at: string; subjects: string }>(
@@ -136,16 +135,53 @@ export class SubjectIndex {
   }
 }
 
+/** A record's key in the log. */
+export interface RecordKey {
+  chainId: string;
+  seq: number;
+  at: string;
+}
+
 /**
- * The WHERE clause for "records that disclosed this subject", over `audit_records r`: indexed
- * records through the index, the not-yet-indexed tail of each chain by its subjects column.
+ * The keys of the records that disclosed a subject: indexed records through the index (the
+ * newest `limit` of them, when given), and the not-yet-indexed tail of each chain that lags by its
+ * subjects column. The chains that lag are those whose last written seq is past their indexed
+ * mark — two small tables compared, not a probe of every chain through every partition — read
+ * *before* the index, so a record indexed meanwhile is found twice (once kept), never missed.
+ * Its cost is the subject's records (or `limit`) and the lagging tails, whatever the log's size.
  */
-export function subjectClause(dialect: SqlClient['dialect'], subject: string): { clause: string; params: SqlValue[] } {
-  const contains = dialect === 'postgres' ? 'strpos(r.subjects, ?) > 0' : 'instr(r.subjects, ?) > 0';
-  return {
-    clause: `(EXISTS (SELECT 1 FROM audit_subject_index s WHERE s.subject = ? AND s.at = r.at AND s.chain_id = r.chain_id AND s.seq = r.seq)
-      OR (r.seq > COALESCE((SELECT p.indexed_seq FROM audit_index_progress p WHERE p.chain_id = r.chain_id), 0) AND ${contains}))`,
-    // The subjects column is a JSON array: the quoted id matches one element exactly.
-    params: [subject, JSON.stringify(subject)],
+export async function subjectKeys(
+  sql: SqlClient,
+  subject: string,
+  range: { from: string | null; to: string | null; limit: number | null },
+): Promise<RecordKey[]> {
+  const lagging = await sql.all<{ chain_id: string; after: number }>(
+    `SELECT c.chain_id, COALESCE(p.indexed_seq, 0) AS after FROM audit_chain_heads c
+     LEFT JOIN audit_index_progress p ON p.chain_id = c.chain_id WHERE c.written_seq > COALESCE(p.indexed_seq, 0)`,
+  );
+  const bounds = (column: string) => {
+    const clauses: string[] = [];
+    const params: SqlValue[] = [];
+    if (range.from) clauses.push(`${column} >= ?`), params.push(range.from);
+    if (range.to) clauses.push(`${column} < ?`), params.push(range.to);
+    return { sql: clauses.map((c) => ` AND ${c}`).join(''), params };
   };
+  const indexedRange = bounds('at');
+  const rows = await sql.all<{ chain_id: string; seq: number; at: string }>(
+    `SELECT chain_id, seq, at FROM audit_subject_index WHERE subject = ?${indexedRange.sql}${range.limit === null ? '' : ' ORDER BY at DESC, chain_id, seq DESC LIMIT ?'}`,
+    [subject, ...indexedRange.params, ...(range.limit === null ? [] : [range.limit])],
+  );
+  const contains = sql.dialect === 'postgres' ? 'strpos(subjects, ?) > 0' : 'instr(subjects, ?) > 0';
+  for (const chain of lagging) {
+    // The subjects column is a JSON array: the quoted id matches one element exactly.
+    rows.push(
+      ...(await sql.all<{ chain_id: string; seq: number; at: string }>(
+        `SELECT chain_id, seq, at FROM audit_records WHERE chain_id = ? AND seq > ? AND ${contains}${indexedRange.sql}`,
+        [chain.chain_id, Number(chain.after), JSON.stringify(subject), ...indexedRange.params],
+      )),
+    );
+  }
+  const keys = new Map<string, RecordKey>();
+  for (const r of rows) keys.set(`${r.chain_id}\u0000${r.seq}\u0000${r.at}`, { chainId: r.chain_id, seq: Number(r.seq), at: r.at });
+  return [...keys.values()];
 }

@@ -68,9 +68,8 @@ async function* chainPages(store: AuditStore, chainId: string, after: number): A
  * past a bad record, judging each next one against what is stored, so a record an attacker
  * spoiled on purpose cannot hide a real edit made after it (issue 17).
  */
-export async function verifyChain(store: AuditStore, chainId: string, options: VerifyOptions = {}): Promise<ChainVerification> {
+export async function verifyChain(store: AuditStore, chainId: string, verified: VerifiedCheckpoint | null = null, now = new Date()): Promise<ChainVerification> {
   const retention = await store.checkpoint(chainId);
-  const verified = options.full || !options.checkpoints ? null : await options.checkpoints.verifiedCheckpoint(chainId);
   // Resume from whichever is later: a purge may have cut past the last verified record.
   const resume = verified && verified.seq > (retention?.seq ?? 0) ? verified : null;
   const start = resume ?? retention;
@@ -104,7 +103,7 @@ export async function verifyChain(store: AuditStore, chainId: string, options: V
   }
   bad.sort((a, b) => a.seq - b.seq);
   const ok = bad.length === 0;
-  const intactTo = ok && last ? { chainId, seq: last.seq, hash: last.hash, verifiedAt: (options.now ?? new Date()).toISOString() } : null;
+  const intactTo = ok && last ? { chainId, seq: last.seq, hash: last.hash, verifiedAt: now.toISOString() } : null;
   return { chainId, records: count, resumedAfter: resume?.seq ?? null, ok, bad, intactTo };
 }
 
@@ -116,7 +115,19 @@ export async function verifyChain(store: AuditStore, chainId: string, options: V
  */
 export async function verifyAllChains(store: AuditStore, options: VerifyOptions = {}): Promise<{ ok: boolean; chains: ChainVerification[] }> {
   const chains: ChainVerification[] = [];
-  for (const chainId of await store.chainIds()) chains.push(await verifyChain(store, chainId, options));
+  const now = options.now ?? new Date();
+  const incremental = options.checkpoints && !options.full ? options.checkpoints : null;
+  const verified = incremental ? await incremental.verifiedCheckpoints() : new Map<string, VerifiedCheckpoint>();
+  // Incremental: the chains and their heads from two small tables (a chain whose head is its
+  // checkpoint — every chain of a gateway that has stopped — is not read at all). Full: every
+  // chain the records hold, found through the records themselves, so one written by hand with
+  // no head is read too.
+  const heads = incremental ? await incremental.chainHeads() : null;
+  for (const chainId of heads ? [...heads.keys()].sort() : await store.chainIds()) {
+    const checkpoint = verified.get(chainId) ?? null;
+    if (checkpoint && heads && heads.get(chainId)! <= checkpoint.seq) chains.push({ chainId, records: 0, resumedAfter: checkpoint.seq, ok: true, bad: [], intactTo: checkpoint });
+    else chains.push(await verifyChain(store, chainId, checkpoint, now));
+  }
   if (options.checkpoints) {
     // Only where the run read something new: an idle chain keeps the checkpoint it has.
     const fresh = chains.filter((c) => c.intactTo && c.intactTo.seq !== c.resumedAfter).map((c) => c.intactTo!);
