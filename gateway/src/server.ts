@@ -95,6 +95,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   let loaded = false;
   turnOffVendorTelemetry();
   const supergraphSdl = readFileSync(config.supergraphFile, 'utf8');
+  const fieldPolicy = FieldPolicy.fromSupergraph(supergraphSdl);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) =>
@@ -116,7 +117,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const rateLimits = new RateLimits(limiterStore, config.rateLimits);
   const apollo = new ApolloServer<GatewayContext>({
     // The fields a caller can never read are removed before planning (DESIGN §4 rule 13).
-    gateway: config.fieldPolicyAtGateway ? withFieldPolicy(gateway, FieldPolicy.fromSupergraph(supergraphSdl)) : gateway,
+    gateway: config.fieldPolicyAtGateway ? withFieldPolicy(gateway, fieldPolicy) : gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     introspection: sandbox,
@@ -157,7 +158,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ),
   );
 
-  if (devIssuer) app.use(explorerRoutes(devIssuer));
+  if (devIssuer) app.use(explorerRoutes(devIssuer, fieldPolicy));
   // In production too: its data comes through /graphql under the auditor's own token (audit:read).
   app.use(auditConsoleRoutes({ sandbox: devIssuer !== null }));
 

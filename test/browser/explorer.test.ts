@@ -66,6 +66,45 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     expect(await page.locator('.graphiql-doc-explorer').innerText()).toContain('Query');
   });
 
+  it("documents, for the chosen persona, what each field needs and marks what it can never read (rule 13)", async () => {
+    const personFields = async () => {
+      // All Schema Types → Person: the type's page lists each field with the first paragraph of its description.
+      await page.click('.graphiql-doc-explorer-section-content a.graphiql-doc-explorer-type-name:text-is("Person")');
+      await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer-title')?.textContent === 'Person');
+      const items = await page.locator('.graphiql-doc-explorer-item').allInnerTexts();
+      const item = (field: string) => items.find((text) => text.split(/[\s:(]/)[0] === field) ?? '';
+      return { criminalHistory: item('criminalHistory'), name: item('name') };
+    };
+    const backToRoot = async () => {
+      while (await page.locator('.graphiql-doc-explorer-back').count()) await page.click('.graphiql-doc-explorer-back');
+    };
+
+    await pick('dispatcher');
+    // The documentation is fetched again for the persona; wait until it shows the dispatcher's marks.
+    await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Root Types'), null, { timeout: 15_000 });
+    await backToRoot();
+    let fields = await personFields();
+    for (let i = 0; i < 20 && !fields.criminalHistory.includes('Never readable as dispatcher'); i++) {
+      await page.waitForTimeout(250);
+      await backToRoot();
+      fields = await personFields();
+    }
+    expect(fields.criminalHistory).toContain('Never readable as dispatcher');
+    expect(fields.criminalHistory).toContain('criminal_history:read | criminal_history:employment + purpose I');
+    expect(fields.name).toContain('Needs person:read | person:match');
+    expect(fields.name).not.toContain('Never readable');
+
+    await pick('officer');
+    for (let i = 0; i < 20 && fields.criminalHistory.includes('Never readable'); i++) {
+      await page.waitForTimeout(250);
+      await backToRoot();
+      fields = await personFields();
+    }
+    expect(fields.criminalHistory).not.toContain('Never readable');
+    expect(fields.criminalHistory).toContain('Needs criminal_history:read');
+    await backToRoot();
+  });
+
   it("runs the officer profile as the officer and shows the rap sheet", async () => {
     await pick('officer');
     const text = await run('PC 459');

@@ -85,6 +85,13 @@ describe('the gateway removes the fields a caller can never read before planning
     expect(included.body.errors!.map((e) => e.path!.join('.'))).toEqual(['who.history']);
   });
 
+  it("leaves introspection whole, its own types' fields included (the sandbox explorer reads the schema with it)", async () => {
+    const result = await stack.query('dispatcher', '{ __schema { queryType { name } types { ...t } } } fragment t on __Type { name fields { name } }');
+    expect(result.body.errors).toBeUndefined();
+    const person = result.body.data!.__schema.types.find((t: { name: string }) => t.name === 'Person');
+    expect(person.fields.map((f: { name: string }) => f.name)).toContain('criminalHistory');
+  });
+
   it('never lets callers with different rights share a query plan: the same text, dispatcher then officer then dispatcher', async () => {
     const q = '{ person(id: "A10000001") { id criminalHistory { convictions { statute } } } }';
     const first = await stack.query('dispatcher', q);

@@ -1,8 +1,9 @@
 import express, { type Router } from 'express';
 import { join } from 'node:path';
-import { findPersona, PERSONAS } from '../../../access-policy/src';
+import { accessAllows, describeAccess, findPersona, PERSONAS, type Persona, type PurposeCode } from '../../../access-policy/src';
 import { projectRoot } from '../../../platform/src';
 import type { DevIssuer } from '../dev-issuer/dev-issuer';
+import type { FieldPolicy } from '../policy/field-policy';
 import { EXAMPLE_OPERATIONS, FIXTURE_PERSONS } from './example-operations';
 
 /**
@@ -37,10 +38,15 @@ const CONTENT_SECURITY_POLICY = [
 
 /**
  * The developer sandbox's explorer: GraphiQL served from npm packages on this server, with a
- * persona picker that fetches sandbox tokens from the dev issuer. Mounted in sandbox mode only:
+ * persona picker that fetches sandbox tokens from the dev issuer, and documentation that names, on
+ * each field, the scopes it needs and whether the chosen persona can ever read it (DESIGN §4 rule
+ * 13: the same declarations the gateway and the subgraphs enforce). Mounted in sandbox mode only:
  * in production neither the page nor the token endpoint exists.
  */
-export function explorerRoutes(issuer: DevIssuer): Router {
+export function explorerRoutes(issuer: DevIssuer, policy: FieldPolicy): Router {
+  // What each field needs, in words, for the documentation; computed once, the supergraph is static.
+  const access: Record<string, string> = {};
+  for (const coordinate of policy.coordinates()) access[coordinate] = describeAccess(policy.declared(coordinate)!);
   const router = express.Router();
   const root = projectRoot();
   const secure: express.RequestHandler = (_req, res, next) => {
@@ -69,7 +75,9 @@ export function explorerRoutes(issuer: DevIssuer): Router {
         purposes: p.purposes,
         defaultPurpose: p.defaultPurpose,
         defaultReason: p.defaultReason,
+        neverReadable: neverReadable(p, policy),
       })),
+      access,
       examples: EXAMPLE_OPERATIONS,
       fixtures: FIXTURE_PERSONS,
     });
@@ -82,4 +90,14 @@ export function explorerRoutes(issuer: DevIssuer): Router {
   });
 
   return router;
+}
+
+/**
+ * The fields a persona can never read, whatever purpose its token allows: what the gateway would
+ * remove from any operation it sends. (Row rules may hide more records; those depend on the data.)
+ */
+function neverReadable(persona: Persona, policy: FieldPolicy): string[] {
+  const purposes: Array<PurposeCode | null> = persona.purposes.length > 0 ? [...persona.purposes] : [null];
+  const scopes = new Set(persona.scopes);
+  return [...policy.coordinates()].filter((c) => !purposes.some((purpose) => accessAllows(policy.declared(c), { scopes, purpose }))).sort();
 }

@@ -62,8 +62,9 @@ export function pruneOperation(document: DocumentNode, schema: GraphQLSchema, ma
       return selectionSet === selection.selectionSet ? selection : { ...selection, selectionSet };
     }
     const name = selection.name.value;
-    // Introspection and __typename read no record; a type the schema lacks fails validation anyway.
-    if (name.startsWith('__') || !isObjectType(parent)) return selection;
+    // Introspection (its fields and its own types' fields) and __typename read no record; a type
+    // the schema lacks fails validation anyway.
+    if (name.startsWith('__') || !isObjectType(parent) || parent.name.startsWith('__')) return selection;
     const definition = parent.getFields()[name];
     if (!definition) return selection;
     const coordinate = `${parent.name}.${name}`;

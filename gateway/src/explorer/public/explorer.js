@@ -3,7 +3,7 @@
 (function () {
   'use strict';
   // Tab texts of registered operations, to their ids: sent by id while the text is unchanged.
-  const state = { token: null, persona: null, registered: new Map() };
+  const state = { token: null, persona: null, registered: new Map(), config: null, render: null };
   const $ = (id) => document.getElementById(id);
 
   async function fetchToken(persona) {
@@ -23,7 +23,26 @@
     const documentId = state.registered.get(params.query);
     const body = documentId ? { documentId, variables: params.variables, operationName: params.operationName } : params;
     const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify(body) });
-    return res.json();
+    return annotate(await res.json());
+  }
+
+  // The schema's documentation, for the chosen persona: every field names the scopes it needs
+  // (the SDL's @access declarations), and the fields this persona can never read are marked.
+  function annotate(result) {
+    const schema = result && result.data && result.data.__schema;
+    if (!schema || !state.config) return result;
+    const persona = state.config.personas.find((p) => p.persona === state.persona);
+    const never = new Set(persona ? persona.neverReadable : []);
+    for (const type of schema.types || []) {
+      for (const field of type.fields || []) {
+        const coordinate = type.name + '.' + field.name;
+        const needs = state.config.access[coordinate];
+        if (!needs) continue;
+        const head = never.has(coordinate) ? '⛔ **Never readable as ' + state.persona + '**: needs `' + needs + '`' : 'Needs `' + needs + '`';
+        field.description = head + (field.description ? '\n\n' + field.description : '');
+      }
+    }
+    return result;
   }
 
   async function choose(config, name) {
@@ -34,10 +53,13 @@
     $('reason').value = persona.defaultReason || '';
     $('persona-scopes').textContent = persona.scopes.join(' ') + (persona.purposes.length ? '  ·  purposes ' + persona.purposes.join(' ') : '');
     document.body.dataset.persona = name;
+    // A new fetcher makes GraphiQL fetch the schema again: the documentation follows the persona.
+    if (state.render) state.render();
   }
 
   async function start() {
     const config = await (await fetch('/explorer/config')).json();
+    state.config = config;
     const picker = $('persona');
     for (const p of config.personas) {
       const option = document.createElement('option');
@@ -60,9 +82,9 @@
       return { query, variables: JSON.stringify(e.variables, null, 2) };
     });
     const root = ReactDOM.createRoot($('graphiql'));
-    root.render(
+    state.render = () => root.render(
       React.createElement(GraphiQL, {
-        fetcher,
+        fetcher: (params) => fetcher(params),
         defaultTabs: tabs,
         // The editors start from these props, not from the first tab: give them the first tab's.
         query: tabs[0].query,
@@ -72,6 +94,7 @@
         shouldPersistHeaders: false,
       }),
     );
+    state.render();
     document.body.dataset.ready = 'true';
   }
 
