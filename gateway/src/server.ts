@@ -47,6 +47,7 @@ import { openAuditStore } from './audit/open-audit-store';
 import { TrustedDocumentStore } from './trusted-documents/trusted-document-store';
 import { GatewayMetrics } from './observability/metrics';
 import { startMetricsServer } from './observability/metrics-server';
+import { startTracing } from './observability/tracing';
 import { auditConsoleRoutes } from './audit-console/audit-console-routes';
 import { FieldPolicy } from './policy/field-policy';
 import { withFieldPolicy } from './policy/field-policy-gateway';
@@ -88,6 +89,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const devIssuer = config.mode === 'sandbox' && config.auth.keys.kind === 'dev-issuer' ? await DevIssuer.open(config.dataDir, config.mode) : null;
   const auditStore = options.auditStore ?? (await openAuditStore(config.store, { logger }));
   const metrics = new GatewayMetrics();
+  const tracing = startTracing(config.tracing);
   const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch, metrics });
   await auditWriter.start();
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
@@ -203,6 +205,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await limiterStore.close();
       await auditWriter.flush();
       await auditStore.close();
+      // Last: the spans of the operations drained above are exported before the process ends.
+      await tracing.shutdown();
     },
   };
 }

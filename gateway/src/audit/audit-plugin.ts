@@ -4,6 +4,7 @@ import { errorBody, type Logger } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 import { coordinateOfPath } from '../observability/denied-coordinates';
 import type { GatewayMetrics } from '../observability/metrics';
+import { inSpan } from '../observability/tracing';
 import { buildAuditEntry } from './audit-entry';
 import { classifyOutcome, codeOf, deniedPaths } from './audit-outcome';
 import type { AuditWriter } from './audit-writer';
@@ -58,7 +59,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
             },
           );
           try {
-            await writer.append(entry);
+            await inSpan('custodian.audit.commit', { 'custodian.request_id': ctx.requestId, 'custodian.audit.outcome': entry.outcome }, () => writer.append(entry));
             ctx.audit.written = true;
           } catch {
             ctx.audit.written = true;

@@ -5,6 +5,7 @@ import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../acc
 import { delegationHeader, DISCLOSURE_EXTENSION, errorBody, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../observability/metrics';
+import { activeTraceId, injectTraceContext } from '../observability/tracing';
 import { subgraphFetcher, type SubgraphPost } from './subgraph-fetcher';
 
 const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => errorBody(message, code) as unknown as GatewayGraphQLResponse;
@@ -56,7 +57,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       return response;
     } catch (error) {
       this.metrics?.subgraphFetched(this.subgraphName, (performance.now() - began) / 1000, true);
-      this.logger.error({ requestId: ctx.caller.requestId, subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
+      this.logger.error({ requestId: ctx.caller.requestId, traceId: activeTraceId(), subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
       return failure(`The ${this.subgraphName} source did not answer; its part of the result is missing`, ErrorCode.SOURCE_UNAVAILABLE);
     }
   }
@@ -67,6 +68,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       [INTERNAL_TOKEN_HEADER]: await this.tokenFor(ctx, this.subgraphName),
       'x-request-id': ctx.caller!.requestId,
     };
+    // W3C trace context, when tracing is on: the subgraph's work joins the operation's trace.
+    injectTraceContext(headers);
     // Mutations may need to consult a peer (orders checks the persons it is given); reads never do.
     const isMutation = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'mutation';
     if (isMutation) {

@@ -9,6 +9,7 @@ import { createGatewayContext, type GatewayContext } from '../context';
 import { verifiedSubjectOf, type Authenticator, type VerifiedIdentity } from '../identity/authenticate';
 import { Lockout } from '../identity/lockout';
 import type { GatewayMetrics } from '../observability/metrics';
+import { requestSpan } from '../observability/tracing';
 import type { ClientAddress } from './client-address';
 import type { RateLimits } from './rate-limits';
 import type { TrustedDocumentStore } from '../trusted-documents/trusted-document-store';
@@ -282,13 +283,18 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
 
   return (req, res) => {
     const state = begin(req, res);
+    const traced = requestSpan({ 'http.request.method': req.method ?? 'GET', 'url.path': '/graphql', 'custodian.request_id': state.requestId });
+    res.once('close', () => {
+      traced.span.setAttribute('http.response.status_code', res.statusCode);
+      traced.span.end();
+    });
     const serve = async () => {
       if (!(await admit(req, res, state))) return;
       if (!(await readBody(req, res, state))) return;
       if (!(await trust(req, res, state))) return;
       await execute(req, res, state);
     };
-    serve().catch((error: Error) => {
+    traced.run(serve).catch((error: Error) => {
       // Last resort: an opaque GraphQL error, never a page with a stack trace.
       logger.error({ requestId: state.requestId, reason: error?.message }, 'unhandled error');
       if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
