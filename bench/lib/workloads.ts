@@ -1,8 +1,8 @@
-import { EMPLOYMENT_SCREENING, OFFICER_PROFILE } from '../../gateway/src/explorer/example-operations';
+import { DISPATCH_CHECK, EMPLOYMENT_SCREENING, OFFICER_PROFILE } from '../../gateway/src/explorer/example-operations';
 
 /** One request of a workload: who sends what. */
 export interface BenchRequest {
-  persona: 'officer' | 'employment-screener' | 'court-clerk';
+  persona: 'officer' | 'dispatcher' | 'employment-screener' | 'court-clerk';
   purpose: string | null;
   reason: string | null;
   body: { query: string; variables?: Record<string, unknown>; operationName?: string };
@@ -55,4 +55,27 @@ export const WORKLOADS: Workload[] = [
     ],
   },
   { id: 5, name: '{ __typename } (the floor)', requests: [officer({ query: '{ __typename }' })] },
+];
+
+const dispatcher = (body: BenchRequest['body']): BenchRequest => ({ persona: 'dispatcher', purpose: 'C', reason: 'CAD-BENCH-1', body });
+
+/**
+ * The screener's and the dispatcher's usual operations, for `bench/field-policy-bench.ts` (issue 21):
+ * what removing, at the gateway, the fields a caller can never read saves — or costs, where
+ * nothing is removed. Answers carry the FORBIDDEN errors of the removed fields by design.
+ */
+export const FIELD_POLICY_WORKLOADS: Workload[] = [
+  WORKLOADS[1],
+  { id: 6, name: "dispatcher's check (search, orders, alerts; convictions denied)", requests: [dispatcher({ query: DISPATCH_CHECK, variables: { last: 'SMITH' }, operationName: 'DispatchCheck' })] },
+  { id: 7, name: "dispatcher runs the officer's profile (criminal history denied)", requests: [dispatcher({ query: OFFICER_PROFILE, variables: { id: 'A10000001' }, operationName: 'OfficerProfile' })] },
+  {
+    id: 8,
+    name: "dispatcher: an order and its restrained person's history (denied)",
+    requests: [
+      dispatcher({
+        query: 'query OrderCheck { protectiveOrder(id: "PO-000001") { id status terms { noContact stayAwayYards firearmsProhibited } restrainedPerson { id criminalHistory { arrests { id date } convictions { statute } } } } }',
+        operationName: 'OrderCheck',
+      }),
+    ],
+  },
 ];
