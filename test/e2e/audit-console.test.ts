@@ -1,12 +1,19 @@
 import { BASELINE_DAYS } from '../../gateway/src/audit/misuse-report';
 import { SIGNAL_BASELINE_DAYS } from '../../gateway/src/audit/audit-events-subgraph';
-import { startStack, type Stack } from '../support/stack';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SANDBOX_KEYS, sandboxKeyFiles } from '../../platform/src';
+import { postGraphQL, startStack, type Stack } from '../support/stack';
+import { callerClaims, fakeIdentityProvider } from '../support/tokens';
 
 const SIGNALS = `query Signals($from: DateTime!, $to: DateTime!) {
   misuseSignals(from: $from, to: $to) { signal user summary records { id user purpose reason outcome } }
 }`;
 
 /** Issue 24: the auditor's console and the misuse signals it reads through the audited API. */
+const windowOf = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+
 describe("the auditor's console and misuseSignals", () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -15,8 +22,6 @@ describe("the auditor's console and misuseSignals", () => {
   afterAll(async () => {
     await stack?.stop();
   });
-  const window = () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
-
   it('serves /audit/ from this origin under a strict Content-Security-Policy, and its scripts load nothing else', async () => {
     const page = await fetch(`${stack.baseUrl}/audit/?subject=Person:A10000001`);
     expect(page.status).toBe(200);
@@ -40,14 +45,14 @@ describe("the auditor's console and misuseSignals", () => {
     const refused = await stack.query('officer', '{ person(id: "A10000001") { id } }', undefined, { 'x-reason': undefined });
     expect(refused.body.errors).toBeDefined();
 
-    const answer = await stack.query('auditor', SIGNALS, window());
+    const answer = await stack.query('auditor', SIGNALS, windowOf());
     expect(answer.body.errors).toBeUndefined();
     const signal = answer.body.data!.misuseSignals.find((s: any) => s.signal === 'PURPOSE_C_WITHOUT_REASON' && s.user === 'u-officer-1001');
     expect(signal).toBeDefined();
     expect(signal.records.length).toBeGreaterThanOrEqual(1);
     expect(signal.records.every((r: any) => r.user === 'u-officer-1001' && r.purpose === 'C' && r.reason === null)).toBe(true);
 
-    const denied = await stack.query('officer', SIGNALS, window());
+    const denied = await stack.query('officer', SIGNALS, windowOf());
     expect(denied.body.data?.misuseSignals ?? null).toBeNull();
     expect(denied.body.errors!.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
 
@@ -65,5 +70,40 @@ describe("the auditor's console and misuseSignals", () => {
 
   it('judges volume against the same baseline as audit report', () => {
     expect(SIGNAL_BASELINE_DAYS).toBe(BASELINE_DAYS);
+  });
+});
+
+describe("the auditor's console in production", () => {
+  let stack: Stack;
+  let idp: Awaited<ReturnType<typeof fakeIdentityProvider>>;
+  beforeAll(async () => {
+    idp = await fakeIdentityProvider('https://idp.agency.example', 'custodian-api');
+    const jwksFile = join(mkdtempSync(join(tmpdir(), 'custodian-jwks-')), 'jwks.json');
+    writeFileSync(jwksFile, JSON.stringify(idp.jwks));
+    stack = await startStack({
+      mode: 'in-process',
+      persons: 20,
+      sandbox: false,
+      env: (dataDir) => ({
+        NODE_ENV: 'production', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'https://idp.agency.example', AUTH_AUDIENCE: 'custodian-api',
+        INTERNAL_TOKEN_PRIVATE_KEY_FILE: sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile,
+        INTERNAL_TOKEN_PUBLIC_KEY_FILE: sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).publicFile,
+      }),
+    });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('is served, asks for a pasted token (no token endpoint exists), and answers an audit:read token only', async () => {
+    expect((await fetch(`${stack.baseUrl}/audit/`)).status).toBe(200);
+    expect(await (await fetch(`${stack.baseUrl}/audit/config`)).json()).toEqual({ signIn: 'token' });
+    expect((await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"auditor"}' })).status).toBe(404);
+    const query = { query: SIGNALS, variables: windowOf() };
+    const auditor = await postGraphQL(stack.gatewayUrl, query, { authorization: `Bearer ${await idp.sign(callerClaims({ scope: 'audit:read', purposes: '' }))}` });
+    expect(auditor.body.errors).toBeUndefined();
+    expect(Array.isArray(auditor.body.data!.misuseSignals)).toBe(true);
+    const officer = await postGraphQL(stack.gatewayUrl, query, { authorization: `Bearer ${await idp.sign(callerClaims())}` });
+    expect(officer.body.errors!.map((e) => e.extensions?.code)).toContain('FORBIDDEN');
   });
 });
