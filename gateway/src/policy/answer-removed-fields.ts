@@ -68,44 +68,55 @@ export function answerRemovedFields(
     return getDirectiveValues(GraphQLIncludeDirective, selection, variableValues)?.if !== false;
   };
 
-  /** Fills one object; false when a non-null field of it became null (the object becomes null). */
+  /**
+   * Fills one object; false when a non-null field of it became null (the object becomes null).
+   * Where it put a removed field back, the object's keys are put in the order they were asked.
+   */
   const fillObject = (selections: readonly SelectionNode[], parent: GraphQLNamedType | undefined, object: Data, path: Path): boolean => {
     delete object[PRUNED_PLACEHOLDER];
     if (!isObjectType(parent)) return true;
+    const order: string[] = [];
+    let inserted = false;
     let valid = true;
-    for (const selection of selections) {
-      if (!included(selection)) continue;
-      if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type: GraphQLNamedType | undefined | null = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        if (type === parent && !fillObject(selection.selectionSet.selections, parent, object, path)) valid = false;
-        continue;
-      }
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments[selection.name.value];
-        if (fragment && fragment.typeCondition.name.value === parent.name && !fillObject(fragment.selectionSet.selections, parent, object, path)) valid = false;
-        continue;
-      }
-      const definition = parent.getFields()[selection.name.value];
-      if (!definition) continue;
-      const key = selection.alias?.value ?? selection.name.value;
-      if (pruned.removed.has(selection)) {
-        object[key] = null;
-        const at = [...path, key];
-        const id = JSON.stringify(at);
-        if (!reported.has(id)) {
-          reported.add(id);
-          const coordinate = `${parent.name}.${selection.name.value}`;
-          const serviceName = sourceOf(coordinate);
-          errors.push(new GraphQLError(`Not authorised to read ${coordinate}`, { path: at, extensions: { code: ErrorCode.FORBIDDEN, ...(serviceName ? { serviceName } : {}) } }));
+    const walk = (list: readonly SelectionNode[]): void => {
+      for (const selection of list) {
+        if (!included(selection)) continue;
+        if (selection.kind === Kind.INLINE_FRAGMENT) {
+          const type: GraphQLNamedType | undefined | null = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+          if (type === parent) walk(selection.selectionSet.selections);
+          continue;
         }
-        if (isNonNullType(definition.type)) valid = false;
-        continue;
+        if (selection.kind === Kind.FRAGMENT_SPREAD) {
+          const fragment = fragments[selection.name.value];
+          if (fragment && fragment.typeCondition.name.value === parent.name) walk(fragment.selectionSet.selections);
+          continue;
+        }
+        const key = selection.alias?.value ?? selection.name.value;
+        order.push(key);
+        const definition = parent.getFields()[selection.name.value];
+        if (!definition) continue;
+        if (pruned.removed.has(selection)) {
+          object[key] = null;
+          inserted = true;
+          const at = [...path, key];
+          const id = JSON.stringify(at);
+          if (!reported.has(id)) {
+            reported.add(id);
+            const coordinate = `${parent.name}.${selection.name.value}`;
+            const serviceName = sourceOf(coordinate);
+            errors.push(new GraphQLError(`Not authorised to read ${coordinate}`, { path: at, extensions: { code: ErrorCode.FORBIDDEN, ...(serviceName ? { serviceName } : {}) } }));
+          }
+          if (isNonNullType(definition.type)) valid = false;
+          continue;
+        }
+        if (!selection.selectionSet) continue;
+        const filled = fillPosition(definition.type, object[key], selection.selectionSet.selections, [...path, key]);
+        if (filled === INVALID) valid = false;
+        else if (filled === null) object[key] = null;
       }
-      if (!selection.selectionSet) continue;
-      const filled = fillPosition(definition.type, object[key], selection.selectionSet.selections, [...path, key]);
-      if (filled === INVALID) valid = false;
-      else if (filled === null) object[key] = null;
-    }
+    };
+    walk(selections);
+    if (inserted) inQueryOrder(object, order);
     return valid;
   };
 
@@ -130,9 +141,19 @@ export function answerRemovedFields(
   };
 
   const valid = fillObject(operation.selectionSet.selections, root, answer.data, []);
-  return {
-    ...answer,
-    data: valid ? answer.data : null,
-    errors: [...(answer.errors ?? []), ...errors],
-  };
+  // No errors at all stays no `errors` key: an empty list would show in the answer.
+  const all = [...(answer.errors ?? []), ...errors];
+  return { ...answer, data: valid ? answer.data : null, ...(all.length > 0 ? { errors: all } : {}) };
+}
+
+/** Moves the object's keys into the order the query asked for them (a re-added key moves to the end). */
+function inQueryOrder(object: Data, order: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const key of order) {
+    if (seen.has(key) || !(key in object)) continue;
+    seen.add(key);
+    const value = object[key];
+    delete object[key];
+    object[key] = value;
+  }
 }
