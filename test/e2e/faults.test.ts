@@ -74,7 +74,9 @@ describe('faults', () => {
       }
     };
     const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Kill once the load is well under way (on a loaded machine that takes longer than 1.5 s).
+    for (const started = Date.now(); served.length <= 20 && Date.now() - started < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     await stack.kill('gateway', 'SIGKILL');
     stop = true;
     await load;
