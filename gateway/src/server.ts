@@ -89,7 +89,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const devIssuer = config.mode === 'sandbox' && config.auth.keys.kind === 'dev-issuer' ? await DevIssuer.open(config.dataDir, config.mode) : null;
   const auditStore = options.auditStore ?? (await openAuditStore(config.store, { logger }));
   const metrics = new GatewayMetrics();
-  const tracing = startTracing(config.tracing);
+  const tracing = await startTracing(config.tracing);
   const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch, metrics });
   await auditWriter.start();
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);

@@ -36,7 +36,7 @@ describe('trace context on subgraph calls', () => {
 
   it('sends traceparent naming the active span when tracing is on', async () => {
     // Spans stay in memory here (the e2e test checks what reaches an OTLP endpoint).
-    const tracing = startTracing({ endpoint: 'http://127.0.0.1:9/v1/traces', serviceName: 'test' }, new InMemorySpanExporter());
+    const tracing = await startTracing({ endpoint: 'http://127.0.0.1:9/v1/traces', serviceName: 'test' }, new InMemorySpanExporter());
     try {
       let traceId = '';
       await inSpan('fetch under test', {}, async () => {
@@ -51,7 +51,7 @@ describe('trace context on subgraph calls', () => {
   });
 
   it('sends no trace header when tracing is off', async () => {
-    const tracing = startTracing({ endpoint: null, serviceName: 'test' });
+    const tracing = await startTracing({ endpoint: null, serviceName: 'test' });
     await inSpan('fetch under test', {}, call);
     expect(seen[0].traceparent).toBeUndefined();
     await tracing.shutdown();
