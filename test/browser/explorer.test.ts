@@ -44,7 +44,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     ]);
     const text = await response.text();
     expect(text).toContain(expectText);
-    await page.waitForFunction(() => /"(data|errors)"/.test(document.querySelector('.result-window')?.textContent ?? ''), null, { timeout: 15_000 });
+    await page.waitForFunction(() => /"(data|errors)"/.test(document.querySelector('.result-window')?.textContent ?? ''), null, { timeout: 45_000 });
     return text;
   }
   async function pick(persona: string): Promise<void> {
@@ -54,7 +54,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
 
   it('loads GraphiQL with the persona picker, the example tabs and the schema documentation', async () => {
     await page.goto(`${stack.baseUrl}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 45_000 });
     const personas = await page.locator('#persona option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
     expect(personas).toEqual(['officer', 'dispatcher', 'court-clerk', 'employment-screener', 'auditor']);
     const tabs = await page.locator('.graphiql-tab').allInnerTexts();
@@ -62,7 +62,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     expect(tabs.join(' ')).toEqual(expect.stringContaining('EmploymentScreening'));
     await page.click('[aria-label="Show Documentation Explorer"]');
     // The documentation appears once the schema's introspection has come back.
-    await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Root Types'), null, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Root Types'), null, { timeout: 45_000 });
     expect(await page.locator('.graphiql-doc-explorer').innerText()).toContain('Query');
   });
 
@@ -81,7 +81,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
 
     await pick('dispatcher');
     // The documentation is fetched again for the persona; wait until it shows the dispatcher's marks.
-    await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Root Types'), null, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.graphiql-doc-explorer')?.textContent?.includes('Root Types'), null, { timeout: 45_000 });
     await backToRoot();
     let fields = await personFields();
     for (let i = 0; i < 20 && !fields.criminalHistory.includes('Never readable as dispatcher'); i++) {
