@@ -14,7 +14,7 @@ import { environment, median } from '../lib/report';
  * The audit at state volume, measured (issue 20): generates audit stores of 10,000 and
  * 10,000,000 records on PostgreSQL and times what auditors and operators run on them.
  *
- *   node dist/bench/scale/audit-scale.js [--sizes 10000,10000000] [--pg-url postgres://…/postgres] [--keep]
+ *   node dist/bench/scale/audit-scale.js [--sizes 10000,10000000] [--pg-url postgres://…/postgres] [--keep] [--reuse] [--out file]
  *
  * The stores are built alike so that only their size differs where it should not matter: both
  * hold the same last 35 days — 9,670 records, the week a report reads and its 28-day baseline —
@@ -334,7 +334,7 @@ ${head}
 | --- | ${SIZES.map(() => '---:').join(' | ')} |${SIZES.length > 1 ? ' ---: |' : ''}
 ${lines.join('\n')}
 `;
-  writeFileSync(join(projectRoot(), 'bench', 'results-scale-audit.md'), md);
+  writeFileSync(join(projectRoot(), arg('--out') ?? 'bench/results-scale-audit.md'), md);
   console.log(md);
 }
 
