@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { freePort } from '../support/free-port';
-import { startStack, type Stack } from '../support/stack';
+import { postGraphQL, startStack, type Stack } from '../support/stack';
 
 interface ExportedSpan {
   traceId: string;
@@ -43,11 +43,15 @@ describe('tracing', () => {
       }),
     );
 
-  it("exports one trace per operation: the request span over Apollo's plan and fetches, and the audit commit; no variables", async () => {
+  it("exports one trace per operation: the request span over Apollo's plan and fetches, and the audit commit; its log lines name it; no variables", async () => {
+    let logLine = '';
     let stack: Stack | undefined = await startStack({ persons: 20, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'gateway-under-test' } });
     try {
       const answer = await stack.query('officer', 'query TracedProfile($id: ID!) { person(id: $id) { name { last } alerts { id } } }', { id: 'A10000001' });
       expect(answer.body.errors).toBeUndefined();
+      const refused = await postGraphQL(stack.gatewayUrl, { query: '{ __typename }' }, { authorization: 'Bearer not-a-token' });
+      expect(refused.status).toBe(401);
+      logLine = (await stack.waitForLog('gateway', 'authentication failed')) ?? '';
     } finally {
       // Stopping (SIGTERM) drains and exports what is buffered.
       await stack.stop();
@@ -71,6 +75,10 @@ describe('tracing', () => {
     }
     const status = root.attributes.find((a) => a.key === 'http.response.status_code')?.value;
     expect(status).toEqual({ intValue: 200 });
+    // The refusal's log line names its trace.
+    const refusedTrace = /"traceId":"([0-9a-f]{32})"/.exec(logLine)?.[1];
+    const refusedRoot = all.find((s) => s.traceId === refusedTrace && s.name === 'POST /graphql');
+    expect(refusedRoot?.attributes.find((a) => a.key === 'http.response.status_code')?.value).toEqual({ intValue: 401 });
     // Search criteria are the audit's evidence, not the tracing backend's.
     expect(JSON.stringify(bodies)).not.toContain('A10000001');
   });

@@ -4,7 +4,7 @@ import { errorBody, type Logger } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 import { coordinateOfPath } from '../observability/denied-coordinates';
 import type { GatewayMetrics } from '../observability/metrics';
-import { inSpan } from '../observability/tracing';
+import { activeTraceId, inSpan } from '../observability/tracing';
 import { buildAuditEntry } from './audit-entry';
 import { classifyOutcome, codeOf, deniedPaths } from './audit-outcome';
 import type { AuditWriter } from './audit-writer';
@@ -63,7 +63,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
             ctx.audit.written = true;
           } catch {
             ctx.audit.written = true;
-            logger.error({ requestId: ctx.requestId }, 'response withheld: audit record not committed');
+            logger.error({ requestId: ctx.requestId, traceId: activeTraceId() }, 'response withheld: audit record not committed');
             response.body = {
               kind: 'single',
               singleResult: errorBody('The audit record could not be written, so no data was released', ErrorCode.AUDIT_UNAVAILABLE),

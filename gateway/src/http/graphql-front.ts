@@ -46,6 +46,8 @@ function bodyWithQuery(body: Record<string, unknown>, query: string): Record<str
 /** What the front knows about one request while it runs. */
 interface RequestState {
   requestId: string;
+  /** The request's trace id, when tracing is on: in its log lines, to find the trace from the log. */
+  traceId?: string;
   startedAt: number;
   /** Shared with the GraphQL context: whether the request's audit record is written. */
   audit: { written: boolean };
@@ -192,7 +194,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     const claimed = (state.claimedUser = Lockout.claimedUser(headerOf(req, 'authorization')));
     const lockedSeconds = await lockout.lockedFor(ip, claimed);
     if (lockedSeconds > 0) {
-      logger.warn({ requestId: state.requestId, ip: state.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
+      logger.warn({ requestId: state.requestId, traceId: state.traceId, ip: state.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
       metrics?.refused('lockout');
       await refuse(req, res, state, {
         status: 429, outcome: 'UNAUTHENTICATED', code: ErrorCode.RATE_LIMITED,
@@ -209,13 +211,13 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       const verifiedSubject = verifiedSubjectOf(error);
       if (verifiedSubject) state.refusedUser = verifiedSubject;
       await lockout.recordFailure(ip, verifiedSubject);
-      logger.warn({ requestId: state.requestId, ip: state.ip, reason: message }, 'authentication failed');
+      logger.warn({ requestId: state.requestId, traceId: state.traceId, ip: state.ip, reason: message }, 'authentication failed');
       await refuse(req, res, state, { status: 401, outcome: 'UNAUTHENTICATED', code: ErrorCode.UNAUTHENTICATED, message, headers: { 'www-authenticate': 'Bearer realm="custodian"' } });
       return false;
     }
     const limited = await rateLimits.take(state.identity);
     if (limited) {
-      logger.warn({ requestId: state.requestId, user: state.identity.sub, limit: limited.limit }, 'rate limit reached');
+      logger.warn({ requestId: state.requestId, traceId: state.traceId, user: state.identity.sub, limit: limited.limit }, 'rate limit reached');
       metrics?.refused(limited.limit);
       const what = limited.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${limited.limit} rate limit is reached`;
       await refuse(req, res, state, {
@@ -284,6 +286,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
   return (req, res) => {
     const state = begin(req, res);
     const traced = requestSpan({ 'http.request.method': req.method ?? 'GET', 'url.path': '/graphql', 'custodian.request_id': state.requestId });
+    if (traced.span.isRecording()) state.traceId = traced.span.spanContext().traceId;
     res.once('close', () => {
       traced.span.setAttribute('http.response.status_code', res.statusCode);
       traced.span.end();
@@ -296,7 +299,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     };
     traced.run(serve).catch((error: Error) => {
       // Last resort: an opaque GraphQL error, never a page with a stack trace.
-      logger.error({ requestId: state.requestId, reason: error?.message }, 'unhandled error');
+      logger.error({ requestId: state.requestId, traceId: state.traceId, reason: error?.message }, 'unhandled error');
       if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'));
       else res.destroy();
     });
