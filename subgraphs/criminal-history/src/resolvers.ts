@@ -53,7 +53,7 @@ export const criminalHistoryResolvers = {
   },
 
   Mutation: {
-    /** The orders subgraph's report of whom an order protects (see access-rules.ts, canRecordAddressProtections). */
+    /** The orders subgraph's report of whom an order protects (its @access declaration in schema/criminal-history.graphql). */
     async recordAddressProtections(
       _: unknown,
       args: { orderId: string; protections: Array<{ personId: string; inForceUntil?: string | null }>; replacing?: string | null },
