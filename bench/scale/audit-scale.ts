@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { Client } from 'pg';
 import type { AuditRecord } from '../../access-policy/src';
 import type { AuditStore, VerifiedCheckpoint, VerifiedCheckpoints } from '../../gateway/src/audit/audit-store';
@@ -334,7 +334,7 @@ ${head}
 | --- | ${SIZES.map(() => '---:').join(' | ')} |${SIZES.length > 1 ? ' ---: |' : ''}
 ${lines.join('\n')}
 `;
-  writeFileSync(join(projectRoot(), arg('--out') ?? 'bench/results-scale-audit.md'), md);
+  writeFileSync(resolve(projectRoot(), arg('--out') ?? 'bench/results-scale-audit.md'), md);
   console.log(md);
 }
 
