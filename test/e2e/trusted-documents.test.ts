@@ -80,6 +80,21 @@ describe('trusted documents', () => {
       expect(await recordOf(result)).toMatchObject({ outcome: 'DENIED', errorCodes: ['OPERATION_NOT_TRUSTED'] });
     });
 
+    it('a free-form GET is refused however its query string is written (a second "?" once hid the query from the check, not from Apollo)', async () => {
+      const headers = { ...(await screener()), 'apollo-require-preflight': '1' };
+      for (const search of [`?query=${encodeURIComponent(FREE_FORM)}`, `?a=b?&query=${encodeURIComponent(FREE_FORM)}`, `?&&query=${encodeURIComponent(FREE_FORM)}`]) {
+        const before = statements();
+        const result = await fetch(`${stack.gatewayUrl}${search}`, { headers });
+        const body = (await result.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+        expect({ search, status: result.status, code: body.errors?.[0]?.extensions?.code }).toEqual({ search, status: 403, code: 'OPERATION_NOT_TRUSTED' });
+        expect(body.data ?? null).toBeNull();
+        expect(statements()).toBe(before);
+      }
+      // A parameter given twice is ambiguous: refused, whichever copy a reader would take.
+      const twice = await fetch(`${stack.gatewayUrl}?documentId=${SCREENING_ID}&query=${encodeURIComponent(FREE_FORM)}&query=${encodeURIComponent(FREE_FORM)}`, { headers });
+      expect(twice.status).toBe(400);
+    });
+
     it('an unknown id is refused (PERSISTED_QUERY_NOT_FOUND) and calls no subgraph', async () => {
       const before = statements();
       const result = await postGraphQL(stack.gatewayUrl, { documentId: sha256('{ __typename }'), variables: DOE }, await screener());

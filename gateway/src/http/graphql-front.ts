@@ -2,7 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, type AuditOutcome } from '../../../access-policy/src';
-import { answerWithApollo, errorBody, headerOf, jsonBodyReader, sendJson, type Logger } from '../../../platform/src';
+import { answerWithApollo, errorBody, headerOf, jsonBodyReader, searchOf, sendJson, type Logger } from '../../../platform/src';
 import { buildAuditEntry, type RequestFacts } from '../audit/audit-entry';
 import type { AuditWriter } from '../audit/audit-writer';
 import { createGatewayContext, type GatewayContext } from '../context';
@@ -15,9 +15,12 @@ import type { RateLimits } from './rate-limits';
 import type { TrustedDocumentStore } from '../trusted-documents/trusted-document-store';
 import { judgeDocument, sentDocument, type DocumentTrust, type TrustedDocumentsMode } from '../trusted-documents/trusted-documents-policy';
 
+/** The parameters a GraphQL GET names; one of them given twice is refused (which copy runs would depend on the reader). */
+const GET_PARAMETERS = ['query', 'documentId', 'extensions', 'variables', 'operationName'] as const;
+
 /** A GET's query-string parameters, as the fields of a POST body would be (extensions parsed). */
 function queryParams(req: IncomingMessage): Record<string, unknown> {
-  const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const params = new URLSearchParams(searchOf(req.url));
   let extensions: unknown;
   try {
     extensions = params.has('extensions') ? JSON.parse(params.get('extensions')!) : undefined;
@@ -29,7 +32,7 @@ function queryParams(req: IncomingMessage): Record<string, unknown> {
 
 /** A GET's query string with the registered text as `query`, and without the id that named it. */
 function searchWithQuery(req: IncomingMessage, query: string): string {
-  const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const params = new URLSearchParams(searchOf(req.url));
   params.delete('documentId');
   params.delete('extensions');
   params.set('query', query);
@@ -95,15 +98,14 @@ function facts(req: IncomingMessage, state: RequestState): RequestFacts {
 function documentOf(req: IncomingMessage, state: RequestState): string | null {
   const body = state.body as { query?: unknown } | undefined;
   if (typeof body?.query === 'string') return body.query;
-  const search = (req.url ?? '').split('?')[1];
-  return search ? new URLSearchParams(search).get('query') : null;
+  return new URLSearchParams(searchOf(req.url)).get('query');
 }
 
 /** The variables and operation name a request sent, from its body or its query string: evidence for a refusal's record. */
 function sentOperation(req: IncomingMessage, state: RequestState): { variables: Record<string, unknown> | null; operationName: string | null } {
   let sent = state.body as { variables?: unknown; operationName?: unknown } | undefined;
   if (sent === undefined) {
-    const params = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+    const params = new URLSearchParams(searchOf(req.url));
     let variables: unknown = null;
     try {
       variables = params.has('variables') ? JSON.parse(params.get('variables')!) : null;
@@ -251,6 +253,14 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
   const trust = async (req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<boolean> => {
     if (!deps.trustedDocuments) return true;
     const isGet = (req.method ?? 'GET').toUpperCase() === 'GET';
+    if (isGet) {
+      const search = new URLSearchParams(searchOf(req.url));
+      const twice = GET_PARAMETERS.find((name) => search.getAll(name).length > 1);
+      if (twice) {
+        await refuse(req, res, state, { status: 400, outcome: 'INVALID', code: ErrorCode.BAD_REQUEST, message: `The parameter ${twice} is given more than once` });
+        return false;
+      }
+    }
     const params = isGet ? queryParams(req) : state.body;
     if (!params || typeof params !== 'object' || Array.isArray(params)) return true;
     const verdict = judgeDocument(deps.trustedDocuments.mode, deps.trustedDocuments.store, state.identity!, sentDocument(params as Record<string, unknown>));
