@@ -43,6 +43,11 @@ describe('trusted documents: manifests and the verdict on each request', () => {
     ['an operation without a body', manifestOf({ id: 'a', name: 'A', type: 'query' }), /operations\[0\]: "body"/],
     ['an operation of an unknown type', manifestOf({ id: 'a', name: 'A', type: 'fragment', body: '{ a }' }), /"type"/],
     ['one id with two bodies', manifestOf(op('a', '{ a }'), op('a', '{ b }')), /registered twice/],
+    ['a SHA-256 id that is not its body\'s', manifestOf(op('0'.repeat(64), '{ a }')), /not the SHA-256 of its body/],
+    ['a body that does not parse', manifestOf(op('a', '{ a ')), /does not parse/],
+    ['a type other than the body\'s', manifestOf({ id: 'a', name: 'Op', type: 'mutation', body: 'query Op { a }' }), /"type" is mutation/],
+    ['a name other than the body\'s', manifestOf({ id: 'a', name: 'Other', type: 'query', body: 'query Op { a }' }), /"name" is Other/],
+    ['two operations in one body', manifestOf({ id: 'a', name: 'Op', type: 'query', body: 'query Op { a } query B { b }' }), /exactly one operation/],
   ])('refuses a manifest with %s, naming the problem', (_what, content, message) => {
     expect(() => parseManifest(typeof content === 'string' ? content : JSON.stringify(content), 'x.json')).toThrow(message);
   });
