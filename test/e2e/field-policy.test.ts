@@ -57,6 +57,12 @@ describe('the gateway removes the fields a caller can never read before planning
     expect(await callsTo('alerts', result, 'criminal-history')).toBe(0);
   });
 
+  it("leaves a caller's own field under the placeholder's name alone", async () => {
+    const result = await stack.query('dispatcher', '{ person(id: "A10000003") { _custodianPrunedTypename: id criminalHistory { arrests { id } } } }');
+    expect(result.body.data).toEqual({ person: { _custodianPrunedTypename: 'A10000003', criminalHistory: null } });
+    expect(result.body.errors?.map((e) => e.path!.join('.'))).toEqual(['person.criminalHistory']);
+  });
+
   it('answers a denied field inside a list once per element, and keeps an emptied selection valid without showing what kept it', async () => {
     const mixed = await stack.query('officer', '{ person(id: "A10000001") { criminalHistory { arrests { date sealed } } } }');
     const arrests = mixed.body.data!.person.criminalHistory.arrests as Array<{ date: string; sealed: null }>;

@@ -73,8 +73,10 @@ export function answerRemovedFields(
    * Where it put a removed field back, the object's keys are put in the order they were asked.
    */
   const fillObject = (selections: readonly SelectionNode[], parent: GraphQLNamedType | undefined, object: Data, path: Path): boolean => {
-    delete object[PRUNED_PLACEHOLDER];
-    if (!isObjectType(parent)) return true;
+    if (!isObjectType(parent)) {
+      delete object[PRUNED_PLACEHOLDER];
+      return true;
+    }
     const order: string[] = [];
     let inserted = false;
     let valid = true;
@@ -116,6 +118,8 @@ export function answerRemovedFields(
       }
     };
     walk(selections);
+    // The placeholder goes, unless the caller asked for a field under that very name.
+    if (!order.includes(PRUNED_PLACEHOLDER)) delete object[PRUNED_PLACEHOLDER];
     if (inserted) inQueryOrder(object, order);
     return valid;
   };
