@@ -39,8 +39,12 @@ export interface AuditStore {
   checkpoint(chainId: string): Promise<AuditCheckpoint | null>;
   /** Records matching a filter, newest first. */
   query(filter: AuditFilter): Promise<AuditRecord[]>;
-  /** Records at or after `from` and before `to`, oldest first (reports). */
-  between(from: string, to: string): Promise<AuditRecord[]>;
+  /**
+   * Records at or after `from` and before `to`, oldest first (reports). For reports: without the
+   * caller's document and variables (null in each record), and failing with
+   * TooManyAuditRecordsError past `maxRecords`, so a report never holds a range whole in memory.
+   */
+  between(from: string, to: string, options?: BetweenOptions): Promise<AuditRecord[]>;
   /** Removes records older than `before` (retention), writing a checkpoint per chain cut. */
   purgeBefore(before: string): Promise<number>;
   ping(): Promise<void>;
@@ -69,4 +73,17 @@ export interface VerifiedCheckpoints {
   chainHeads(): Promise<Map<string, number>>;
   /** Records checkpoints (one already there is kept as it is). */
   recordVerified(checkpoints: readonly VerifiedCheckpoint[]): Promise<void>;
+}
+
+/** How a report reads a range of records. */
+export interface BetweenOptions {
+  /** Leave out each record's document and variables (the largest fields, which no detector reads). */
+  withoutContent?: boolean;
+  /** Refuse a range holding more records than this. */
+  maxRecords?: number;
+}
+
+/** A range holds more records than a report may read at once. */
+export class TooManyAuditRecordsError extends Error {
+  override readonly name = 'TooManyAuditRecordsError';
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { AuditRecord } from '../../../access-policy/src';
 import { createLogger, projectRoot, type Logger, type StoreLocation } from '../../../platform/src';
-import type { AuditCheckpoint, AuditFilter, AuditStore } from './audit-store';
+import type { AuditCheckpoint, AuditFilter, AuditStore, BetweenOptions } from './audit-store';
 import type { WorkerCall } from './audit-store-worker';
 import { SqlAuditStore } from './sql-audit-store';
 
@@ -184,7 +184,7 @@ export class ThreadedAuditStore implements AuditStore {
   lastRecord = (chainId: string) => this.call<AuditRecord | null>('lastRecord', [chainId]);
   checkpoint = (chainId: string) => this.call<AuditCheckpoint | null>('checkpoint', [chainId]);
   query = (filter: AuditFilter) => this.call<AuditRecord[]>('query', [filter]);
-  between = (from: string, to: string) => this.call<AuditRecord[]>('between', [from, to]);
+  between = (from: string, to: string, options?: BetweenOptions) => this.call<AuditRecord[]>('between', [from, to, options]);
   purgeBefore = (before: string) => this.call<number>('purgeBefore', [before], this.options.purgeTimeoutMs);
   ping = () => this.call<void>('ping', []);
 

@@ -1,7 +1,7 @@
 import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
 import { migrate, openSqlClient, placeholders, valueRows, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
 import { AUDIT_MIGRATIONS } from './audit-migrations';
-import type { AuditCheckpoint, AuditFilter, AuditStore, VerifiedCheckpoint, VerifiedCheckpoints } from './audit-store';
+import { TooManyAuditRecordsError, type AuditCheckpoint, type AuditFilter, type AuditStore, type BetweenOptions, type VerifiedCheckpoint, type VerifiedCheckpoints } from './audit-store';
 import { SubjectIndex, subjectKeys, type SubjectIndexOptions } from './subject-index';
 
 interface AuditRow {
@@ -280,8 +280,14 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
     return records.slice(0, filter.limit);
   }
 
-  async between(from: string, to: string): Promise<AuditRecord[]> {
-    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE at >= ? AND at < ? ORDER BY at, chain_id, seq`, [from, to]);
+  async between(from: string, to: string, options: BetweenOptions = {}): Promise<AuditRecord[]> {
+    const columns = options.withoutContent ? COLUMNS.replace(/\bdocument,/, 'NULL AS document,').replace(/\bvariables,/, 'NULL AS variables,') : COLUMNS;
+    const cap = options.maxRecords;
+    const rows = await this.sql.all<AuditRow>(
+      `SELECT ${columns} FROM audit_records WHERE at >= ? AND at < ? ORDER BY at, chain_id, seq${cap ? ' LIMIT ?' : ''}`,
+      cap ? [from, to, cap + 1] : [from, to],
+    );
+    if (cap && rows.length > cap) throw new TooManyAuditRecordsError(`the range holds more than ${cap} records`);
     return rows.map(toRecord);
   }
 
