@@ -7,6 +7,7 @@ export * from './selection';
 export * from './logger';
 export * from './project-root';
 export * from './sql/migrations';
+export * from './sql/bulk-load';
 export * from './sql/open-sql-client';
 export * from './sql/sql-client';
 export * from './subgraph/disclosure-log';

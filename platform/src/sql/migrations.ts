@@ -1,3 +1,4 @@
+import { restoreAfterBulkLoad } from './bulk-load';
 import type { SqlClient } from './sql-client';
 
 /**
@@ -22,6 +23,25 @@ const MIGRATION_LOCK = 7_201_946;
 export async function migrate(client: SqlClient, migrations: readonly Migration[]): Promise<number[]> {
   const versions = migrations.map((m) => m.version);
   if (new Set(versions).size !== versions.length) throw new Error('migration versions must be unique');
+  const applied = await applyPending(client, migrations);
+  // A bulk load cut short left its indexes dropped: they come back before the store serves.
+  if (await restoreAfterBulkLoad(client)) return applied;
+  // A migration that rebuilds or fills tables leaves the planner's statistics stale (PostgreSQL
+  // gathers them only by ANALYZE or autovacuum, which may be off): refreshed before any query plans.
+  if (applied.length > 0) await client.analyze(await storeTables(client));
+  return applied;
+}
+
+/** The store's own tables: its schema's on PostgreSQL, its file's on SQLite. */
+export async function storeTables(client: SqlClient): Promise<string[]> {
+  const rows =
+    client.dialect === 'postgres'
+      ? await client.rows<[string]>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename')
+      : await client.rows<[string]>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  return rows.map((r) => r[0]).filter((name) => /^[a-z_][a-z0-9_]*$/.test(name));
+}
+
+async function applyPending(client: SqlClient, migrations: readonly Migration[]): Promise<number[]> {
   return client.transaction(async (tx) => {
     if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
     await tx.exec(

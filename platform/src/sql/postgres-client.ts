@@ -1,6 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { Pool, types, type PoolClient, type PoolConfig } from 'pg';
-import type { SqlClient, SqlValue } from './sql-client';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { assertIdentifiers, type SqlClient, type SqlValue } from './sql-client';
 
 // COUNT(*) and BIGINT come back as strings by default; every count here fits a double.
 types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -9,6 +12,29 @@ types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 export function toPostgresPlaceholders(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** A value in COPY's text format: \\N for null, 1/0 for booleans, backslash, tab and line breaks escaped. */
+function copyText(v: SqlValue | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number') return String(v);
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : v;
+}
+
+/** COPY's input, in pieces of about a megabyte (one string per row would cost a write each). */
+function* copyLines(rows: ReadonlyArray<readonly SqlValue[]>): Generator<string> {
+  let piece = '';
+  for (const row of rows) {
+    let line = '';
+    for (let i = 0; i < row.length; i++) line += (i ? '\t' : '') + copyText(row[i]);
+    piece += line + '\n';
+    if (piece.length > 1 << 20) {
+      yield piece;
+      piece = '';
+    }
+  }
+  if (piece) yield piece;
 }
 
 function bind(params: readonly SqlValue[] = []): unknown[] {
@@ -63,6 +89,31 @@ class PostgresQueries {
   async exec(script: string): Promise<void> {
     await this.target.query(script);
   }
+
+  async insertRows(table: string, columns: readonly string[], rows: ReadonlyArray<readonly SqlValue[]>): Promise<void> {
+    if (rows.length === 0) return;
+    assertIdentifiers(table, columns);
+    const conn = await this.connection();
+    try {
+      this.stats.statements++;
+      const sink = conn.client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+      await pipeline(Readable.from(copyLines(rows)), sink);
+    } finally {
+      conn.release();
+    }
+  }
+
+  async analyze(tables: readonly string[]): Promise<void> {
+    if (tables.length === 0) return;
+    assertIdentifiers(tables);
+    this.stats.statements++;
+    await this.target.query(`ANALYZE ${tables.join(', ')}`);
+  }
+
+  /** The connection COPY runs on: the transaction's own, or one from the pool for the call. */
+  protected async connection(): Promise<{ client: PoolClient; release: () => void }> {
+    return { client: this.target as PoolClient, release: () => undefined };
+  }
 }
 
 /**
@@ -84,6 +135,10 @@ export class PostgresClient extends PostgresQueries implements SqlClient {
     });
     super(pool, { statements: 0 });
     this.pool = pool;
+    this.connection = async () => {
+      const client = await pool.connect();
+      return { client, release: () => client.release() };
+    };
     // An idle client's error (the server restarted) must not crash the process; the pool drops it.
     pool.on('error', () => undefined);
   }
@@ -92,6 +147,8 @@ export class PostgresClient extends PostgresQueries implements SqlClient {
     const conn = await this.pool.connect();
     const queries = new PostgresQueries(conn, this.stats);
     const tx: SqlClient = Object.assign(queries, {
+      insertRows: queries.insertRows.bind(queries),
+      analyze: queries.analyze.bind(queries),
       transaction: () => Promise.reject(new Error('nested transactions are not supported')),
       ping: async () => undefined,
       close: () => Promise.reject(new Error('cannot close inside a transaction')),

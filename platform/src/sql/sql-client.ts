@@ -24,6 +24,18 @@ export interface SqlClient {
   transaction<T>(work: (tx: SqlClient) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Appends rows to a table as fast as the engine takes them (bulk loads: seeding, backfills):
+   * COPY … FROM STDIN on PostgreSQL, one prepared INSERT run per row on SQLite. Each row's values
+   * are in `columns` order. Atomic only inside `transaction`.
+   */
+  insertRows(table: string, columns: readonly string[], rows: ReadonlyArray<readonly SqlValue[]>): Promise<void>;
+  /**
+   * Refreshes the planner's statistics of these tables (ANALYZE): after a bulk load, before the
+   * first query plans against them. PostgreSQL has none for a freshly loaded table until
+   * autovacuum runs — off on some servers, and a load should not wait for it anyway.
+   */
+  analyze(tables: readonly string[]): Promise<void>;
   /** Checks the store answers; throws when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -51,4 +63,11 @@ export function bool(value: boolean | null | undefined): number | null {
 /** Reads a stored boolean (0/1 from SQLite, 0/1 integer from PostgreSQL). */
 export function readBool(value: unknown): boolean {
   return value === 1 || value === true || value === '1';
+}
+
+/** Throws unless every name is a plain SQL identifier: table and column names are spliced into statements. */
+export function assertIdentifiers(...names: readonly (string | readonly string[])[]): void {
+  for (const name of names.flat()) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new TypeError(`a table or column name must be a plain identifier, got "${name}"`);
+  }
 }

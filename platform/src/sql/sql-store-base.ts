@@ -1,4 +1,5 @@
 import type { StoreBase } from '../subgraph/subgraph-module';
+import { bulkLoad } from './bulk-load';
 import type { SqlClient } from './sql-client';
 
 /**
@@ -25,6 +26,11 @@ export abstract class SqlStoreBase implements StoreBase {
   async getMeta(key: string): Promise<string | null> {
     const row = await this.sql.get<{ value: string }>('SELECT value FROM store_metadata WHERE meta_key = ?', [key]);
     return row?.value ?? null;
+  }
+
+  /** Runs a load into the store's empty tables without their secondary indexes (`bulkLoad`). */
+  bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    return bulkLoad(this.sql, work);
   }
 
   /** Sets a metadata value. */

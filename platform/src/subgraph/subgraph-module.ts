@@ -20,6 +20,8 @@ export interface StoreBase {
   /** A fact about the store itself (e.g. `seed`), or null. */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Runs `work` — inserts into the store's empty tables — without their secondary indexes, rebuilt after. */
+  bulkLoad<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Everything a resolver or rule of a subgraph sees for one request. */

@@ -46,4 +46,6 @@ export interface AlertsStore extends StoreBase {
   listAlerts(filter: AlertFilter, limit: number): Promise<AlertRecord[]>;
   countAlerts(): Promise<number>;
   insertSeed(alerts: readonly AlertRecord[]): Promise<void>;
+  /** Refreshes the planner's statistics of every table (after a bulk load). */
+  analyze(): Promise<void>;
 }

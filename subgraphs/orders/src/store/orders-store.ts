@@ -63,4 +63,6 @@ export interface OrdersStore extends StoreBase {
   protectedPartyLinks(after: { orderId: string; seq: number } | null, limit: number): Promise<ProtectedPartyLink[]>;
   countOrders(): Promise<number>;
   insertSeed(batch: OrdersSeed): Promise<void>;
+  /** Refreshes the planner's statistics of every table (after a bulk load). */
+  analyze(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type StoreLocation } from '../../../../platform/src';
+import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type SqlValue, type StoreLocation } from '../../../../platform/src';
 import { applyOrderEvent, type Actor, type OrderEvent, type OrderEventPayload, type OrderState } from '../order-events';
 import { ORDERS_MIGRATIONS } from './migrations';
 import { VersionConflictError, type OrderRecord, type OrdersSeed, type OrdersStore, type ProtectedPartyLink, type ProtectedPartyRecord } from './orders-store';
@@ -199,14 +199,84 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
     return Number(row?.n ?? 0);
   }
 
+  /**
+   * Writes a seed's events as `append` would, one order after another, in bulk: each order's
+   * events are folded in memory (the seed holds every event of an order it issues), then its
+   * events, its row as of the last event and its parties as of the first go in as three bulk
+   * inserts (COPY on PostgreSQL). An order already stored takes the events one at a time.
+   */
   async insertSeed(batch: OrdersSeed): Promise<void> {
+    const byOrder = new Map<string, OrdersSeed['events']>();
+    for (const e of batch.events) byOrder.set(e.orderId, [...(byOrder.get(e.orderId) ?? []), e]);
     await this.sql.transaction(async (tx) => {
-      for (const e of batch.events) {
-        const current = await loadState(tx, e.orderId);
-        await appendIn(tx, e.orderId, current?.version ?? 0, e.at, e.actor, e.payload);
+      const ids = [...byOrder.keys()];
+      const stored = new Set<string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const part = ids.slice(i, i + 500);
+        for (const [id] of await tx.rows<[string]>(`SELECT id FROM orders WHERE id IN (${placeholders(part.length)})`, part)) stored.add(id);
       }
+      const events: SqlValue[][] = [];
+      const orders: SqlValue[][] = [];
+      const parties: SqlValue[][] = [];
+      for (const [orderId, orderEvents] of byOrder) {
+        if (stored.has(orderId)) {
+          for (const e of orderEvents) {
+            const current = await loadState(tx, e.orderId);
+            await appendIn(tx, e.orderId, current?.version ?? 0, e.at, e.actor, e.payload);
+          }
+          continue;
+        }
+        let state: OrderState | null = null;
+        let first: OrderState | null = null;
+        for (const e of orderEvents) {
+          const applied = applyOrderEvent(state, orderId, e.payload);
+          state = applied.state;
+          first ??= state;
+          events.push([orderId, state.version, e.payload.type, e.at, e.actor.sub, e.actor.name, e.actor.ori, JSON.stringify(e.payload), JSON.stringify(applied.changes)]);
+        }
+        if (!state || !first) continue;
+        orders.push([...orderColumns(state), orderId]);
+        let seq = 0;
+        for (const p of first.protectedParties) parties.push(partyColumns(orderId, ++seq, p));
+      }
+      await tx.insertRows('order_events', EVENT_INSERT_COLUMNS, events);
+      await tx.insertRows('orders', ORDER_INSERT_COLUMNS, orders);
+      await tx.insertRows('order_parties', PARTY_INSERT_COLUMNS, parties);
     });
   }
+
+  /** Refreshes the planner's statistics (after a bulk load). */
+  async analyze(): Promise<void> {
+    await this.sql.analyze(['order_events', 'orders', 'order_parties']);
+  }
+}
+
+const EVENT_INSERT_COLUMNS = ['order_id', 'version', 'event_type', 'at', 'actor_sub', 'actor_name', 'actor_ori', 'payload', 'changes'];
+const ORDER_INSERT_COLUMNS = [
+  'case_number', 'court', 'order_type', 'issued_at', 'expires_at', 'terminated_at', 'termination_reason',
+  'restrained_person_id', 'no_contact', 'stay_away_yards', 'stay_away_from', 'firearms_prohibited', 'move_out', 'other_terms',
+  'served', 'served_at', 'service_method', 'version', 'id',
+];
+const PARTY_INSERT_COLUMNS = [
+  'order_id', 'seq', 'last_name', 'first_name', 'middle_name', 'date_of_birth', 'relationship', 'person_id', 'street', 'city', 'state', 'postal_code',
+];
+
+/** An order's row as stored (ORDER_INSERT_COLUMNS but the id, in order). */
+function orderColumns(state: OrderState): SqlValue[] {
+  return [
+    state.caseNumber, state.court, state.type, state.issuedAt, state.expiresAt, state.terminatedAt, state.terminationReason,
+    state.restrainedPersonId, state.terms.noContact, state.terms.stayAwayYards, JSON.stringify(state.terms.stayAwayFrom),
+    state.terms.firearmsProhibited, state.terms.moveOut, state.terms.other, state.service.served, state.service.servedAt,
+    state.service.method, state.version,
+  ];
+}
+
+/** A protected party's row as stored (PARTY_INSERT_COLUMNS, in order). */
+function partyColumns(orderId: string, seq: number, p: OrderState['protectedParties'][number]): SqlValue[] {
+  return [
+    orderId, seq, p.name.last, p.name.first, p.name.middle ?? null, p.dateOfBirth, p.relationship, p.personId,
+    p.address?.street ?? null, p.address?.city ?? null, p.address?.state ?? null, p.address?.postalCode ?? null,
+  ];
 }
 
 async function loadState(tx: SqlClient, orderId: string): Promise<OrderState | null> {
@@ -244,12 +314,7 @@ async function appendIn(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [orderId, state.version, payload.type, at, actor.sub, actor.name, actor.ori, JSON.stringify(payload), JSON.stringify(changes)],
   );
-  const columns = [
-    state.caseNumber, state.court, state.type, state.issuedAt, state.expiresAt, state.terminatedAt, state.terminationReason,
-    state.restrainedPersonId, state.terms.noContact, state.terms.stayAwayYards, JSON.stringify(state.terms.stayAwayFrom),
-    state.terms.firearmsProhibited, state.terms.moveOut, state.terms.other, state.service.served, state.service.servedAt,
-    state.service.method, state.version,
-  ];
+  const columns = orderColumns(state);
   if (!current) {
     await tx.run(
       `INSERT INTO orders (case_number, court, order_type, issued_at, expires_at, terminated_at, termination_reason,
@@ -261,12 +326,8 @@ async function appendIn(
     let seq = 0;
     for (const p of state.protectedParties) {
       await tx.run(
-        `INSERT INTO order_parties (order_id, seq, last_name, first_name, middle_name, date_of_birth, relationship, person_id,
-           street, city, state, postal_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          orderId, ++seq, p.name.last, p.name.first, p.name.middle ?? null, p.dateOfBirth, p.relationship, p.personId,
-          p.address?.street ?? null, p.address?.city ?? null, p.address?.state ?? null, p.address?.postalCode ?? null,
-        ],
+        `INSERT INTO order_parties (${PARTY_INSERT_COLUMNS.join(', ')}) VALUES (${placeholders(PARTY_INSERT_COLUMNS.length)})`,
+        partyColumns(orderId, ++seq, p),
       );
     }
   } else {
