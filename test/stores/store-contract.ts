@@ -1,4 +1,4 @@
-import { migrate, openSqlClient, type StoreLocation } from '../../platform/src';
+import { BULK_LOAD_META, bulkLoad, migrate, openSqlClient, type StoreLocation } from '../../platform/src';
 import { buildFixtures } from '../../seed/src/fixtures';
 import { SeededRandom } from '../../seed/src/random';
 import { OPAQUE_ID, RecordIds } from '../../seed/src/record-ids';
@@ -148,6 +148,100 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
         expect(await store.candidatesByExactLastName('AL')).toHaveLength(1_200);
       } finally {
         await store.close();
+      }
+    });
+  });
+
+  describe(`${adapter}: criminal-history search keys (issue 20)`, () => {
+    let location: StoreLocation;
+    const ids = (persons: Array<{ id: string }>) => persons.map((p) => p.id);
+    beforeAll(async () => {
+      location = await freshLocation();
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      const batch = emptySeed().criminalHistory;
+      const rnd = new SeededRandom(11);
+      // 300 persons: SMITH / SMYTH alternately, JOHN / JON / MARY in turn, born on three days.
+      for (let i = 0; i < 300; i++) {
+        const id = `A${30000000 + i}`;
+        const last = i % 2 ? 'SMYTH' : 'SMITH';
+        batch.persons.push(makePerson(rnd, { id, last, first: ['JOHN', 'JON', 'MARY'][i % 3], dateOfBirth: ['1980-01-10', '1980-01-11', '1981-06-30'][i % 5 % 3], sex: 'M' }));
+      }
+      batch.aliases.push({ personId: 'A30000003', seq: 1, name: { last: 'Garcia', first: 'JUAN', middle: null }, lastNameCodes: phoneticCodes('Garcia') });
+      await store.insertSeed(batch);
+      await store.close();
+    });
+
+    it('reads the persons a key query matches in id order, a page at a time after the last id read', async () => {
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        const smith = { lastCodes: [phoneticCodes('SMITH')[0]], lastNorm: 'SMITH' };
+        const first = await store.candidatesByKeys(smith, null, 20);
+        expect(ids(first)).toEqual(Array.from({ length: 20 }, (_, i) => `A${30000000 + 2 * i}`));
+        const next = await store.candidatesByKeys(smith, first[19].id, 20);
+        expect(next[0].id).toBe('A30000040');
+        // Sounding alike: SMITH and SMYTH, every one in id order, aliases with them.
+        const alike = await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH') }, null, 1000);
+        expect(ids(alike)).toEqual(Array.from({ length: 300 }, (_, i) => `A${30000000 + i}`));
+        expect(alike[3].aliases).toEqual([{ last: 'Garcia', first: 'JUAN', middle: null }]);
+        // By an alias's names, and by first name spelled so or sounding alike.
+        expect(ids(await store.candidatesByKeys({ lastCodes: [phoneticCodes('GARCIA')[0]], lastNorm: 'GARCIA', firstCodes: [phoneticCodes('JUAN')[0]], firstNorm: 'JUAN' }, null, 10))).toEqual(['A30000003']);
+        const johns = await store.candidatesByKeys({ ...smith, firstCodes: [phoneticCodes('JOHN')[0]], firstNorm: 'JOHN' }, null, 1000);
+        expect(johns.every((p) => p.name.last === 'SMITH' && p.name.first === 'JOHN')).toBe(true);
+        expect(johns).toHaveLength(50);
+        const soundsJohn = await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH'), firstCodes: phoneticCodes('JOHN') }, null, 1000);
+        expect(soundsJohn).toHaveLength(200);
+        // By dates: some days, or a year ([from, to) as text).
+        const days = await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH'), dates: ['1980-01-10', '1999-01-01'] }, null, 1000);
+        expect(days.every((p) => p.dateOfBirth === '1980-01-10')).toBe(true);
+        expect(days.length).toBeGreaterThan(50);
+        const year = await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH'), firstCodes: phoneticCodes('MARY'), dateRange: ['1981-', '1981.'] }, 'A30000100', 1000);
+        expect(year.every((p) => p.dateOfBirth === '1981-06-30' && p.name.first === 'MARY' && p.id > 'A30000100')).toBe(true);
+        expect(year.length).toBeGreaterThan(10);
+        expect(await store.candidatesByKeys({ lastCodes: [] }, null, 10)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('fills the search keys of a store seeded before they existed when it opens', async () => {
+      const sql = await openSqlClient(location, 'criminal-history');
+      await sql.run('DELETE FROM person_search_keys');
+      await sql.run("DELETE FROM store_metadata WHERE meta_key = 'search-keys'");
+      await sql.close();
+      const store = await SUBGRAPHS['criminal-history'].openStore(location);
+      try {
+        expect(await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH') }, null, 1000)).toHaveLength(300);
+        expect(ids(await store.candidatesByKeys({ lastCodes: [phoneticCodes('GARCIA')[0]], lastNorm: 'GARCIA' }, null, 10))).toEqual(['A30000003']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('loads in bulk without the secondary indexes and puts every one back, even when the load fails', async () => {
+      const sql = await openSqlClient(location, 'criminal-history');
+      const indexes = async () =>
+        sql.dialect === 'sqlite'
+          ? (await sql.rows<[string]>("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")).map((r) => r[0])
+          : (await sql.rows<[string]>('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname')).map((r) => r[0]);
+      try {
+        const before = await indexes();
+        expect(before).toEqual(expect.arrayContaining(['person_search_keys_last', 'person_search_keys_last_dob', 'persons_last_norm']));
+        let during: string[] = [];
+        await expect(bulkLoad(sql, async () => {
+          during = await indexes();
+          throw new Error('load failed');
+        })).rejects.toThrow('load failed');
+        expect(during).not.toContain('person_search_keys_last');
+        expect(await indexes()).toEqual(before);
+        // A load cut short (its process killed) leaves the definitions behind: the next migrate restores them.
+        const dropped = await sql.get<{ value: string }>('SELECT value FROM store_metadata WHERE meta_key = ?', [BULK_LOAD_META]);
+        expect(dropped).toBeUndefined();
+        await sql.exec('DROP INDEX person_search_keys_last');
+        await sql.run('INSERT INTO store_metadata (meta_key, value) VALUES (?, ?)', [BULK_LOAD_META, JSON.stringify({ indexes: ['CREATE INDEX person_search_keys_last ON person_search_keys (last_code, person_id, last_norm)'], foreignKeys: [] })]);
+        await migrate(sql, CRIMINAL_HISTORY_MIGRATIONS);
+        expect(await indexes()).toEqual(before);
+      } finally {
+        await sql.close();
       }
     });
   });

@@ -5,11 +5,11 @@ import { seedStores } from '../../seed/src/seed-stores';
 import { SUBGRAPHS } from '../../subgraphs';
 import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
 import {
-  bestScoreOfAnotherSpelling,
   CRIMINAL_JUSTICE_POLICY,
   findExactIdentityMatches,
   findMatches,
   identityNameKey,
+  searchRanked,
   rankCandidates,
   type PersonSearch,
   type SearchPolicy,
@@ -99,34 +99,19 @@ describe('search by exact spelling first', () => {
     expect(hits).toBeGreaterThan(500);
   }, 120_000);
 
-  it('skips the sound-alike lookup when enough exact spellings outscore any other spelling', async () => {
-    const soundAlikes = jest.spyOn(store, 'searchCandidates');
-    try {
-      const found = await findMatches(store, { lastName: 'SMITH' }, CRIMINAL_JUSTICE_POLICY, 50);
-      expect(found).toHaveLength(50);
-      expect(found.every((m) => m.score === 1)).toBe(true);
-      expect(soundAlikes).not.toHaveBeenCalled();
-    } finally {
-      soundAlikes.mockRestore();
-    }
+  it('answers SMITH, limit 50, from the last name spelled so: one lookup, no more persons than it returns and a page', async () => {
+    const outcome = await searchRanked(store, { lastName: 'SMITH' }, CRIMINAL_JUSTICE_POLICY, 50);
+    expect(outcome.matches).toHaveLength(50);
+    expect(outcome.matches.every((m) => m.score === 1)).toBe(true);
+    expect(outcome).toMatchObject({ complete: true, lookups: 1 });
+    expect(outcome.scored).toBeLessThanOrEqual(100);
   });
 
-  it('reads the sound-alikes when another spelling could still rank', async () => {
-    const soundAlikes = jest.spyOn(store, 'searchCandidates');
-    try {
-      // SMYTH and SCHMIDT sound like SMITH: with no exact SMYTHE, they are the answer.
-      const found = await findMatches(store, { lastName: 'SMYTHE' }, CRIMINAL_JUSTICE_POLICY, 10);
-      expect(soundAlikes).toHaveBeenCalledTimes(1);
-      expect(found.length).toBeGreaterThan(0);
-      expect(found.every((m) => m.score === 0.85)).toBe(true);
-    } finally {
-      soundAlikes.mockRestore();
-    }
-  });
-
-  it('bounds the score of another spelling by the parts the search gave', () => {
-    expect(bestScoreOfAnotherSpelling({ lastName: 'SMITH' })).toBe(0.85);
-    expect(bestScoreOfAnotherSpelling({ lastName: 'SMITH', firstName: 'JOHN' })).toBe(0.914);
-    expect(bestScoreOfAnotherSpelling({ lastName: 'SMITH', firstName: 'JOHN', dateOfBirth: '1985-03-14' })).toBe(0.94);
+  it('reads the sound-alikes when no name is spelled as asked', async () => {
+    // SMYTH and SCHMIDT sound like SMITH: with no SMYTHE, they are the answer.
+    const outcome = await searchRanked(store, { lastName: 'SMYTHE' }, CRIMINAL_JUSTICE_POLICY, 10);
+    expect(outcome.matches).toHaveLength(10);
+    expect(outcome.matches.every((m) => m.score === 0.85)).toBe(true);
+    expect(outcome.complete).toBe(true);
   });
 });

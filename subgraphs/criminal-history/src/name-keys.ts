@@ -44,3 +44,28 @@ export function phoneticCodes(name: string): [string, string] {
   }
   return codes;
 }
+
+/** One row of `person_search_keys`: a name of a person under one of its last-name and first-name codes. */
+export type SearchKeyRow = [personId: string, lastCode: string, firstCode: string, lastNorm: string, firstNorm: string, dateOfBirth: string];
+
+/**
+ * The search-key rows of a person's names (their own and each alias's): one per distinct
+ * (last-name code, first-name code) pair, so every lookup of the search is one index range.
+ */
+export function searchKeyRows(personId: string, dateOfBirth: string, names: ReadonlyArray<{ last: string; first: string }>): SearchKeyRow[] {
+  const rows: SearchKeyRow[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const lastNorm = normaliseName(name.last);
+    const firstNorm = normaliseName(name.first);
+    for (const lastCode of new Set(phoneticCodes(lastNorm))) {
+      for (const firstCode of new Set(phoneticCodes(firstNorm))) {
+        const key = `${lastCode}\u0000${firstCode}\u0000${lastNorm}\u0000${firstNorm}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        rows.push([personId, lastCode, firstCode, lastNorm, firstNorm, dateOfBirth]);
+      }
+    }
+  }
+  return rows;
+}

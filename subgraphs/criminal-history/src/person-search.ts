@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 import { Scope, type Caller } from '../../../access-policy/src';
 import { normaliseName, phoneticCodes } from './name-keys';
-import type { SearchCandidate, SearchKeys } from './store/criminal-history-store';
+import type { SearchCandidate, SearchKeyQuery } from './store/criminal-history-store';
 
 /** A search as a caller asked it. */
 export interface PersonSearch {
@@ -125,25 +125,12 @@ function roundScore(score: number): number {
   return Math.round(score * 1000) / 1000;
 }
 
-/**
- * The highest score a candidate none of whose names is spelled as the query's last name can
- * reach: a sound-alike last name, with the first name and date of birth (when asked) exact.
- */
-export function bestScoreOfAnotherSpelling(search: PersonSearch): number {
-  let total = WEIGHTS.last * SOUND_ALIKE_LAST_NAME_SCORE;
-  let weight = WEIGHTS.last;
-  if (search.firstName) {
-    total += WEIGHTS.first;
-    weight += WEIGHTS.first;
-  }
-  if (search.dateOfBirth) {
-    total += WEIGHTS.dob;
-    weight += WEIGHTS.dob;
-  }
-  return roundScore(total / weight);
+/** Orders ids bytewise (code units), as the store pages them (COLLATE "C", SQLite's BINARY). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Ranks candidates: best score first, ties by id so results are stable. */
+/** Ranks candidates: best score first, ties by id (bytewise) so results are stable. */
 export function rankCandidates<C extends SearchCandidate>(
   search: PersonSearch,
   candidates: readonly C[],
@@ -153,23 +140,233 @@ export function rankCandidates<C extends SearchCandidate>(
   return candidates
     .map((person) => ({ person, score: scoreCandidate(search, person) }))
     .filter((m) => m.score >= policy.minScore)
-    .sort((a, b) => b.score - a.score || a.person.id.localeCompare(b.person.id))
+    .sort((a, b) => b.score - a.score || compareIds(a.person.id, b.person.id))
     .slice(0, limit);
 }
 
-/** Where candidates come from: the store's two lookups. */
+/** Most persons one search scores, whatever the population: its cost's bound (issue 20). */
+export const CANDIDATE_CAP = 1000;
+
+/** Where candidates come from: the store's search keys, a level at a time. */
 export interface CandidateSource {
-  /** Persons with a name or alias spelled as `normalised` (a `normaliseName` result). */
-  candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]>;
-  /** Persons with a name or alias that sounds like the keys. */
-  searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]>;
+  /** Persons a key query matches, after `after` in id order (bytewise), the first `limit`, in id order. */
+  candidatesByKeys(query: SearchKeyQuery, after: string | null, limit: number): Promise<SearchCandidate[]>;
+}
+
+/** A ranked search and what it cost. */
+export interface SearchOutcome {
+  matches: Array<{ person: SearchCandidate; score: number }>;
+  /**
+   * True when the answer is the one ranking every person with a sound-alike name would give;
+   * false when the search stopped at `cap` persons scored (see `searchRanked`).
+   */
+  complete: boolean;
+  /** Persons scored. */
+  scored: number;
+  /** Store lookups made. */
+  lookups: number;
+}
+
+/** The dates a typing slip or a day/month swap makes of `date` (YYYY-MM-DD), `date` included; null for another shape. */
+export function nearDates(date: string): string[] | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
+  const [y, m, d] = date.split('-');
+  const near = new Set([date, `${y}-${d}-${m}`]);
+  const digits = `${y}${m}${d}`;
+  for (let i = 0; i < digits.length; i++) {
+    for (let v = 0; v <= 9; v++) {
+      if (String(v) === digits[i]) continue;
+      const s = digits.slice(0, i) + v + digits.slice(i + 1);
+      near.add(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6)}`);
+    }
+  }
+  return [...near];
 }
 
 /**
- * The best `limit` matches of a search, ranked. Persons with a name spelled exactly as asked are
- * read first; when `limit` of them outscore anything another spelling could reach, the sound-alike
- * lookup (hundreds of rows for a common name like SMITH) cannot change the answer and is skipped.
- * Otherwise the answer is the ranking of every sound-alike, as if the first lookup had not been made.
+ * The classes a name falls in for one search, each with the most its part of the score can be:
+ * last name spelled as asked (1) or sounding alike (0.85); first name spelled as asked (1),
+ * sounding alike (0.9), or otherwise (0.85 at most: a prefix); date of birth the same (1), day
+ * and month swapped (0.8), one digit off (0.75), the same year (0.4), or otherwise (0).
+ */
+type LastClass = 'spelled' | 'sounds';
+type FirstClass = 'spelled' | 'sounds' | 'other' | 'none';
+type DateClass = 'same' | 'swapped' | 'slip' | 'year' | 'other' | 'none';
+interface Cell {
+  last: LastClass;
+  first: FirstClass;
+  date: DateClass;
+  /** The most a person whose name falls here can score (rounded as scores are). */
+  bound: number;
+}
+const LAST_MAX: Record<LastClass, number> = { spelled: 1, sounds: SOUND_ALIKE_LAST_NAME_SCORE };
+const FIRST_MAX: Record<FirstClass, number> = { spelled: 1, sounds: 0.9, other: 0.85, none: 0 };
+const DATE_MAX: Record<DateClass, number> = { same: 1, swapped: 0.8, slip: 0.75, year: 0.4, other: 0, none: 1 };
+/** What a last name neither spelled as asked nor sounding alike scores at most: spelling similarity × 0.8. */
+const OTHER_LAST_NAME_MAX = 0.8;
+
+/** One level of candidates: the names it reads and which cells they cover. */
+interface Level {
+  query: SearchKeyQuery;
+  /** Read whole up to the cap in one lookup (the store sorts the few names of some dates) rather than paged. */
+  sorted: boolean;
+  covers: (cell: Cell) => boolean;
+}
+
+/**
+ * The cells of a search and the levels that read them, best first. Each level covers the cells
+ * of the ones before it and more; the last covers every sound-alike.
+ */
+function searchPlan(search: PersonSearch, lastNorm: string, lastCodes: string[]): { cells: Cell[]; levels: Level[] } {
+  const firstNorm = search.firstName ? normaliseName(search.firstName) : '';
+  const firstCodes = firstNorm ? [...new Set(phoneticCodes(firstNorm))].filter(Boolean) : [];
+  const dates = search.dateOfBirth ? nearDates(search.dateOfBirth) : null;
+  const firsts: FirstClass[] = search.firstName ? ['spelled', 'sounds', 'other'] : ['none'];
+  // A date of birth of another shape than YYYY-MM-DD: nothing narrows by it, and any cell may score it 1.
+  const dateClasses: DateClass[] = search.dateOfBirth && dates ? ['same', 'swapped', 'slip', 'year', 'other'] : ['none'];
+  const weight = WEIGHTS.last + (search.firstName ? WEIGHTS.first : 0) + (search.dateOfBirth ? WEIGHTS.dob : 0);
+  const cells: Cell[] = [];
+  for (const last of ['spelled', 'sounds'] as const) {
+    for (const first of firsts) {
+      for (const date of dateClasses) {
+        const byDate = search.dateOfBirth ? WEIGHTS.dob * DATE_MAX[date] : 0;
+        // The person's other names count too: one that neither is spelled nor sounds as asked may
+        // still carry the first name asked (an alias under another surname), with the same date.
+        const byThisName = WEIGHTS.last * LAST_MAX[last] + (search.firstName ? WEIGHTS.first * FIRST_MAX[first] : 0) + byDate;
+        const byAnotherName = WEIGHTS.last * OTHER_LAST_NAME_MAX + (search.firstName ? WEIGHTS.first : 0) + byDate;
+        cells.push({ last, first, date, bound: roundScore(Math.max(byThisName, byAnotherName) / weight) });
+      }
+    }
+  }
+  const near = (c: Cell) => c.date === 'same' || c.date === 'swapped' || c.date === 'slip';
+  const firstAlike = (c: Cell) => c.first === 'spelled' || c.first === 'sounds';
+  const spelled: SearchKeyQuery = { lastCodes: [lastCodes[0]], lastNorm };
+  const all: SearchKeyQuery = { lastCodes };
+  const exactFirst = firstCodes.length ? { firstCodes: [firstCodes[0]], firstNorm } : null;
+  const alikeFirst = firstCodes.length ? { firstCodes } : null;
+  const levels: Level[] = [];
+  if (dates && search.dateOfBirth) {
+    const year = search.dateOfBirth.slice(0, 4);
+    const range: [string, string] = [`${year}-`, `${year}.`];
+    if (search.firstName) {
+      if (exactFirst) levels.push({ query: { ...spelled, ...exactFirst, dates: [search.dateOfBirth] }, sorted: true, covers: (c) => c.last === 'spelled' && c.first === 'spelled' && c.date === 'same' });
+      if (alikeFirst) levels.push({ query: { ...all, ...alikeFirst, dates }, sorted: true, covers: (c) => firstAlike(c) && near(c) });
+      levels.push({ query: { ...all, dates }, sorted: true, covers: near });
+      if (alikeFirst) levels.push({ query: { ...all, ...alikeFirst, dateRange: range }, sorted: true, covers: (c) => near(c) || (firstAlike(c) && c.date === 'year') });
+    } else {
+      levels.push({ query: { ...spelled, dates: [search.dateOfBirth] }, sorted: true, covers: (c) => c.last === 'spelled' && c.date === 'same' });
+      levels.push({ query: { ...all, dates }, sorted: true, covers: near });
+    }
+    levels.push({ query: { ...all, dateRange: range }, sorted: true, covers: (c) => near(c) || c.date === 'year' });
+  } else if (search.firstName) {
+    if (exactFirst) levels.push({ query: { ...spelled, ...exactFirst }, sorted: false, covers: (c) => c.last === 'spelled' && c.first === 'spelled' });
+    if (alikeFirst) levels.push({ query: { ...all, ...alikeFirst }, sorted: false, covers: firstAlike });
+  } else {
+    levels.push({ query: spelled, sorted: false, covers: (c) => c.last === 'spelled' });
+  }
+  levels.push({ query: all, sorted: false, covers: () => true });
+  return { cells, levels };
+}
+
+/** The first page of a paged level; each next one is twice the last, up to `MAX_PAGE`. */
+const firstPage = (limit: number) => Math.max(2 * limit, 16);
+const MAX_PAGE = 512;
+
+/**
+ * The best `limit` matches of a search, ranked, with what finding them cost.
+ *
+ * Candidates are read level by level through the store's search keys, each level in id order, a
+ * page at a time (a level narrowed by dates whole, up to the cap, in one lookup). With a first
+ * name and a date of birth the levels are, best first:
+ *   1. last name, first name and date as asked, spelled so;
+ *   2. last and first name sounding alike (or spelled so), born on a near date — the date, its
+ *      day and month swapped, or one digit off (every date `dateOfBirthScore` scores 0.75 or more);
+ *   3. last name alike, any first name, born on a near date;
+ *   4. last and first name alike, born in the same year;
+ *   5. last name alike, any first name, born in the same year;
+ *   6. every sound-alike.
+ * Without a date: (1) last and first name spelled as asked, (2) both alike, (3) every
+ * sound-alike. Without a first name: (1) last name spelled as asked [and born on the date,
+ * (2) alike and born on a near date, (3) in the same year], then every sound-alike.
+ *
+ * Each class of name has a bound, the most a person with such a name can score — counting their
+ * other names, which may carry the first name asked under another surname. The search stops as
+ * soon as `limit` matches outscore every bound left: strictly that of the classes no level has
+ * read yet, and that of the level being read for the ids past the last one read (there a tie
+ * loses to the smaller id, read already). What it returns then is exactly what ranking every
+ * person with a sound-alike name would give.
+ *
+ * Guarantee: the answer is that exhaustive ranking whenever `complete` is true, which it is
+ * unless `cap` persons were scored first. A search that reaches the cap (a common surname with a
+ * first name and date that nobody near matches) returns the best of the persons it read: every
+ * person of the levels read in full — so a person matching every part given, spelled so (level
+ * 1), is never dropped while fewer than `cap` persons do — and the first ones by id of the level
+ * it stopped in; a person left unread scores no more than that level's bound.
+ */
+export async function searchRanked(
+  source: CandidateSource,
+  search: PersonSearch,
+  policy: SearchPolicy,
+  limit: number,
+  cap = CANDIDATE_CAP,
+): Promise<SearchOutcome> {
+  const outcome: SearchOutcome = { matches: [], complete: true, scored: 0, lookups: 0 };
+  const lastNorm = normaliseName(search.lastName);
+  const lastCodes = [...new Set(phoneticCodes(lastNorm))].filter(Boolean);
+  if (!lastNorm || lastCodes.length === 0 || limit < 1) return outcome;
+  const { cells, levels } = searchPlan(search, lastNorm, lastCodes);
+  const top = outcome.matches;
+  const seen = new Set<string>();
+  const consider = (person: SearchCandidate) => {
+    const score = scoreCandidate(search, person);
+    if (score < policy.minScore) return;
+    let i = top.length;
+    while (i > 0 && (top[i - 1].score < score || (top[i - 1].score === score && compareIds(top[i - 1].person.id, person.id) > 0))) i--;
+    if (i >= limit) return;
+    top.splice(i, 0, { person, score });
+    if (top.length > limit) top.pop();
+  };
+  /** True when no unread person can enter the answer. */
+  const settled = (outside: number, inside: number, after: string | null, exhausted: boolean) => {
+    if (top.length < limit) return outside < policy.minScore && (exhausted || inside < policy.minScore);
+    const { score, person } = top[limit - 1];
+    if (!(outside < score)) return false;
+    return exhausted || inside < score || (inside === score && after !== null && compareIds(after, person.id) >= 0);
+  };
+  const read: Level[] = [];
+  let inside = Math.max(...cells.map((c) => c.bound));
+  for (const level of levels) {
+    read.push(level);
+    const outside = Math.max(0, ...cells.filter((c) => !read.some((l) => l.covers(c))).map((c) => c.bound));
+    let after: string | null = null;
+    let page = level.sorted ? cap : firstPage(limit);
+    let exhausted = false;
+    while (!exhausted) {
+      if (settled(outside, inside, after, false)) return outcome;
+      const want = Math.min(page, cap - outcome.scored);
+      if (want < 1) return { ...outcome, complete: false };
+      const batch = await source.candidatesByKeys(level.query, after, want);
+      outcome.lookups++;
+      for (const person of batch) {
+        if (seen.has(person.id)) continue;
+        seen.add(person.id);
+        outcome.scored++;
+        consider(person);
+      }
+      if (batch.length > 0) after = batch[batch.length - 1].id;
+      exhausted = batch.length < want;
+      page = Math.min(page * 2, MAX_PAGE);
+    }
+    if (settled(outside, inside, after, true)) return outcome;
+    inside = outside;
+  }
+  return outcome;
+}
+
+/**
+ * The best `limit` matches of a search, ranked: exactly those ranking every person with a
+ * sound-alike name would give, reading only as many candidates as it takes to know it, and never
+ * more than `CANDIDATE_CAP` persons (`searchRanked` gives the levels and the guarantee).
  */
 export async function findMatches(
   source: CandidateSource,
@@ -177,11 +374,7 @@ export async function findMatches(
   policy: SearchPolicy,
   limit: number,
 ): Promise<Array<{ person: SearchCandidate; score: number }>> {
-  const normalised = normaliseName(search.lastName);
-  if (!normalised) return [];
-  const exact = rankCandidates(search, await source.candidatesByExactLastName(normalised), policy, limit);
-  if (exact.length === limit && exact[limit - 1].score > bestScoreOfAnotherSpelling(search)) return exact;
-  return rankCandidates(search, await source.searchCandidates({ lastNameCodes: phoneticCodes(normalised) }), policy, limit);
+  return (await searchRanked(source, search, policy, limit)).matches;
 }
 
 /**

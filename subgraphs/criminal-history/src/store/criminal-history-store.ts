@@ -109,6 +109,25 @@ export interface SearchKeys {
 }
 
 /**
+ * One level of a search's candidates (person-search.ts): the names it asks for, by their keys
+ * in `person_search_keys`. Every part given narrows; a name matches when it meets them all.
+ */
+export interface SearchKeyQuery {
+  /** The last name sounds like this (Double Metaphone codes, one or two). */
+  lastCodes: readonly string[];
+  /** The last name is spelled so (`normaliseName`); `lastCodes` then holds its first code only. */
+  lastNorm?: string;
+  /** The first name sounds like this (codes, one or two). */
+  firstCodes?: readonly string[];
+  /** The first name is spelled so (`normaliseName`); `firstCodes` then holds its first code only. */
+  firstNorm?: string;
+  /** The person was born on one of these days (ISO text). */
+  dates?: readonly string[];
+  /** The person was born in [from, to) (ISO text compared as text: a year is [`1985-`, `1985.`)). */
+  dateRange?: readonly [string, string];
+}
+
+/**
  * A person protected by a protective order: while the order is in force every address of the
  * person is confidential (DESIGN §4 rule 11). Orders owns the orders; it tells this store, on
  * every write that changes who is protected or until when (and the seed does for seeded orders).
@@ -146,6 +165,11 @@ export interface CriminalHistoryStore extends StoreBase {
   convictionsByPersonIds(ids: readonly string[], visibility: RecordVisibility): Promise<ConvictionRecord[]>;
   /** Persons whose last name or an alias's shares a phonetic code with the search. */
   searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]>;
+  /**
+   * Persons with a name or alias that `query` matches, whose id sorts after `after` (bytewise;
+   * null: from the first), the first `limit` of them by id, with their aliases, in id order.
+   */
+  candidatesByKeys(query: SearchKeyQuery, after: string | null, limit: number): Promise<SearchCandidate[]>;
   /** Persons whose name or an alias's last name normalises (`normaliseName`) to `normalised`, with their aliases. */
   candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]>;
   /**
@@ -170,6 +194,8 @@ export interface CriminalHistoryStore extends StoreBase {
   loadAddressProtections(protections: readonly AddressProtection[]): Promise<void>;
   /** Number of persons (seeding decides from it whether the store is empty). */
   countPersons(): Promise<number>;
-  /** Writes a seed batch in one transaction. */
+  /** Writes a seed batch in one transaction (COPY on PostgreSQL). */
   insertSeed(batch: CriminalHistorySeed): Promise<void>;
+  /** Refreshes the planner's statistics of every table (after a bulk load). */
+  analyze(): Promise<void>;
 }

@@ -1,5 +1,17 @@
 import type { Migration } from '../../../../platform/src';
 
+/**
+ * The search keys' secondary indexes (migration 6). A bulk load into an empty store drops them
+ * first and builds them after (`SEARCH_KEY_INDEX_NAMES`): a sorted build is several times faster
+ * than growing four indexes row by row.
+ */
+export const SEARCH_KEY_INDEXES = `
+  CREATE INDEX person_search_keys_last ON person_search_keys (last_code, person_id, last_norm);
+  CREATE INDEX person_search_keys_last_first ON person_search_keys (last_code, first_code, person_id, last_norm, first_norm);
+  CREATE INDEX person_search_keys_last_first_dob ON person_search_keys (last_code, first_code, date_of_birth);
+  CREATE INDEX person_search_keys_last_dob ON person_search_keys (last_code, date_of_birth);
+`;
+
 /** The criminal-history schema, in SQL both SQLite and PostgreSQL run. Dates are ISO text. */
 export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
   {
@@ -130,5 +142,56 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX address_protections_order ON address_protections (order_id);
     `,
+  },
+  {
+    version: 6,
+    name: 'search keys: one row per name and sound, narrowed by first name and date of birth',
+    // Issue 20: a common surname has ~200,000 bearers in a state's 20 million persons. The search
+    // reads candidates level by level through these indexes (person-search.ts), each in person
+    // order, never every bearer. A row per distinct (last-name code, first-name code) of each
+    // name — the person's and each alias's — so every lookup is one index range:
+    //   (last_code, person_id, last_norm)       a last name by sound or spelling, in person order
+    //   (last_code, first_code, person_id, …)   with the first name by sound or spelling, in person order
+    //   (last_code, first_code, date_of_birth)  with the first name and the dates near the one asked
+    //   (last_code, date_of_birth)              with the dates near the one asked, any first name
+    // Every column compares bytewise on both engines (COLLATE "C" on PostgreSQL, SQLite's BINARY):
+    // the search's keyset paging and tie-break compare ids so, a year of births is the text range
+    // ['1985-', '1985.'), which a language's collation (punctuation ignored) would not keep, and
+    // the indexes build faster (6.1 → 4.9 s and 5.6 → 3.8 s for two of them at 1,000,000 persons). The store fills the table from
+    // persons and aliases as it opens (the codes are the application's Double Metaphone), and
+    // marks it complete in store_metadata ('search-keys'). The code indexes of migration 1 are
+    // no longer read by any search.
+    up: {
+      sqlite: `
+        CREATE TABLE person_search_keys (
+          person_id TEXT NOT NULL,
+          last_code TEXT NOT NULL,
+          first_code TEXT NOT NULL,
+          last_norm TEXT NOT NULL,
+          first_norm TEXT NOT NULL,
+          date_of_birth TEXT NOT NULL
+        );
+        ${SEARCH_KEY_INDEXES}
+        DROP INDEX persons_last_code1;
+        DROP INDEX persons_last_code2;
+        DROP INDEX person_aliases_code1;
+        DROP INDEX person_aliases_code2;
+      `,
+      postgres: `
+        CREATE TABLE person_search_keys (
+          person_id TEXT COLLATE "C" NOT NULL,
+          last_code TEXT COLLATE "C" NOT NULL,
+          first_code TEXT COLLATE "C" NOT NULL,
+          last_norm TEXT COLLATE "C" NOT NULL,
+          first_norm TEXT COLLATE "C" NOT NULL,
+          date_of_birth TEXT COLLATE "C" NOT NULL
+        );
+        ${SEARCH_KEY_INDEXES}
+        DROP INDEX persons_last_code1;
+        DROP INDEX persons_last_code2;
+        DROP INDEX person_aliases_code1;
+        DROP INDEX person_aliases_code2;
+      `,
+    },
   },
 ];

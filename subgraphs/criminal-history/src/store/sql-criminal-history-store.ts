@@ -14,10 +14,21 @@ import {
   type PersonName,
   type RecordVisibility,
   type SearchCandidate,
+  type SearchKeyQuery,
   type SearchKeys,
 } from './criminal-history-store';
-import { normaliseName } from '../name-keys';
+import { normaliseName, searchKeyRows, type SearchKeyRow } from '../name-keys';
 import { CRIMINAL_HISTORY_MIGRATIONS } from './migrations';
+
+/** Store metadata key set once `person_search_keys` holds the keys of every person (migration 6). */
+export const SEARCH_KEYS_META = 'search-keys';
+/** Advisory lock of the search keys' backfill on PostgreSQL: replicas opening together fill it once. */
+const SEARCH_KEYS_LOCK = 7_201_947;
+const SEARCH_KEY_COLUMNS = ['person_id', 'last_code', 'first_code', 'last_norm', 'first_norm', 'date_of_birth'] as const;
+/** The tables a bulk load writes, whose statistics it refreshes. */
+const TABLES = ['persons', 'person_aliases', 'arrests', 'charges', 'address_protections', 'person_search_keys'] as const;
+/** Persons read at a time by the backfill of search keys. */
+const BACKFILL_BATCH = 5000;
 
 /** A person's identity as read (an array: a search reads dozens): id, last, first, middle, date of birth, sex. */
 type IdentityRow = [string, string, string, string | null, string, PersonIdentity['sex']];
@@ -62,6 +73,62 @@ type ConvictionRow = [
   date: string, court: string | null, sentence: string | null,
 ];
 
+/**
+ * The statement listing the ids of persons a key query matches, after `after`, the first `limit`
+ * in byte order; null when it can match nobody. Without dates, each (last code, first code) pair
+ * is its own ordered range of an index that ends in person_id — read in order and stopped at
+ * `limit`, never sorted whole — and the ranges are merged; with dates, the few names born on the
+ * days asked (or in the year) are read through the date indexes and sorted.
+ */
+export function personIdsByKeys(query: SearchKeyQuery, after: string | null, limit: number): { sql: string; params: Array<string | number> } | null {
+  const lastCodes = [...new Set(query.lastCodes)];
+  const firstCodes = query.firstCodes ? [...new Set(query.firstCodes)] : null;
+  if (lastCodes.length === 0 || (firstCodes && firstCodes.length === 0) || (query.dates && query.dates.length === 0)) return null;
+  const names: string[] = [];
+  const nameParams: string[] = [];
+  if (query.lastNorm !== undefined) {
+    names.push('last_norm = ?');
+    nameParams.push(query.lastNorm);
+  }
+  if (query.firstNorm !== undefined) {
+    names.push('first_norm = ?');
+    nameParams.push(query.firstNorm);
+  }
+  const from = after === null ? [] : ['person_id > ?'];
+  const fromParams = after === null ? [] : [after];
+  if (query.dates || query.dateRange) {
+    const where = [`last_code IN (${placeholders(lastCodes.length)})`];
+    const params: Array<string | number> = [...lastCodes];
+    if (firstCodes) {
+      where.push(`first_code IN (${placeholders(firstCodes.length)})`);
+      params.push(...firstCodes);
+    }
+    if (query.dates) {
+      where.push(`date_of_birth IN (${placeholders(query.dates.length)})`);
+      params.push(...query.dates);
+    }
+    if (query.dateRange) {
+      where.push('date_of_birth >= ? AND date_of_birth < ?');
+      params.push(query.dateRange[0], query.dateRange[1]);
+    }
+    return {
+      sql: `SELECT DISTINCT person_id FROM person_search_keys WHERE ${[...where, ...names, ...from].join(' AND ')} ORDER BY person_id LIMIT ?`,
+      params: [...params, ...nameParams, ...fromParams, limit],
+    };
+  }
+  const ranges: string[] = [];
+  const params: Array<string | number> = [];
+  for (const lastCode of lastCodes) {
+    for (const firstCode of firstCodes ?? [null]) {
+      const where = ['last_code = ?', ...(firstCode === null ? [] : ['first_code = ?']), ...names, ...from];
+      ranges.push(`SELECT person_id FROM (SELECT DISTINCT person_id FROM person_search_keys WHERE ${where.join(' AND ')} ORDER BY person_id LIMIT ?) AS r${ranges.length}`);
+      params.push(lastCode, ...(firstCode === null ? [] : [firstCode]), ...nameParams, ...fromParams, limit);
+    }
+  }
+  if (ranges.length === 1) return { sql: ranges[0], params };
+  return { sql: `${ranges.join(' UNION ')} ORDER BY 1 LIMIT ?`, params: [...params, limit] };
+}
+
 /** The rows hidden from callers without criminal_history:sealed (DESIGN §4 rule 5). */
 const NOT_SEALED = 'a.sealed = 0 AND a.juvenile = 0';
 
@@ -76,7 +143,43 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     await migrate(client, CRIMINAL_HISTORY_MIGRATIONS);
     const store = new SqlCriminalHistoryStore(client);
     await store.fillNormalisedNames();
+    await store.fillSearchKeys();
     return store;
+  }
+
+  /**
+   * Writes the search keys of every person when the store has none yet (a store from before
+   * migration 6; an empty one is marked at once), in one transaction that replicas opening
+   * together take in turn — the second finds the mark and does nothing.
+   */
+  private async fillSearchKeys(): Promise<void> {
+    if ((await this.getMeta(SEARCH_KEYS_META)) !== null) return;
+    await this.sql.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(?)', [SEARCH_KEYS_LOCK]);
+      if (await tx.get('SELECT value FROM store_metadata WHERE meta_key = ?', [SEARCH_KEYS_META])) return;
+      await tx.run('DELETE FROM person_search_keys');
+      let after = '';
+      let filled = 0;
+      for (;;) {
+        const persons = await tx.rows<[string, string, string, string]>(
+          'SELECT id, last_name, first_name, date_of_birth FROM persons WHERE id > ? ORDER BY id LIMIT ?',
+          [after, BACKFILL_BATCH],
+        );
+        if (persons.length === 0) break;
+        const aliases = await tx.rows<[string, string, string]>(
+          `SELECT person_id, last_name, first_name FROM person_aliases WHERE person_id IN (${placeholders(persons.length)})`,
+          persons.map((p) => p[0]),
+        );
+        const aliasesOf = new Map<string, Array<{ last: string; first: string }>>();
+        for (const [personId, last, first] of aliases) aliasesOf.set(personId, [...(aliasesOf.get(personId) ?? []), { last, first }]);
+        const rows = persons.flatMap(([id, last, first, dob]) => searchKeyRows(id, dob, [{ last, first }, ...(aliasesOf.get(id) ?? [])]));
+        await tx.insertRows('person_search_keys', SEARCH_KEY_COLUMNS, rows);
+        filled += persons.length;
+        after = persons[persons.length - 1][0];
+      }
+      await tx.run('INSERT INTO store_metadata (meta_key, value) VALUES (?, ?)', [SEARCH_KEYS_META, JSON.stringify({ persons: filled, at: new Date().toISOString() })]);
+      if (filled > 0) await tx.analyze(['person_search_keys']);
+    });
   }
 
   /**
@@ -203,19 +306,33 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
   async searchCandidates(keys: SearchKeys): Promise<SearchCandidate[]> {
     const codes = [...new Set(keys.lastNameCodes.filter(Boolean))];
     if (codes.length === 0) return [];
-    const inCodes = placeholders(codes.length);
-    // A UNION of four index lookups: with OR across the columns and a subquery, PostgreSQL reads
-    // every person (its cost would grow with the state's population, not with the matches).
     const rows = await this.sql.rows<IdentityRow>(
       `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (
-         SELECT id FROM persons WHERE last_code1 IN (${inCodes})
-         UNION SELECT id FROM persons WHERE last_code2 IN (${inCodes})
-         UNION SELECT person_id FROM person_aliases WHERE last_code1 IN (${inCodes})
-         UNION SELECT person_id FROM person_aliases WHERE last_code2 IN (${inCodes}))
+         SELECT person_id${this.defaultCollation} FROM person_search_keys WHERE last_code IN (${placeholders(codes.length)}))
        ORDER BY id LIMIT 2000`,
-      [...codes, ...codes, ...codes, ...codes],
+      codes,
     );
     return this.withAliases(rows);
+  }
+
+  async candidatesByKeys(query: SearchKeyQuery, after: string | null, limit: number): Promise<SearchCandidate[]> {
+    const ids = personIdsByKeys(query, after, limit);
+    if (!ids) return [];
+    const rows = await this.sql.rows<IdentityRow>(
+      `SELECT ${IDENTITY_COLUMNS} FROM persons WHERE id IN (SELECT person_id${this.defaultCollation} FROM (${ids.sql}) AS ids)`,
+      ids.params,
+    );
+    // Bytewise, as the keys are paged (COLLATE "C"; SQLite's BINARY), whatever the database's collation.
+    rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return this.withAliases(rows);
+  }
+
+  /**
+   * On PostgreSQL the keys' person ids sort bytewise (COLLATE "C"), persons' ids by the
+   * database's collation: an id from the keys takes the latter to meet the primary key's index.
+   */
+  private get defaultCollation(): string {
+    return this.sql.dialect === 'postgres' ? ' COLLATE "default"' : '';
   }
 
   async candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]> {
@@ -292,54 +409,73 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
   }
 
   async insertSeed(batch: CriminalHistorySeed): Promise<void> {
+    const aliasesOf = new Map<string, PersonName[]>();
+    for (const a of batch.aliases) aliasesOf.set(a.personId, [...(aliasesOf.get(a.personId) ?? []), a.name]);
+    const keys: SearchKeyRow[] = [];
+    for (const p of batch.persons) keys.push(...searchKeyRows(p.id, p.dateOfBirth, [p.name, ...(aliasesOf.get(p.id) ?? [])]));
     await this.sql.transaction(async (tx) => {
-      for (const p of batch.persons) {
-        await tx.run(
-          `INSERT INTO persons (${IDENTITY_COLUMNS}, ${DETAIL_COLUMNS}, last_code1, last_code2, last_norm)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            p.id, p.name.last, p.name.first, p.name.middle, p.dateOfBirth, p.sex,
-            p.physical.heightInches, p.physical.weightPounds, p.physical.eyeColor, p.physical.hairColor,
-            p.identifiers.fbiNumber, p.identifiers.driverLicense?.number ?? null, p.identifiers.driverLicense?.state ?? null,
-            p.identifiers.ssnLast4,
-            p.lastKnownAddress?.street ?? null, p.lastKnownAddress?.city ?? null, p.lastKnownAddress?.state ?? null,
-            p.lastKnownAddress?.postalCode ?? null,
-            p.lastNameCodes[0], p.lastNameCodes[1], normaliseName(p.name.last),
-          ],
-        );
-      }
-      for (const a of batch.aliases) {
-        await tx.run(
-          `INSERT INTO person_aliases (person_id, seq, last_name, first_name, middle_name, last_code1, last_code2, last_norm)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          [a.personId, a.seq, a.name.last, a.name.first, a.name.middle, a.lastNameCodes[0], a.lastNameCodes[1], normaliseName(a.name.last)],
-        );
-      }
-      for (const a of batch.arrests) {
-        await tx.run('INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile) VALUES (?, ?, ?, ?, ?, ?)', [
-          a.id, a.personId, a.date, a.agency, a.sealed, a.juvenile,
-        ]);
-      }
+      await tx.insertRows(
+        'persons',
+        [...IDENTITY_COLUMNS.split(', '), ...DETAIL_COLUMNS.split(/,\s*/), 'last_code1', 'last_code2', 'last_norm'],
+        batch.persons.map((p) => [
+          p.id, p.name.last, p.name.first, p.name.middle, p.dateOfBirth, p.sex,
+          p.physical.heightInches, p.physical.weightPounds, p.physical.eyeColor, p.physical.hairColor,
+          p.identifiers.fbiNumber, p.identifiers.driverLicense?.number ?? null, p.identifiers.driverLicense?.state ?? null,
+          p.identifiers.ssnLast4,
+          p.lastKnownAddress?.street ?? null, p.lastKnownAddress?.city ?? null, p.lastKnownAddress?.state ?? null,
+          p.lastKnownAddress?.postalCode ?? null,
+          p.lastNameCodes[0], p.lastNameCodes[1], normaliseName(p.name.last),
+        ]),
+      );
+      await tx.insertRows(
+        'person_aliases',
+        ['person_id', 'seq', 'last_name', 'first_name', 'middle_name', 'last_code1', 'last_code2', 'last_norm'],
+        batch.aliases.map((a) => [a.personId, a.seq, a.name.last, a.name.first, a.name.middle, a.lastNameCodes[0], a.lastNameCodes[1], normaliseName(a.name.last)]),
+      );
+      await tx.insertRows('person_search_keys', SEARCH_KEY_COLUMNS, keys);
+      await tx.insertRows(
+        'arrests',
+        ['id', 'person_id', 'arrest_date', 'agency', 'sealed', 'juvenile'],
+        batch.arrests.map((a) => [a.id, a.personId, a.date, a.agency, a.sealed, a.juvenile]),
+      );
+      await tx.insertRows(
+        'charges',
+        ['arrest_id', 'seq', 'statute', 'description', 'level', 'disposition_type', 'disposition_date', 'court', 'sentence', 'relief'],
+        batch.charges.map((c) => [
+          c.arrestId, c.seq, c.statute, c.description, c.level,
+          c.disposition?.type ?? null, c.disposition?.date ?? null, c.disposition?.court ?? null,
+          c.disposition?.sentence ?? null, c.disposition?.relief ?? null,
+        ]),
+      );
       await insertProtections(tx, batch.addressProtections);
-      for (const c of batch.charges) {
-        await tx.run(
-          `INSERT INTO charges (arrest_id, seq, statute, description, level, disposition_type, disposition_date, court, sentence, relief)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            c.arrestId, c.seq, c.statute, c.description, c.level,
-            c.disposition?.type ?? null, c.disposition?.date ?? null, c.disposition?.court ?? null,
-            c.disposition?.sentence ?? null, c.disposition?.relief ?? null,
-          ],
-        );
-      }
     });
     // A seed carries the protections of its own orders: the store then knows them all.
-    await this.setMeta(ADDRESS_PROTECTIONS_META, 'seeded');
+    if (!this.protectionsKnown) await this.setMeta(ADDRESS_PROTECTIONS_META, 'seeded');
+    this.protectionsKnown = true;
+  }
+
+  async analyze(): Promise<void> {
+    await this.sql.analyze(TABLES);
   }
 }
 
-/** Writes protections, each replacing an earlier row of the same person and order. */
+/**
+ * Writes protections, each replacing an earlier row of the same person and order. Distinct rows
+ * none of which is stored yet (a seed's) go in as one bulk insert.
+ */
 async function insertProtections(tx: SqlClient, protections: readonly AddressProtection[]): Promise<void> {
+  if (protections.length === 0) return;
+  const keys = new Set(protections.map((p) => `${p.personId}\u0000${p.orderId}`));
+  const orders = [...new Set(protections.map((p) => p.orderId))];
+  let stored = 0;
+  for (let i = 0; i < orders.length && keys.size === protections.length && stored === 0; i += 500) {
+    const part = orders.slice(i, i + 500);
+    stored += Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM address_protections WHERE order_id IN (${placeholders(part.length)})`, part))?.n ?? 0);
+  }
+  if (keys.size === protections.length && stored === 0) {
+    await tx.insertRows('address_protections', ['person_id', 'order_id', 'in_force_until'], protections.map((p) => [p.personId, p.orderId, p.inForceUntil]));
+    return;
+  }
   for (const p of protections) {
     await tx.run('DELETE FROM address_protections WHERE person_id = ? AND order_id = ?', [p.personId, p.orderId]);
     await tx.run('INSERT INTO address_protections (person_id, order_id, in_force_until) VALUES (?, ?, ?)', [p.personId, p.orderId, p.inForceUntil]);
