@@ -11,6 +11,7 @@ import { seedStores } from '../seed/src/seed-stores';
 import { runLoad, type LoadResult, type OrderPool, type Target } from './lib/load';
 import { cpuMs, peakRssMiB, pinSelf, profileInto, startPinned, stopAll, waitFor, type BenchProcess } from './lib/processes';
 import { environment, median, table, type RunRow } from './lib/report';
+import { runScale, scaleOptionsFrom } from './lib/scale';
 import { wideSearch, WORKLOADS, type BenchRequest } from './lib/workloads';
 
 const quick = process.argv.includes('--quick');
@@ -340,7 +341,17 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: Error) => {
+/** `--scale`: the persons at 10,000 and 1,000,000 side by side (issue 20), then the audit's. */
+const entry = process.argv.includes('--scale')
+  ? () => runScale(scaleOptionsFrom(process.argv)).then((pass) => {
+      if (!pass) {
+        console.error('FAIL: a query at scale is more than 1.5× its time on the small data set');
+        process.exitCode = 1;
+      }
+    })
+  : main;
+
+entry().catch((error: Error) => {
   console.error(`bench failed: ${error.message}`);
   process.exit(1);
 });
