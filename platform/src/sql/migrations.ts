@@ -27,8 +27,10 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
   // A bulk load cut short left its indexes dropped: they come back before the store serves.
   if (await restoreAfterBulkLoad(client)) return applied;
   // A migration that rebuilds or fills tables leaves the planner's statistics stale (PostgreSQL
-  // gathers them only by ANALYZE or autovacuum, which may be off): refreshed before any query plans.
-  if (applied.length > 0) await client.analyze(await storeTables(client));
+  // gathers them only by ANALYZE or autovacuum, which may be off): refreshed before any query
+  // plans. SQLite plans without statistics until it has some, and keeps them until the next
+  // ANALYZE: taken of a store too young to be typical, they would mislead it for good.
+  if (applied.length > 0 && client.dialect === 'postgres') await client.analyze(await storeTables(client));
   return applied;
 }
 
