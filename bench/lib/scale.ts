@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { findPersona } from '../../access-policy/src';
@@ -52,7 +52,7 @@ export interface ScaleOptions {
   requests: number;
   /** PostgreSQL server (a database per data set is created on it, and dropped after unless `keep`). */
   postgresUrl: string;
-  /** Keep the data sets (SQLite folders under bench/.data/scale, PostgreSQL databases) for the next run. */
+  /** Keep the data sets (SQLite folders under bench/.data/scale, PostgreSQL databases) for the next run; else each is deleted after. */
   keep: boolean;
   /**
    * Arguments for the audit's scale bench, run after the persons when it is built: `--audit-sizes
@@ -221,9 +221,10 @@ async function measurePair(sets: DataSet[], options: ScaleOptions, dataRoot: str
   }
 }
 
-/** Drops a data set's PostgreSQL database. */
+/** Deletes a data set: its PostgreSQL database, or its SQLite folder. */
 async function dropDataSet(set: DataSet, options: ScaleOptions): Promise<void> {
   if (set.database) await adminQuery(options.postgresUrl, `DROP DATABASE IF EXISTS ${set.database}`);
+  if (set.location.kind === 'sqlite') rmSync(set.location.dataDir, { recursive: true, force: true });
 }
 
 /**
