@@ -341,8 +341,22 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * `--field-policy`: the screener's and the dispatcher's usual operations with the gateway's field
+ * removal on and off (issue 21), in its own script so the two gateways share one set of subgraphs.
+ */
+function fieldPolicy(): Promise<void> {
+  const script = join(__dirname, 'field-policy-bench.js');
+  const args = process.argv.slice(2).filter((a) => a !== '--field-policy');
+  const run = spawnSync(process.execPath, [script, ...args], { stdio: 'inherit' });
+  if (run.status !== 0) process.exitCode = run.status ?? 1;
+  return Promise.resolve();
+}
+
 /** `--scale`: the persons at 10,000 and 1,000,000 side by side (issue 20), then the audit's. */
-const entry = process.argv.includes('--scale')
+const entry = process.argv.includes('--field-policy')
+  ? fieldPolicy
+  : process.argv.includes('--scale')
   ? () => runScale(scaleOptionsFrom(process.argv)).then((pass) => {
       if (!pass) {
         console.error('FAIL: a query at scale is more than 1.5× its time on the small data set');
