@@ -1,4 +1,4 @@
-/** How an operation ended, as the audit records it (DESIGN §5). */
+/** How an operation ended, as the audit records it (docs/design.md §5). */
 export type AuditOutcome = 'ALLOWED' | 'PARTIAL' | 'DENIED' | 'UNAUTHENTICATED' | 'INVALID' | 'ERROR';
 
 export const AUDIT_OUTCOMES: readonly AuditOutcome[] = ['ALLOWED', 'PARTIAL', 'DENIED', 'UNAUTHENTICATED', 'INVALID', 'ERROR'];

@@ -18,7 +18,7 @@ const notAuthorised = (info: GraphQLResolveInfo) => forbidden(`Not authorised to
  * execution), so the rules here only let the gateway's planner work: `_entities` hands each
  * entity to its type's field rules, which decide as they would on any other path.
  * `__resolveReference` runs inside `_entities` under the middleware, so the type rules are the
- * guard (DESIGN §7).
+ * guard (docs/design.md §7).
  */
 const FEDERATION_RULES: RuleTable = {
   Query: { _entities: allow, _service: allow },

@@ -1,6 +1,6 @@
 import type { PurposeCode } from './purposes';
 
-/** A sandbox identity that the dev issuer can sign a token for (DESIGN §4). */
+/** A sandbox identity that the dev issuer can sign a token for (docs/design.md §4). */
 export interface Persona {
   /** The name given to `npm run -s token -- <persona>`. */
   readonly persona: string;

@@ -2,7 +2,7 @@ import { forbidden } from './error-codes';
 
 /**
  * Purpose codes (header `X-Purpose-Code`), the national criminal-history index's own.
- * `R` is reserved to the FBI and always refused (DESIGN §4).
+ * `R` is reserved to the FBI and always refused (docs/design.md §4).
  */
 export const PURPOSES = {
   A: 'administrative',

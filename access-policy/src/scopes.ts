@@ -1,6 +1,6 @@
 /**
  * Scopes a caller's token may carry (claim `scope`, space-separated). Each one is named after
- * what it opens; DESIGN §4 gives which persona holds which.
+ * what it opens; docs/design.md §4 gives which persona holds which.
  */
 export const Scope = {
   PERSON_READ: 'person:read',

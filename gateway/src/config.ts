@@ -65,7 +65,7 @@ export interface GatewayConfig {
   /** Registered operations per client (Apollo persisted-query manifests), and who must use them. */
   trustedDocuments: { dir: string; mode: TrustedDocumentsMode };
   /**
-   * Whether the gateway removes, before planning, the fields the caller can never read (DESIGN §4
+   * Whether the gateway removes, before planning, the fields the caller can never read (docs/design.md §4
    * rule 13). Off only to check that the subgraphs alone still enforce every rule, and to measure
    * what removal saves: the subgraphs enforce every rule either way.
    */

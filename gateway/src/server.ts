@@ -118,7 +118,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const limiterStore = new LimiterStore(config.rateLimits.redisUrl, logger);
   const rateLimits = new RateLimits(limiterStore, config.rateLimits);
   const apollo = new ApolloServer<GatewayContext>({
-    // The fields a caller can never read are removed before planning (DESIGN §4 rule 13).
+    // The fields a caller can never read are removed before planning (docs/design.md §4 rule 13).
     gateway: config.fieldPolicyAtGateway ? withFieldPolicy(gateway, fieldPolicy) : gateway,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,

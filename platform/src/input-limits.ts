@@ -11,7 +11,7 @@ export const DEFAULT_MAX_INPUT_LENGTH = 64;
 
 /** Inputs allowed more (or fewer) characters than the default, each at the orders subgraph's own rule where it has one. */
 export const MAX_INPUT_LENGTHS: Readonly<Record<string, number>> = {
-  // Names: the longest recorded name in the state repository is far shorter; DESIGN §4 rule 9.
+  // Names: the longest recorded name in the state repository is far shorter; docs/design.md §4 rule 9.
   'Query.searchPersons(lastName:)': 64,
   'Query.searchPersons(firstName:)': 64,
   'PersonNameInput.last': 60,

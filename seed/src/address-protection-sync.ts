@@ -6,7 +6,7 @@ const PAGE = 1000;
 
 /**
  * Tells a criminal-history store whom every order protects, read from the orders store, and marks
- * its protections known (DESIGN §4 rule 11). For a store from before protections were kept: until
+ * its protections known (docs/design.md §4 rule 11). For a store from before protections were kept: until
  * this has run, every address there counts as confidential. Idempotent; the seed runs it at start
  * and `npm run db:migrate` with the migrations.
  * @returns the protections written, or null when the store knew them already

@@ -14,9 +14,9 @@ const CLERK: Actor = { sub: 'u-clerk-3001', name: 'Clerk Priya Natarajan', ori: 
 const SERVING_OFFICER: Actor = { sub: 'u-officer-1001', name: 'Officer Dana Reyes', ori: 'CA0194200' };
 
 /**
- * The seven fixture persons, PO-000001..3 and the fixture alerts, exactly as DESIGN §6 gives
+ * The seven fixture persons, PO-000001..3 and the fixture alerts, exactly as docs/design.md §6 gives
  * them, with dates relative to the seed date T. Tests and outside checks rely on every detail.
- * Arrest ids come from `ids` (opaque: DESIGN §4 rule 12); the alerts keep the fixed ids
+ * Arrest ids come from `ids` (opaque: docs/design.md §4 rule 12); the alerts keep the fixed ids
  * AL-0000001..3 that tests name, like the fixture orders (every alert is visible to alerts:read,
  * so three fixed names hide nothing).
  */
@@ -51,7 +51,7 @@ export function buildFixtures(t: Date, ids: RecordIds = new RecordIds()): SeedDa
     charges.push({ arrestId: id, personId, seq: 1, ...charge });
   };
 
-  // A10000001 DOE, JOHN MICHAEL: (a)–(f) of DESIGN §6.
+  // A10000001 DOE, JOHN MICHAEL: (a)–(f) of docs/design.md §6.
   arrest('A10000001', cal.yearsFromT(-4), 'CA0194200', {
     statute: 'PC 459', description: 'BURGLARY', level: 'FELONY',
     disposition: { type: 'CONVICTED', date: day(cal.yearsFromT(-3)), court: COURT, sentence: '3 YEARS FORMAL PROBATION, 180 DAYS JAIL', relief: null },

@@ -34,7 +34,7 @@ export function sid(n: number): string {
  * Generates the bulk synthetic population after the fixtures, chunk by chunk, repeatably: the
  * same seed date, counts and id key give the same records. Persons and orders continue the
  * fixtures' numbering (SIDs and order numbers are public by nature); arrests and alerts take
- * opaque ids from `ids` (DESIGN §4 rule 12).
+ * opaque ids from `ids` (docs/design.md §4 rule 12).
  */
 export class PopulationBuilder {
   private readonly cal: SeedCalendar;

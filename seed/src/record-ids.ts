@@ -7,7 +7,7 @@ const SHA256_BLOCK = 64;
 
 /**
  * Ids of seeded records a caller can see (arrests, alerts) that betray nothing about records the
- * caller cannot see (DESIGN §4 rule 12). A global sequence (AR-00000001, …) would: the gap
+ * caller cannot see (docs/design.md §4 rule 12). A global sequence (AR-00000001, …) would: the gap
  * between a person's visible arrests and the next person's is the count of their sealed and
  * juvenile ones. Here an id is a keyed hash (HMAC-SHA256) of the record's natural key — the
  * person it belongs to and its place among that person's records — under a secret key: without

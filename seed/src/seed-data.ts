@@ -20,7 +20,7 @@ export function emptySeed(): SeedData {
 }
 
 /**
- * The address protections of a seed's orders (DESIGN §4 rule 11), as the orders subgraph would
+ * The address protections of a seed's orders (docs/design.md §4 rule 11), as the orders subgraph would
  * have told criminal-history: each order's events folded to its state, then `protectionsOf`.
  * Every event of an order sits in the batch that issues it.
  */

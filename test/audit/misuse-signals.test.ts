@@ -49,7 +49,7 @@ function input(records: AuditRecord[], baseline: AuditRecord[] = [], extra: Part
 
 const signalsOf = (i: SignalInput) => detectMisuse(i).map((s) => s.signal);
 
-describe('misuse signals (DESIGN §5)', () => {
+describe('misuse signals (docs/design.md §5)', () => {
   it('stay quiet on a week of ordinary traffic', () => {
     const { records, baseline } = ordinaryTraffic();
     expect(detectMisuse(input(records, baseline))).toEqual([]);

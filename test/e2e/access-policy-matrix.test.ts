@@ -3,7 +3,7 @@ import { outcomeAt } from '../support/denials';
 import { startStack, type GraphQLResult, type Stack } from '../support/stack';
 
 /**
- * DESIGN §4, persona by persona and field by field, through the gateway against the fixture
+ * docs/design.md §4, persona by persona and field by field, through the gateway against the fixture
  * persons. Each row: a field, where it sits in the answer, and what each persona gets.
  */
 type Outcome = 'allowed' | 'denied' | 'refused';
@@ -47,7 +47,7 @@ const GATEWAY_STEP = [
   ['without', 'off'],
 ] as const;
 
-describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (DESIGN §4), %s the gateway removing fields first', (_with, step) => {
+describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/design.md §4), %s the gateway removing fields first', (_with, step) => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack({ persons: 200, env: { GATEWAY_FIELD_POLICY: step } });

@@ -41,7 +41,7 @@ describe("the auditor's console and misuseSignals", () => {
   });
 
   it('raises the report\'s signals with the records behind each, for audit:read only, and audits the looking', async () => {
-    // Purpose C without a case number: refused, and a signal (DESIGN §5).
+    // Purpose C without a case number: refused, and a signal (docs/design.md §5).
     const refused = await stack.query('officer', '{ person(id: "A10000001") { id } }', undefined, { 'x-reason': undefined });
     expect(refused.body.errors).toBeDefined();
 

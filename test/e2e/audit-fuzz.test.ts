@@ -73,7 +73,7 @@ function headerBytes(g: ReturnType<typeof generator>, max: number): Buffer {
 }
 
 /**
- * Issue 17, DESIGN §5: a few thousand generated hostile requests — random bytes and code points in
+ * Issue 17, docs/design.md §5: a few thousand generated hostile requests — random bytes and code points in
  * the document, the variables, the headers and the URL — at a running gateway, with legitimate
  * requests among them. Every legitimate request is answered and recorded, no hostile one gets a
  * server error, and every chain verifies. On each store engine.

@@ -5,7 +5,7 @@ import { sha256 } from '../../gateway/src/audit/hash-chain';
 import { postGraphQL, startStack, STORE_KINDS, type GraphQLResult, type Stack, type StoreKind } from '../support/stack';
 
 /**
- * DESIGN §5, "the audit holds against a hostile caller" (issue 17): whatever a caller sends is
+ * docs/design.md §5, "the audit holds against a hostile caller" (issue 17): whatever a caller sends is
  * recorded so that the record verifies and reads as evidence; a record one store refuses costs no
  * other request anything; existence is disclosure. On each store engine.
  */

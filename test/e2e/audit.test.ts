@@ -6,7 +6,7 @@ import { SwitchableAuditStore } from '../support/audit-stores';
 import { postGraphQL, startStack, type GraphQLResult, type Stack } from '../support/stack';
 import { OFFICER_PROFILE } from '../support/queries';
 
-/** DESIGN §5: one hash-chained record per operation, written before the response, fail closed. */
+/** docs/design.md §5: one hash-chained record per operation, written before the response, fail closed. */
 describe('the audit of every operation', () => {
   let stack: Stack;
   let switchable: SwitchableAuditStore;
@@ -132,7 +132,7 @@ describe('the audit of every operation', () => {
     });
   });
 
-  describe('auditEvents (DESIGN §2, rule 8)', () => {
+  describe('auditEvents (docs/design.md §2, rule 8)', () => {
     it('finds who looked at a subject, by subject, user, ORI, purpose and outcome, never with record contents', async () => {
       await stack.query('court-clerk', '{ person(id: "A10000005") { name { last } } }');
       const { body } = await stack.query('auditor', '{ auditEvents(subject: "Person:A10000005", limit: 10) { user ori purpose reason outcome subjects fieldsResolved operationName } }');

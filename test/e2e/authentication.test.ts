@@ -5,7 +5,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { readFileSync } from 'node:fs';
 import { SANDBOX_KEYS, sandboxKeyFiles, SUBGRAPH_NAMES } from '../../platform/src';
 
-/** DESIGN §4 rule 1 and §7: no valid token, no data — HTTP 401, UNAUTHENTICATED. */
+/** docs/design.md §4 rule 1 and §7: no valid token, no data — HTTP 401, UNAUTHENTICATED. */
 describe('caller authentication at the gateway', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -58,7 +58,7 @@ describe('caller authentication at the gateway', () => {
   });
 });
 
-/** DESIGN §7: each subgraph refuses any request without a valid internal token, _service and _entities included. */
+/** docs/design.md §7: each subgraph refuses any request without a valid internal token, _service and _entities included. */
 describe('internal tokens between the gateway and the subgraphs', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { verifyAllChains } from '../../gateway/src/audit/verify-chains';
 import { OFFICER_PROFILE } from '../support/queries';
 import { postGraphQL, startStack, type Stack } from '../support/stack';
 
-/** DESIGN §7, faults: a subgraph down or slow, a crash under load, a graceful shutdown. */
+/** docs/design.md §7, faults: a subgraph down or slow, a crash under load, a graceful shutdown. */
 describe('faults', () => {
   let stack: Stack;
   let headers: Record<string, string>;

@@ -4,7 +4,7 @@ import { OFFICER_PROFILE } from '../support/queries';
 
 /**
  * The whole product through real processes: three subgraphs over their own SQLite stores,
- * composed, behind the gateway, with the fixture persons of DESIGN §6.
+ * composed, behind the gateway, with the fixture persons of docs/design.md §6.
  */
 describe.each(STORE_KINDS)('the federated graph, end to end, on %s', (store) => {
   let stack: Stack;

@@ -2,7 +2,7 @@ import { findPersona } from '../../access-policy/src';
 import { startStack, type GraphQLResult, type Stack } from '../support/stack';
 
 /**
- * DESIGN §4 rule 13: the gateway removes, before it plans, every field the caller's scopes and
+ * docs/design.md §4 rule 13: the gateway removes, before it plans, every field the caller's scopes and
  * purpose can never read (as the subgraphs' SDLs declare it with @access), answers each with null
  * and a FORBIDDEN error at its path, and calls no subgraph for them.
  */

@@ -107,7 +107,7 @@ async function expectAnswersGraphQL(target: Target) {
 
 const USER_AGENT = { 'user-agent': 'graphql-cop/1.14' };
 
-/** DESIGN §7 (issue 18, item 7): graphql-cop reports nothing beyond the sandbox's intended introspection and explorer. */
+/** docs/design.md §7 (issue 18, item 7): graphql-cop reports nothing beyond the sandbox's intended introspection and explorer. */
 describe('graphql-cop checks', () => {
   describe('against the sandbox', () => {
     let stack: Stack;

@@ -11,7 +11,7 @@ const ISSUER = 'https://idp.agency.example';
 const AUDIENCE = 'custodian-api';
 
 /**
- * DESIGN §7: hostile input against the production build — each answered with the right status
+ * docs/design.md §7: hostile input against the production build — each answered with the right status
  * and a clear error, none releasing data, each audited.
  */
 describe('hostile input, in production mode', () => {

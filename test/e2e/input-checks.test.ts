@@ -16,7 +16,7 @@ const issueInput = (party: Record<string, unknown>) => ({
 });
 
 /**
- * DESIGN §7 (issue 18, items 4 and 5): a malformed scalar or an over-long string is the caller's
+ * docs/design.md §7 (issue 18, items 4 and 5): a malformed scalar or an over-long string is the caller's
  * mistake, refused at the gateway before any subgraph is called — BAD_USER_INPUT naming the
  * argument, recorded INVALID — never reported as a source outage.
  */

@@ -6,7 +6,7 @@ const QUERY = { query: '{ person(id: "A10000001") { name { last } } }' };
 const C = { 'x-purpose-code': 'C', 'x-reason': 'INC-LOCK' };
 
 /**
- * DESIGN §7, issue 18: a token whose signature did not verify never counts against the user it
+ * docs/design.md §7, issue 18: a token whose signature did not verify never counts against the user it
  * claims — anyone could otherwise lock anyone out — while failures still count against the address
  * they come from, and each such refusal is audited with the claimed user marked unverified.
  */

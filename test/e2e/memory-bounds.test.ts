@@ -37,7 +37,7 @@ const PROBES: Record<SubgraphName, { query: string; variables: (i: number, lengt
 };
 
 /**
- * DESIGN §7 (issue 18, item 4): no caller can exhaust another's memory. A few hundred maximal
+ * docs/design.md §7 (issue 18, item 4): no caller can exhaust another's memory. A few hundred maximal
  * inputs to each subgraph, through the gateway and straight at the subgraph with a valid internal
  * token (a subgraph never trusts its caller), and every service still runs in its 64 MB old space
  * and answers.

@@ -13,7 +13,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   return 0;
 }
 
-/** DESIGN §2: Prometheus text at GET /metrics on METRICS_PORT, never on the public port (issue 24). */
+/** docs/design.md §2: Prometheus text at GET /metrics on METRICS_PORT, never on the public port (issue 24). */
 describe('metrics', () => {
   let stack: Stack;
   const scrape = async () => {

@@ -32,7 +32,7 @@ const issueInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** DESIGN §2–4 and issue 5: the court enters and changes orders; officers see every change at once. */
+/** docs/design.md §2–4 and issue 5: the court enters and changes orders; officers see every change at once. */
 describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway, on %s', (store) => {
   let stack: Stack;
   beforeAll(async () => {
@@ -161,7 +161,7 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
     });
   });
 
-  describe('refused to everyone the policy does not name (DESIGN §4 rule 6)', () => {
+  describe('refused to everyone the policy does not name (docs/design.md §4 rule 6)', () => {
     const read = async () => (await stack.query('officer', '{ protectiveOrder(id: "PO-000001") { version } }')).body.data!.protectiveOrder.version as number;
 
     it.each([

@@ -1,6 +1,6 @@
 import { startStack, type Stack } from '../support/stack';
 
-/** DESIGN §4 rule 1: a refused purpose stops the operation before any record source is touched. */
+/** docs/design.md §4 rule 1: a refused purpose stops the operation before any record source is touched. */
 describe('purpose checks run before any subgraph is called', () => {
   let stack: Stack;
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { callerClaims, signAsDevIssuer } from '../support/tokens';
 const QUERY = { query: '{ person(id: "A10000001") { name { last } } }' };
 const C = { 'x-purpose-code': 'C', 'x-reason': 'INC-RL' };
 
-/** DESIGN §7: rate limits per user and client, a daily quota for screeners, lockout after failed sign-ins. */
+/** docs/design.md §7: rate limits per user and client, a daily quota for screeners, lockout after failed sign-ins. */
 describe('rate limits, quotas and lockout', () => {
   let stack: Stack;
   let clientNo = 0;

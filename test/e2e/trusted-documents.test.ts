@@ -23,7 +23,7 @@ function manifest(operations: { id: string; name: string; type: string; body: st
 }
 
 /**
- * DESIGN §2 "trusted documents", issue 22: background-check clients run only the operations they
+ * docs/design.md §2 "trusted documents", issue 22: background-check clients run only the operations they
  * registered; every registered operation's id is in its audit record; refusals call no subgraph.
  */
 describe('trusted documents', () => {

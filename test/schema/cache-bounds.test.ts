@@ -48,7 +48,7 @@ function lruCaches(text: string): string[] {
   return found;
 }
 
-/** DESIGN §7 (issue 18, item 4): every cache is bounded in entries and in bytes. */
+/** docs/design.md §7 (issue 18, item 4): every cache is bounded in entries and in bytes. */
 describe('caches', () => {
   const caches = files.flatMap(({ file, text }) => lruCaches(text).map((options) => ({ file, text, options })));
 

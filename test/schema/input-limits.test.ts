@@ -24,7 +24,7 @@ function inputAt(coordinate: string): string | undefined {
   return isInputObjectType(type) ? getNamedType(type.getFields()[fieldName]?.type)?.name : undefined;
 }
 
-/** DESIGN §7 (issue 18, item 4): every caller-supplied string has a documented maximum length. */
+/** docs/design.md §7 (issue 18, item 4): every caller-supplied string has a documented maximum length. */
 describe('input limits', () => {
   it.each(Object.entries(MAX_INPUT_LENGTHS))('%s names a String or ID input of the supergraph', (coordinate) => {
     expect(['String', 'ID']).toContain(inputAt(coordinate));

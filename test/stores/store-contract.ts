@@ -328,7 +328,7 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     });
   });
 
-  describe(`${adapter}: ids that betray nothing (DESIGN §4 rule 12)`, () => {
+  describe(`${adapter}: ids that betray nothing (docs/design.md §4 rule 12)`, () => {
     const arrestIdsOf = async (location: StoreLocation, personIds: string[]) => {
       const store = await SUBGRAPHS['criminal-history'].openStore(location);
       try {
@@ -425,7 +425,7 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     });
   });
 
-  describe(`${adapter}: address protections (DESIGN §4 rule 11)`, () => {
+  describe(`${adapter}: address protections (docs/design.md §4 rule 11)`, () => {
     const AT = T.toISOString();
     const LATER = new Date(T.getTime() + 4 * 365 * 86_400_000).toISOString();
 

@@ -4,7 +4,7 @@ import { FIXTURE_T, openSubgraph, personaCaller } from '../support/subgraph-harn
 const DAY = 86_400_000;
 const Q = '{ _entities(representations: [{ __typename: "Person", id: "A10000001" }, { __typename: "Person", id: "A10000007" }]) { ... on Person { id criminalHistory { convictions { statute date } } } } }';
 
-/** DESIGN §4 rule 4: the employment view reaches back 7 years from now — whatever "now" is. */
+/** docs/design.md §4 rule 4: the employment view reaches back 7 years from now — whatever "now" is. */
 describe('the 7-year employment window follows the clock', () => {
   const at = async (offsetDays: number) => {
     const sg = await openSubgraph('criminal-history', fixedClock(new Date(FIXTURE_T.getTime() + offsetDays * DAY)));

@@ -27,7 +27,7 @@ function fillNameCaches(count: number, length: number): { status: number | null;
   return { status: run.status, growth: Number(run.stdout.trim()), stderr: run.stderr.slice(-500) };
 }
 
-/** DESIGN §7 (issue 18, item 4): every cache is bounded in entries and bytes, whatever names callers send. */
+/** docs/design.md §7 (issue 18, item 4): every cache is bounded in entries and bytes, whatever names callers send. */
 describe('criminal-history name caches', () => {
   it('four hundred 95 KB last names (each a search) leave the heap within its bound', () => {
     const run = fillNameCaches(400, 95_000);

@@ -12,7 +12,7 @@ import { FIXTURE_T, personaCaller } from '../support/subgraph-harness';
 type Recorded = { orderId: string; protections: Array<{ personId: string; inForceUntil: string | null }>; replacing: string | null };
 
 /**
- * DESIGN §4 rule 11, where orders keeps criminal-history told whom an order protects: every
+ * docs/design.md §4 rule 11, where orders keeps criminal-history told whom an order protects: every
  * change reaches it in an order that never leaves a protected party's address open, and a
  * registry that cannot be told stops an issue rather than let it through.
  */

@@ -3,7 +3,7 @@ import type { CriminalHistoryStore } from '../../subgraphs/criminal-history/src/
 import { FIXTURE_T, openSubgraph, personaCaller } from '../support/subgraph-harness';
 
 /**
- * DESIGN §4 rule 11, where criminal-history enforces it: while a person is a protected party of
+ * docs/design.md §4 rule 11, where criminal-history enforces it: while a person is a protected party of
  * an order in force (A10000002, protected by PO-000001), every address of that person needs
  * orders:protected_address — on person(), in a search, in an entity fetch — and the rule closes
  * the address when it cannot tell.

@@ -25,7 +25,7 @@ export function personaCaller(persona: string, purpose?: PurposeCode | null, rea
 
 /**
  * One subgraph's executable schema (resolvers under its access rules) over a fresh SQLite store
- * holding the DESIGN §6 fixtures, executed directly: the resolver and rule tests' workbench.
+ * holding the docs/design.md §6 fixtures, executed directly: the resolver and rule tests' workbench.
  */
 export async function openSubgraph(name: SubgraphName, clock: Clock = fixedClock(FIXTURE_T)) {
   const module = SUBGRAPHS[name] as (typeof SUBGRAPHS)['criminal-history'];

@@ -2,7 +2,7 @@ import { buildSchema, parse, print } from 'graphql';
 import { answerRemovedFields } from '../../gateway/src/policy/answer-removed-fields';
 import { pruneOperation, PRUNED_PLACEHOLDER } from '../../gateway/src/policy/prune-operation';
 
-/** The gateway's removal of never-readable fields (DESIGN §4 rule 13), on a schema of its own. */
+/** The gateway's removal of never-readable fields (docs/design.md §4 rule 13), on a schema of its own. */
 const schema = buildSchema(`
   type Query { person: Person people: [Person!]! secret: String! open: String }
   type Person { id: ID! name: String secret: String pin: String! items: [Item!] }

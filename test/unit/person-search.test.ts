@@ -51,7 +51,7 @@ describe('person search scoring', () => {
   });
 });
 
-describe('screening by exact identity (DESIGN §4 rule 9)', () => {
+describe('screening by exact identity (docs/design.md §4 rule 9)', () => {
   const found = (search: { lastName: string; firstName: string; dateOfBirth: string; sex?: string | null }) =>
     candidates.filter((c) => isExactIdentityMatch(search, c)).map((c) => c.id);
 

@@ -17,7 +17,7 @@ function operationOf(source: string) {
   return { document, operation, fragments };
 }
 
-/** DESIGN §4 rule 9: one searchPersons per operation for background-check clients; the quota counts searches. */
+/** docs/design.md §4 rule 9: one searchPersons per operation for background-check clients; the quota counts searches. */
 describe('the screening search limit', () => {
   it('counts searchPersons at the root, aliases and fragments included', () => {
     const count = (source: string) => {

@@ -25,7 +25,7 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /**
- * The auditor's console at `/audit/` (DESIGN §2), in the sandbox and in production. The page is
+ * The auditor's console at `/audit/` (docs/design.md §2), in the sandbox and in production. The page is
  * static; every record it shows comes through the audited `auditEvents` and `misuseSignals`
  * GraphQL API under the auditor's own token (audit:read), so looking is itself audited. In the
  * sandbox the page signs in as the `auditor` persona through the explorer's token endpoint; in

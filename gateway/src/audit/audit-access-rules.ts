@@ -1,6 +1,6 @@
 import { hasScope, sameRule, Scope, type RuleTable } from '../../../access-policy/src';
 
-/** The audit log needs audit:read; it shows who saw what, never record contents — DESIGN §4 rule 8. */
+/** The audit log needs audit:read; it shows who saw what, never record contents — docs/design.md §4 rule 8. */
 export const canReadAudit = hasScope(Scope.AUDIT_READ);
 
 const FIELDS = [

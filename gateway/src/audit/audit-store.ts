@@ -1,6 +1,6 @@
 import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
 
-/** What an auditor may ask for (DESIGN §2 `auditEvents`). */
+/** What an auditor may ask for (docs/design.md §2 `auditEvents`). */
 export interface AuditFilter {
   subject?: string | null;
   user?: string | null;

@@ -65,7 +65,7 @@ export interface MisuseReport {
   signals: MisuseSignal[];
 }
 
-/** Builds the misuse report of DESIGN §5 over [from, to). */
+/** Builds the misuse report of docs/design.md §5 over [from, to). */
 export async function buildMisuseReport(
   audit: AuditStore,
   directory: SubjectDirectory,

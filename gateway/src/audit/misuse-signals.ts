@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../../access-policy/src';
 
-/** The misuse patterns of DESIGN §5, after California's reported cases. */
+/** The misuse patterns of docs/design.md §5, after California's reported cases. */
 export type SignalName =
   | 'PURPOSE_C_WITHOUT_REASON'
   | 'REASON_REUSED_ACROSS_SUBJECTS'

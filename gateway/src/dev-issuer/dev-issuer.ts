@@ -8,7 +8,7 @@ export const DEV_TOKEN_TTL = '8h';
 
 /**
  * The sandbox's stand-in for an agency identity provider: signs tokens for the personas of
- * DESIGN §4 with a key kept under DATA_DIR. It refuses to exist in production mode.
+ * docs/design.md §4 with a key kept under DATA_DIR. It refuses to exist in production mode.
  */
 export class DevIssuer {
   private constructor(private readonly key: KeyLike | Uint8Array) {}
@@ -20,7 +20,7 @@ export class DevIssuer {
     return new DevIssuer(await importKey(readJwk(files.privateFile), SANDBOX_KEYS.devIssuer.alg));
   }
 
-  /** A signed token for a persona, with the claims of DESIGN §2. */
+  /** A signed token for a persona, with the claims of docs/design.md §2. */
   sign(persona: Persona, ttl: string = DEV_TOKEN_TTL): Promise<string> {
     return new SignJWT({
       name: persona.name,

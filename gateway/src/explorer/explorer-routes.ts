@@ -39,7 +39,7 @@ const CONTENT_SECURITY_POLICY = [
 /**
  * The developer sandbox's explorer: GraphiQL served from npm packages on this server, with a
  * persona picker that fetches sandbox tokens from the dev issuer, and documentation that names, on
- * each field, the scopes it needs and whether the chosen persona can ever read it (DESIGN §4 rule
+ * each field, the scopes it needs and whether the chosen persona can ever read it (docs/design.md §4 rule
  * 13: the same declarations the gateway and the subgraphs enforce). Mounted in sandbox mode only:
  * in production neither the page nor the token endpoint exists.
  */

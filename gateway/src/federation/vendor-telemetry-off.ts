@@ -10,7 +10,7 @@ export const APOLLO_TELEMETRY_VARIABLE = 'APOLLO_TELEMETRY_DISABLED';
  * 100.100.100.200) and resolve outside names at once, and it exports usage metrics to Apollo every
  * hour. The library has no constructor option for it, only the variable, so the gateway sets the
  * variable itself: an operator who forgets it must not open a path out of a closed network
- * (DESIGN §7, egress; test/e2e/egress.test.ts fails on any destination but the configured ones).
+ * (docs/design.md §7, egress; test/e2e/egress.test.ts fails on any destination but the configured ones).
  */
 export function turnOffVendorTelemetry(): void {
   process.env[APOLLO_TELEMETRY_VARIABLE] = '1';

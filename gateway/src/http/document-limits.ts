@@ -4,7 +4,7 @@ import { nameLengthRule } from './name-length-rule';
 import { validationErrorsPlugin } from './validation-errors-plugin';
 
 /**
- * The document limits of DESIGN §7, checked by graphql-armor while the document is parsed and
+ * The document limits of docs/design.md §7, checked by graphql-armor while the document is parsed and
  * validated — before the query planner sees it: depth, aliases (`__typename` aliases count like
  * any other), directives, tokens and cost; and the length of every name (name-length-rule.ts).
  * Messages name the limit crossed, never the schema, and a refused document's errors are

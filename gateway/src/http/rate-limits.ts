@@ -17,7 +17,7 @@ export function isScreeningClient(identity: VerifiedIdentity): boolean {
 
 /**
  * Per-user and per-client request rates, and a daily quota of searches for background-check
- * clients (DESIGN §4 rule 9, §7): a compromised account or a runaway script is slowed, not served
+ * clients (docs/design.md §4 rule 9, §7): a compromised account or a runaway script is slowed, not served
  * at will.
  */
 export class RateLimits {

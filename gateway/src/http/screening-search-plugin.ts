@@ -27,7 +27,7 @@ export function countRootSearches(selectionSet: SelectionSetNode, fragments: Rec
 
 /**
  * Background-check clients (person:match without person:read) make one `searchPersons` per
- * operation, and each search counts against their daily quota (DESIGN §4 rule 9). Checked once
+ * operation, and each search counts against their daily quota (docs/design.md §4 rule 9). Checked once
  * the operation is known and before any subgraph is called: fifteen aliased searches over
  * neighbouring dates would otherwise cost one request and recover a date of birth.
  */

@@ -5,7 +5,7 @@ import type { GatewayContext } from '../context';
 
 /**
  * Root fields that look up no one and so need no purpose: the auditors' queries and the
- * schema's own. Every other root field, and every mutation, is a lookup (DESIGN §4).
+ * schema's own. Every other root field, and every mutation, is a lookup (docs/design.md §4).
  */
 export const PURPOSE_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typename', '__schema', '__type', 'auditEvents', 'misuseSignals']);
 

@@ -12,7 +12,7 @@ type GatewayInterface = ApolloServerOptionsWithGateway<GatewayContext>['gateway'
 type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
 
 /**
- * @apollo/gateway behind the field policy (DESIGN §4 rule 13): before the gateway plans an
+ * @apollo/gateway behind the field policy (docs/design.md §4 rule 13): before the gateway plans an
  * operation, every field the caller's scopes and purpose can never read is taken out of the
  * document; the rest is planned and fetched, and each removed field is answered null with a
  * FORBIDDEN error at its path. A subgraph none of whose requested fields is left is not called.

@@ -34,7 +34,7 @@ export class FieldPolicy {
 
   /**
    * Whether this caller could ever read `Type.field`. A field nobody declared is read by nobody:
-   * each subgraph's fallback rule denies it too (deny by default, DESIGN §4).
+   * each subgraph's fallback rule denies it too (deny by default, docs/design.md §4).
    */
   mayRead(coordinate: string, caller: Pick<Caller, 'scopes' | 'purpose'>): boolean {
     return accessAllows(this.access.get(coordinate), caller);

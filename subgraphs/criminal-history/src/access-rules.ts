@@ -10,7 +10,7 @@ import { searchPolicyFor } from './person-search';
 // (rule 4), sealed and juvenile flags criminal_history:sealed (rule 5), a lookup by SID
 // person:read (rule 9). Here are only the rules a declaration over scopes and purposes cannot say.
 
-/** A protected party's every address, while an order in force protects them, needs orders:protected_address — DESIGN §4 rule 11. */
+/** A protected party's every address, while an order in force protects them, needs orders:protected_address — docs/design.md §4 rule 11. */
 export const canReadPersonAddress = recordRule<{ id: string }, CriminalHistoryContext>('canReadPersonAddress', async (person, ctx) => {
   if (ctx.caller.scopes.has(Scope.ORDERS_PROTECTED_ADDRESS)) return true;
   // Unknown counts as protected (a store never told whom orders protect), and a failed read denies
@@ -19,7 +19,7 @@ export const canReadPersonAddress = recordRule<{ id: string }, CriminalHistoryCo
 });
 
 /**
- * Match-only callers must search by lastName, firstName and exact dateOfBirth — DESIGN §4 rule 9.
+ * Match-only callers must search by lastName, firstName and exact dateOfBirth — docs/design.md §4 rule 9.
  * (They then get exact identity only: `findExactIdentityMatches` in person-search.ts.)
  */
 export const searchArgumentsAllowed = argumentRule('searchArgumentsAllowed', (args, caller) => {

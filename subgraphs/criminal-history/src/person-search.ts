@@ -12,7 +12,7 @@ export interface PersonSearch {
   limit?: number | null;
 }
 
-/** What the caller's scopes allow a search to return (DESIGN §4 rule 9). */
+/** What the caller's scopes allow a search to return (docs/design.md §4 rule 9). */
 export interface SearchPolicy {
   /** Most candidates returned. */
   maxResults: number;
@@ -378,7 +378,7 @@ export async function findMatches(
 }
 
 /**
- * How a name is compared for screening (DESIGN §4 rule 9): upper case, diacritics removed (É → E,
+ * How a name is compared for screening (docs/design.md §4 rule 9): upper case, diacritics removed (É → E,
  * by Unicode compatibility decomposition), spaces, hyphens and apostrophes removed. Nothing else
  * is forgiven: another letter (JON for JOHN) or another character (ST. JOHN) is another name.
  */

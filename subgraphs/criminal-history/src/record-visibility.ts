@@ -18,7 +18,7 @@ export function usesEmploymentView(caller: Caller): boolean {
 }
 
 /**
- * The row rules of DESIGN §4 for one caller, applied by the store where rows are loaded:
+ * The row rules of docs/design.md §4 for one caller, applied by the store where rows are loaded:
  * - Sealed and juvenile records exist only for criminal_history:sealed (rule 5).
  * - The employment view shows convictions dated within the last 7 years, without relief, never
  *   sealed or juvenile (rule 4; Labor Code 432.7, Civil Code 1786.18, PC 11105).

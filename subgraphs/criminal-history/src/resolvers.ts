@@ -41,7 +41,7 @@ export const criminalHistoryResolvers = {
       }
       if (args.lastName.trim().length < 2) throw badUserInput('lastName needs at least 2 letters');
       // The candidates are read from the persons' own rows: nothing more to load to answer them.
-      // Match-only callers (employers) get exact identity or nothing (DESIGN §4 rule 9); the
+      // Match-only callers (employers) get exact identity or nothing (docs/design.md §4 rule 9); the
       // argument rule has already required all three parts of it.
       const matches = policy.requireFullIdentity
         ? await findExactIdentityMatches(ctx.store, args as IdentitySearch, limit)

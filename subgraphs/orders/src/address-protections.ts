@@ -9,9 +9,9 @@ export interface PartyProtection {
 }
 
 /**
- * Whom an order protects, for DESIGN §4 rule 11: every protected party linked to a person of the
+ * Whom an order protects, for docs/design.md §4 rule 11: every protected party linked to a person of the
  * state repository, while the order is in force. A protected party's address is confidential
- * (`@access` on `ProtectedParty.address`, DESIGN §4 rule 6), so every address the repository holds for that
+ * (`@access` on `ProtectedParty.address`, docs/design.md §4 rule 6), so every address the repository holds for that
  * person is too, on every path: otherwise `protectedParties { person { lastKnownAddress } } }`
  * finds the victim the order's address field hides.
  */

@@ -175,7 +175,7 @@ export function applyOrderEvent(
   }
 }
 
-/** An order's status at an instant: computed when read, never stored (DESIGN §3). */
+/** An order's status at an instant: computed when read, never stored (docs/design.md §3). */
 export function orderStatusAt(order: Pick<OrderState, 'terminatedAt' | 'expiresAt'>, now: Date): OrderStatus {
   if (order.terminatedAt) return 'TERMINATED';
   if (order.expiresAt && new Date(order.expiresAt).getTime() <= now.getTime()) return 'EXPIRED';

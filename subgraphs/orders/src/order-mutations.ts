@@ -97,7 +97,7 @@ function checkVersion(expectedVersion: number): void {
   if (!Number.isInteger(expectedVersion) || expectedVersion < 1) throw badUserInput('expectedVersion must be the version you read (1 or more)');
 }
 
-/** The four court entries of DESIGN §2, each an event on the order's log. */
+/** The four court entries of docs/design.md §2, each an event on the order's log. */
 export const orderMutationResolvers = {
   Mutation: {
     async issueProtectiveOrder(_: unknown, { input }: { input: IssueInput }, ctx: Ctx) {
@@ -134,7 +134,7 @@ export const orderMutationResolvers = {
 
       // The protected persons' addresses close before the order exists, under a provisional key
       // (the store gives the id): should anything after this fail, they stay closed rather than
-      // open (DESIGN §4 rule 11). No registry, no order.
+      // open (docs/design.md §4 rule 11). No registry, no order.
       const protections = protectionsOf({ terminatedAt: null, expiresAt, protectedParties: input.protectedParties.map((p) => ({ personId: p.personId ?? null })) });
       const provisional = `PENDING:${ctx.caller.requestId}`.slice(0, 80);
       if (protections.length > 0) {

@@ -31,7 +31,7 @@ export const ALERTS_MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: 'opaque alert ids in place of the global sequence',
-    // DESIGN §4 rule 12: ids that reveal nothing of records the caller cannot see — so no global
+    // docs/design.md §4 rule 12: ids that reveal nothing of records the caller cannot see — so no global
     // sequence (AL-0000004, …). Entries of the old shape take a random id of the shape the seed now
     // gives (RecordIds), stable once written; the three fixture entries keep the names DESIGN's
     // fixtures and the tests use (AL-0000001..3).

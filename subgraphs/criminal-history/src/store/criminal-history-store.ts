@@ -69,7 +69,7 @@ export interface ArrestRecord {
   juvenile: boolean;
 }
 
-/** A charge whose disposition is CONVICTED, flattened (DESIGN §3). */
+/** A charge whose disposition is CONVICTED, flattened (docs/design.md §3). */
 export interface ConvictionRecord {
   personId: string;
   arrestId: string;
@@ -82,7 +82,7 @@ export interface ConvictionRecord {
 }
 
 /**
- * Which rows exist for a caller (row-level rules, DESIGN §4 rules 4–5). Built once per request
+ * Which rows exist for a caller (row-level rules, docs/design.md §4 rules 4–5). Built once per request
  * by `record-visibility.ts` and applied inside the store's queries, so no path can skip it.
  */
 export interface RecordVisibility {
@@ -129,7 +129,7 @@ export interface SearchKeyQuery {
 
 /**
  * A person protected by a protective order: while the order is in force every address of the
- * person is confidential (DESIGN §4 rule 11). Orders owns the orders; it tells this store, on
+ * person is confidential (docs/design.md §4 rule 11). Orders owns the orders; it tells this store, on
  * every write that changes who is protected or until when (and the seed does for seeded orders).
  */
 export interface AddressProtection {
@@ -174,7 +174,7 @@ export interface CriminalHistoryStore extends StoreBase {
   candidatesByExactLastName(normalised: string): Promise<SearchCandidate[]>;
   /**
    * Persons born on `dateOfBirth` whose name or an alias's last name normalises to `lastNorm`,
-   * with their aliases: the screening search's one lookup (DESIGN §4 rule 9).
+   * with their aliases: the screening search's one lookup (docs/design.md §4 rule 9).
    */
   candidatesByExactIdentity(lastNorm: string, dateOfBirth: string): Promise<SearchCandidate[]>;
   /**

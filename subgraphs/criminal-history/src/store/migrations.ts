@@ -98,7 +98,7 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
   {
     version: 4,
     name: 'opaque arrest ids in place of the global sequence',
-    // DESIGN §4 rule 12: AR-00000001, … numbered every arrest in one sequence, so the gaps between
+    // docs/design.md §4 rule 12: AR-00000001, … numbered every arrest in one sequence, so the gaps between
     // the arrests a caller sees counted the sealed and juvenile ones they may not. Each arrest of
     // the old shape takes a random id of the shape the seed now gives (RecordIds): random, not
     // keyed, because the store holds no key — stable all the same, being written once. Rows are
@@ -130,7 +130,7 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     name: 'address protections: persons protected by an order in force',
-    // DESIGN §4 rule 11. Kept by the orders subgraph's writes and the seed; a store that had rows
+    // docs/design.md §4 rule 11. Kept by the orders subgraph's writes and the seed; a store that had rows
     // before this migration knows none of them until synced (store_metadata 'address-protections'),
     // and until then every address counts as confidential.
     up: `

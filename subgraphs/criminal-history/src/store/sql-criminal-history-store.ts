@@ -129,7 +129,7 @@ export function personIdsByKeys(query: SearchKeyQuery, after: string | null, lim
   return { sql: `${ranges.join(' UNION ')} ORDER BY 1 LIMIT ?`, params: [...params, limit] };
 }
 
-/** The rows hidden from callers without criminal_history:sealed (DESIGN §4 rule 5). */
+/** The rows hidden from callers without criminal_history:sealed (docs/design.md §4 rule 5). */
 const NOT_SEALED = 'a.sealed = 0 AND a.juvenile = 0';
 
 /**

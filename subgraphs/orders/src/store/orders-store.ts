@@ -58,7 +58,7 @@ export interface OrdersStore extends StoreBase {
   /**
    * Persons linked to protected parties, with when each order stops being in force (its
    * termination, else its expiry), in (order, party) order after `after`: a page of what
-   * criminal-history must know for DESIGN §4 rule 11, read to sync a store from before it knew.
+   * criminal-history must know for docs/design.md §4 rule 11, read to sync a store from before it knew.
    */
   protectedPartyLinks(after: { orderId: string; seq: number } | null, limit: number): Promise<ProtectedPartyLink[]>;
   countOrders(): Promise<number>;
