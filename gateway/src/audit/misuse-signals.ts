@@ -284,11 +284,15 @@ function protectedAddressWithoutTask(input: SignalInput): MisuseSignal[] {
   return out;
 }
 
+/** A record of a background-check client: it matches persons (or reads the employment view) but may not read them. */
+function fromScreeningClient(r: AuditRecord): boolean {
+  return !r.scopes.includes('person:read') && (r.scopes.includes('person:match') || r.scopes.includes('criminal_history:employment'));
+}
+
 /** A background-check client asking again and again for what it may not see. */
 function screenerProbing(input: SignalInput): MisuseSignal[] {
   const out: MisuseSignal[] = [];
-  const screening = (r: AuditRecord) => !r.scopes.includes('person:read') && (r.scopes.includes('person:match') || r.scopes.includes('criminal_history:employment'));
-  const denied = input.records.filter((r) => screening(r) && (r.outcome === 'DENIED' || r.deniedPaths.length > 0));
+  const denied = input.records.filter((r) => fromScreeningClient(r) && (r.outcome === 'DENIED' || r.deniedPaths.length > 0));
   for (const [user, rs] of groupBy(denied, (r) => r.userSub)) {
     if (rs.length >= input.options.probingDenials) {
       const paths = [...new Set(rs.flatMap((r) => r.deniedPaths))].slice(0, 5);
@@ -304,9 +308,8 @@ function screenerProbing(input: SignalInput): MisuseSignal[] {
  * registered operations too — a client that registered its operations should send nothing else.
  */
 function unregisteredOperations(input: SignalInput): MisuseSignal[] {
-  const screening = (r: AuditRecord) => !r.scopes.includes('person:read') && (r.scopes.includes('person:match') || r.scopes.includes('criminal_history:employment'));
   const registering = new Set(input.records.filter((r) => r.documentTrust === 'REGISTERED').map((r) => r.client));
-  const outside = input.records.filter((r) => r.documentTrust === 'UNREGISTERED' && (screening(r) || registering.has(r.client)));
+  const outside = input.records.filter((r) => r.documentTrust === 'UNREGISTERED' && (fromScreeningClient(r) || registering.has(r.client)));
   return [...groupBy(outside, (r) => r.client ?? r.userSub)].map(([client, rs]) => ({
     signal: 'UNREGISTERED_OPERATION' as const,
     user: rs[0].userSub,
