@@ -9,6 +9,6 @@
  * to the old generation only to die there. At 10 connections on the wide search (bench workload 3)
  * 32 MiB halved the scavenges (576 → 305 in one run of each, side by side) and cut their time by
  * a quarter, for about 50 MiB more peak memory (388 vs 337 MiB); 64 MiB did no better and cost
- * twice that (README, "Speed"). Subgraphs answer in a few milliseconds and keep their defaults.
+ * twice that (docs/operators.md, "Speed"; bench/HISTORY.md). Subgraphs answer in a few milliseconds and keep their defaults.
  */
 export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];

@@ -2,7 +2,7 @@
  * The longest string a caller may send in each argument or input field, in characters (UTF-16
  * code units), by schema coordinate. Checked before any work: at the gateway before planning, and
  * again in each subgraph (which never trusts its caller). Every `String` and `ID` input not named
- * here takes `DEFAULT_MAX_INPUT_LENGTH`. The README's "Input limits" table lists the same figures.
+ * here takes `DEFAULT_MAX_INPUT_LENGTH`. docs/integrators.md's "Input limits" table lists the same figures.
  *
  * Why a bound at all: criminal-history keys its name caches by the caller's `lastName`; unbounded,
  * a 95 KB name kept about 230 KB per search and a 96 MB heap died after about 312 searches.

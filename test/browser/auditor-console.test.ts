@@ -66,7 +66,7 @@ describeWithBrowser("the auditor's console in headless Chromium", () => {
     expect(perDay[perDay.length - 1]).toBeGreaterThanOrEqual(1);
     expect(await page.locator('#user-by-hour rect.bar').count()).toBe(24);
     expect(await page.locator('#user-per-day line.baseline').count()).toBe(1);
-    // The README's screenshots, when asked for (AUDITOR_CONSOLE_SCREENSHOTS=1), as the explorer's test does.
+    // The screenshots in docs/, when asked for (AUDITOR_CONSOLE_SCREENSHOTS=1), as the explorer's test does.
     if (process.env.AUDITOR_CONSOLE_SCREENSHOTS) {
       mkdirSync(join(projectRoot(), 'docs'), { recursive: true });
       await page.screenshot({ path: join(projectRoot(), 'docs/auditor-console-user.png'), fullPage: true });

@@ -6,8 +6,8 @@ import { DEFAULT_MAX_INPUT_LENGTH, MAX_INPUT_LENGTHS } from '../../platform/src/
 
 const root = projectRoot();
 const supergraph = buildSchema(readFileSync(join(root, 'schema/supergraph.graphql'), 'utf8'), { assumeValidSDL: true });
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const limitsSection = readme.slice(readme.indexOf('### Input limits'));
+const integrators = readFileSync(join(root, 'docs/integrators.md'), 'utf8');
+const limitsSection = integrators.slice(integrators.indexOf('## Input limits'));
 const rows = limitsSection.slice(0, limitsSection.indexOf('\n\n', limitsSection.indexOf('| input |'))).split('\n');
 
 /** The type of the input a coordinate names (`Query.searchPersons(lastName:)`, `PersonNameInput.last`), or undefined. */
@@ -30,13 +30,13 @@ describe('input limits', () => {
     expect(['String', 'ID']).toContain(inputAt(coordinate));
   });
 
-  it.each(Object.entries(MAX_INPUT_LENGTHS))('the README documents %s at %i', (coordinate, max) => {
+  it.each(Object.entries(MAX_INPUT_LENGTHS))('docs/integrators.md documents %s at %i', (coordinate, max) => {
     const written = coordinate.replace(/^(Query|Mutation)\./, '');
     const row = rows.find((r) => r.includes(`\`${written}\``));
     expect(row).toMatch(new RegExp(`\\| ${max} \\|$`));
   });
 
-  it('the README documents the default for every other string', () => {
+  it('docs/integrators.md documents the default for every other string', () => {
     expect(rows.find((r) => r.startsWith('| every other `String` or `ID`'))).toMatch(new RegExp(`\\| ${DEFAULT_MAX_INPUT_LENGTH} \\|$`));
   });
 });
