@@ -4,10 +4,11 @@ import { Client } from 'pg';
 import type { AuditRecord } from '../../access-policy/src';
 import type { AuditStore, VerifiedCheckpoint, VerifiedCheckpoints } from '../../gateway/src/audit/audit-store';
 import { GENESIS_HASH, recordHash, sha256 } from '../../gateway/src/audit/hash-chain';
-import { buildMisuseReport, loadRoster, openSubjectDirectory } from '../../gateway/src/audit/misuse-report';
+import { buildMisuseReport, loadRoster } from '../../gateway/src/audit/misuse-report';
 import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
 import { verifyAllChains } from '../../gateway/src/audit/verify-chains';
 import { projectRoot } from '../../platform/src';
+import { openSubjectDirectory } from '../../scripts/subject-directory';
 import { environment, median } from '../lib/report';
 
 /**

@@ -131,7 +131,7 @@ describe('the audit hash chain', () => {
   it('`npm run -s audit -- verify` exits 0 on an intact chain and non-zero naming every bad record', async () => {
     const { dataDir, store, raw, chainId } = await chainOf(5);
     // --full: the first run below leaves a verified checkpoint at the chain's end, and the edits are before it.
-    const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify', '--full'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify', '--full'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
     const ok = cli();
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('audit chains intact: 1 chains, 5 records');
@@ -153,7 +153,7 @@ describe('the audit hash chain', () => {
 
 describe('incremental verify: each run resumes from where the last found the chain intact', () => {
   const cli = (dataDir: string, ...args: string[]) =>
-    spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
 
   it('reads only the records written since the last run, and names a bad one among them', async () => {
     const { dataDir, store, raw, chainId, writer } = await chainOf(8);

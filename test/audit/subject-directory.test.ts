@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSubjectDirectory, type SubjectDirectory } from '../../gateway/src/audit/misuse-report';
+import type { SubjectDirectory } from '../../gateway/src/audit/misuse-report';
+import { openSubjectDirectory } from '../../scripts/subject-directory';
 import { buildFixtures } from '../../seed/src/fixtures';
 import { seedStores } from '../../seed/src/seed-stores';
 

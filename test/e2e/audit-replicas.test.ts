@@ -54,7 +54,7 @@ describeWithPostgres('two gateway replicas writing one audit log on PostgreSQL',
       await store.close();
     }
 
-    const cli = spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), 'verify'], {
+    const cli = spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify'], {
       env: { ...process.env, DATABASE_URL: stack.env.DATABASE_URL },
       encoding: 'utf8',
     });

@@ -14,7 +14,7 @@ describe('audit tools on a running stack', () => {
   });
 
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [join(projectRoot(), 'dist/gateway/src/audit/audit-cli.js'), ...args], { env: { ...process.env, DATA_DIR: stack.dataDir }, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), ...args], { env: { ...process.env, DATA_DIR: stack.dataDir }, encoding: 'utf8' });
 
   it('has each subgraph log the calls it serves, with the request id, caller and subjects', async () => {
     const result = await stack.query('officer', '{ person(id: "A10000001") { name { last } protectiveOrders { id } alerts { id } } }');

@@ -1,9 +1,10 @@
 import { str } from 'envalid';
-import { readEnv, storeLocationFrom, projectPath } from '../../../platform/src';
-import { DEFAULT_SIGNAL_OPTIONS } from './misuse-signals';
-import { buildMisuseReport, loadRoster, openSubjectDirectory } from './misuse-report';
-import { SqlAuditStore } from './sql-audit-store';
-import { verifyAllChains } from './verify-chains';
+import { DEFAULT_SIGNAL_OPTIONS } from '../gateway/src/audit/misuse-signals';
+import { buildMisuseReport, loadRoster } from '../gateway/src/audit/misuse-report';
+import { SqlAuditStore } from '../gateway/src/audit/sql-audit-store';
+import { verifyAllChains } from '../gateway/src/audit/verify-chains';
+import { readEnv, storeLocationFrom, projectPath } from '../platform/src';
+import { openSubjectDirectory } from './subject-directory';
 
 const USAGE = `usage:
   npm run -s audit -- verify [--full]               recompute every chain from where the last run found it
