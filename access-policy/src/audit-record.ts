@@ -31,6 +31,12 @@ export interface AuditEntry {
   documentId?: string;
   /** Whether the document was one its client registered; undefined when trusted documents are off. */
   documentTrust?: 'REGISTERED' | 'UNREGISTERED';
+  /**
+   * The OpenTelemetry trace of the request (32 hex), when the gateway exports traces: an operator
+   * goes from a record to the request's spans and back. Undefined when tracing is off, and in
+   * records written before the field existed (left out of the hash, like documentId).
+   */
+  traceId?: string;
   /** The variables as sent: in this field the search criteria are the evidence. */
   variables: Record<string, unknown> | null;
   outcome: AuditOutcome;

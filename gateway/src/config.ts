@@ -10,6 +10,7 @@ import {
   SERVICE_ENV,
   sandboxKeyFiles,
   storeLocationFrom,
+  tracingOptionsFrom,
   type Mode,
   type StoreLocation,
 } from '../../platform/src';
@@ -93,10 +94,6 @@ export const GATEWAY_ENV = {
   PORT: port({ default: 4000 }),
   /** Prometheus metrics (`GET /metrics`), on HOST, never on the public port. */
   METRICS_PORT: port({ default: 9464 }),
-  /** OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); empty: tracing off. */
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: str({ default: '' }),
-  /** The `service.name` of the gateway's spans. */
-  OTEL_SERVICE_NAME: str({ default: 'custodian-gateway' }),
   SUPERGRAPH_FILE: str({ default: 'schema/supergraph.graphql' }),
   AUTH_ISSUER: str({ default: '' }),
   AUTH_AUDIENCE: str({ default: '' }),
@@ -185,7 +182,6 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
   for (const name of ['LIMIT_MAX_DEPTH', 'LIMIT_MAX_ALIASES', 'LIMIT_MAX_DIRECTIVES', 'LIMIT_MAX_TOKENS', 'LIMIT_MAX_COST', 'RATE_LIMIT_USER_PER_MINUTE', 'RATE_LIMIT_CLIENT_PER_MINUTE', 'SCREENING_DAILY_QUOTA', 'LOCKOUT_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_SECONDS'] as const) {
     if (!Number.isInteger(e[name]) || e[name] < 1) throw new ConfigError(`${name}: a positive integer`);
   }
-  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !/^https?:\/\//.test(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http(s) URL');
   if (e.REDIS_URL && !/^rediss?:\/\//.test(e.REDIS_URL)) throw new ConfigError('REDIS_URL: must be a redis:// URL');
   if (e.AUDIT_RETENTION_DAYS < 365) throw new ConfigError('AUDIT_RETENTION_DAYS: at least 365 (CJIS AU-11 keeps audit records a year)');
   if (!Number.isInteger(e.AUDIT_MAX_BATCH) || e.AUDIT_MAX_BATCH < 1) throw new ConfigError('AUDIT_MAX_BATCH: a positive integer');
@@ -195,7 +191,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
-    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || null, serviceName: e.OTEL_SERVICE_NAME },
+    tracing: tracingOptionsFrom(e, 'gateway'),
     dataDir,
     store: storeLocationFrom(e.DATABASE_URL, e.DATA_DIR),
     supergraphFile: projectPath(e.SUPERGRAPH_FILE),

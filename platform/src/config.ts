@@ -96,4 +96,14 @@ export const SERVICE_ENV = {
   DATA_DIR: str({ default: 'data' }),
   DATABASE_URL: str({ default: '' }),
   LOG_LEVEL: str({ default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] }),
+  /** OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); empty: tracing off. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: str({ default: '' }),
+  /** The `service.name` of this service's spans; empty: `custodian-<service>`. */
+  OTEL_SERVICE_NAME: str({ default: '' }),
 };
+
+/** Tracing options from the two OTEL_ variables; throws ConfigError on an endpoint that is not a URL. */
+export function tracingOptionsFrom(e: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: string; OTEL_SERVICE_NAME: string }, service: string): { endpoint: string | null; serviceName: string } {
+  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !/^https?:\/\//.test(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http(s) URL');
+  return { endpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || null, serviceName: e.OTEL_SERVICE_NAME || `custodian-${service}` };
+}

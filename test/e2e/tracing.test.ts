@@ -13,7 +13,8 @@ interface ExportedSpan {
 /**
  * Issue 24: OpenTelemetry traces exported over OTLP when configured. The gateway runs as its own
  * process (from dist/): the OTLP exporter loads node:http by dynamic import, which jest's VM refuses.
- * The request, the plan, each fetch and the audit commit.
+ * The request, the plan, each fetch and the audit commit; inside each subgraph its call and its
+ * statements, continuing the gateway's trace; the trace id in the audit record.
  */
 describe('tracing', () => {
   let receiver: Server;
@@ -43,12 +44,16 @@ describe('tracing', () => {
       }),
     );
 
-  it("exports one trace per operation: the request span over Apollo's plan and fetches, and the audit commit; its log lines name it; no variables", async () => {
+  it("exports one trace per operation: the request span over Apollo's plan and fetches, each subgraph's call and statements, and the audit commit; its log lines and audit record name it; no variables", async () => {
     let logLine = '';
-    let stack: Stack | undefined = await startStack({ persons: 20, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint, OTEL_SERVICE_NAME: 'gateway-under-test' } });
+    let recorded: Array<{ traceId: string | null }> = [];
+    let stack: Stack | undefined = await startStack({ persons: 20, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint } });
     try {
       const answer = await stack.query('officer', 'query TracedProfile($id: ID!) { person(id: $id) { name { last } alerts { id } } }', { id: 'A10000001' });
       expect(answer.body.errors).toBeUndefined();
+      const audit = await stack.query('auditor', '{ auditEvents(user: "u-officer-1001", limit: 5) { operationName traceId } }');
+      expect(audit.body.errors).toBeUndefined();
+      recorded = (audit.body.data!.auditEvents as Array<{ operationName: string | null; traceId: string | null }>).filter((e) => e.operationName === 'TracedProfile');
       const refused = await postGraphQL(stack.gatewayUrl, { query: '{ __typename }' }, { authorization: 'Bearer not-a-token' });
       expect(refused.status).toBe(401);
       logLine = (await stack.waitForLog('gateway', 'authentication failed')) ?? '';
@@ -59,9 +64,11 @@ describe('tracing', () => {
     }
     const all = spans();
     expect(bodies.every((b) => b.path === '/v1/traces')).toBe(true);
-    const root = all.find((s) => s.name === 'POST /graphql')!;
+    // The gateway's request span: the trace's root (the subgraphs' call spans share its name).
+    const root = all.find((s) => s.name === 'POST /graphql' && !s.parentSpanId && s.attributes.some((a) => a.key === 'custodian.request_id'))!;
     expect(root).toBeDefined();
-    expect(root.service).toBe('gateway-under-test');
+    // Without OTEL_SERVICE_NAME each service names itself.
+    expect(root.service).toBe('custodian-gateway');
     const trace = all.filter((s) => s.traceId === root.traceId);
     const names = trace.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['gateway.request', 'gateway.plan', 'gateway.fetch', 'custodian.audit.commit']));
@@ -73,11 +80,25 @@ describe('tracing', () => {
       while (at?.parentSpanId) at = byId.get(at.parentSpanId);
       expect({ span: span.name, root: at?.name }).toEqual({ span: span.name, root: 'POST /graphql' });
     }
+    // Inside the subgraphs: each call continues the trace under the gateway's fetch, with its
+    // statements under it, named by verb and table only.
+    const calls = trace.filter((s) => s.service !== 'custodian-gateway' && s.name === 'POST /graphql');
+    expect(new Set(calls.map((s) => s.service))).toEqual(new Set(['custodian-criminal-history', 'custodian-alerts']));
+    for (const call of calls) expect(byId.get(call.parentSpanId!)?.name).toBe('gateway.fetch');
+    const statements = trace.filter((s) => s.attributes.some((a) => a.key === 'db.system.name'));
+    expect(statements.length).toBeGreaterThanOrEqual(2);
+    for (const statement of statements) {
+      expect(calls.map((c) => c.service)).toContain(statement.service);
+      expect(statement.name).toMatch(/^[A-Z]+( [a-z_.]+)?$/);
+    }
+    expect(new Set(statements.map((s) => s.service))).toEqual(new Set(['custodian-criminal-history', 'custodian-alerts']));
+    // The audit record names the trace, so an auditor's record leads an operator to its spans.
+    expect(recorded).toEqual([{ operationName: 'TracedProfile', traceId: root.traceId }]);
     const status = root.attributes.find((a) => a.key === 'http.response.status_code')?.value;
     expect(status).toEqual({ intValue: 200 });
     // The refusal's log line names its trace.
     const refusedTrace = /"traceId":"([0-9a-f]{32})"/.exec(logLine)?.[1];
-    const refusedRoot = all.find((s) => s.traceId === refusedTrace && s.name === 'POST /graphql');
+    const refusedRoot = all.find((s) => s.traceId === refusedTrace && s.name === 'POST /graphql' && !s.parentSpanId);
     expect(refusedRoot?.attributes.find((a) => a.key === 'http.response.status_code')?.value).toEqual({ intValue: 401 });
     // Search criteria are the audit's evidence, not the tracing backend's.
     expect(JSON.stringify(bodies)).not.toContain('A10000001');

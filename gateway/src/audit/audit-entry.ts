@@ -17,6 +17,9 @@ function clip(text: string | undefined | null, max = MAX_HEADER_TEXT): string | 
 /** A SHA-256 as hex: what a persisted-query hash must look like before the audit repeats it. */
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
+/** A W3C trace id: 32 lowercase hex digits. */
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
 /** What the HTTP layer knows of a request, for its audit entry. */
 export interface RequestFacts {
   requestId: string;
@@ -25,6 +28,8 @@ export interface RequestFacts {
   userAgent: string | undefined;
   declaredPurpose: string | undefined;
   declaredReason: string | undefined;
+  /** The request's trace id, when tracing is on (never one a caller sent: see requestSpan). */
+  traceId?: string;
 }
 
 /** What the GraphQL layer knows (all optional: a request may fail before any of it exists). */
@@ -81,6 +86,7 @@ export function buildAuditEntry(request: RequestFacts, op: OperationFacts): Audi
     // Always present (undefined when none), so every record has one shape for the hash's fast path.
     documentId: clip(op.documentId) ?? undefined,
     documentTrust: op.documentTrust,
+    traceId: request.traceId && TRACE_ID.test(request.traceId) ? request.traceId : undefined,
     variables: op.variables && typeof op.variables === 'object' ? (evidenceValue(op.variables) as Record<string, unknown>) : null,
     outcome: op.outcome,
     deniedPaths: op.deniedPaths ?? [],

@@ -235,4 +235,10 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
       INSERT INTO audit_chain_heads (chain_id, written_seq) SELECT chain_id, MAX(seq) FROM audit_records GROUP BY chain_id;
     `,
   },
+  {
+    version: 9,
+    name: 'the trace id of the request, when traces are exported',
+    // NULL in records written before, which hash without the field (docs/design.md §5).
+    up: `ALTER TABLE audit_records ADD COLUMN trace_id TEXT;`,
+  },
 ];

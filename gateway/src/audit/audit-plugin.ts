@@ -40,7 +40,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
             if (operation && document) for (const s of subjectsInResponse(schema, document, operation, data)) subjects.add(s);
           }
           const entry = buildAuditEntry(
-            { requestId: ctx.requestId, startedAt: ctx.http.startedAt, ip: ctx.http.ip, userAgent: ctx.http.userAgent, declaredPurpose: ctx.declared.purpose, declaredReason: ctx.declared.reason },
+            { requestId: ctx.requestId, startedAt: ctx.http.startedAt, ip: ctx.http.ip, userAgent: ctx.http.userAgent, declaredPurpose: ctx.declared.purpose, declaredReason: ctx.declared.reason, traceId: activeTraceId() },
             {
               identity: ctx.identity,
               caller: ctx.caller,

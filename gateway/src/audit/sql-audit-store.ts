@@ -22,6 +22,7 @@ interface AuditRow {
   document: string | null;
   document_id: string | null;
   document_trust: string | null;
+  trace_id: string | null;
   variables: string | null;
   outcome: AuditOutcome;
   denied_paths: string;
@@ -37,8 +38,8 @@ interface AuditRow {
 
 const COLUMNS = `chain_id, seq, request_id, at, user_sub, user_name, ori, client, scopes, purpose, reason, operation_type,
   operation_name, document_hash, document, document_id, document_trust, variables, outcome, denied_paths, error_codes, fields_resolved, subjects,
-  source_address, user_agent, duration_ms, prev_hash, hash`;
-const COLUMN_COUNT = 28;
+  source_address, user_agent, duration_ms, prev_hash, hash, trace_id`;
+const COLUMN_COUNT = 29;
 
 function toRecord(r: AuditRow): AuditRecord {
   return {
@@ -60,6 +61,7 @@ function toRecord(r: AuditRow): AuditRecord {
     // NULL reads as absent (undefined), as the record was hashed.
     documentId: r.document_id ?? undefined,
     documentTrust: (r.document_trust as AuditRecord['documentTrust']) ?? undefined,
+    traceId: r.trace_id ?? undefined,
     variables: r.variables === null ? null : (JSON.parse(r.variables) as Record<string, unknown>),
     outcome: r.outcome,
     deniedPaths: JSON.parse(r.denied_paths) as string[],
@@ -79,7 +81,7 @@ function toRow(r: AuditRecord): SqlValue[] {
     r.chainId, r.seq, r.requestId, r.at, r.userSub, r.userName, r.ori, r.client, JSON.stringify(r.scopes), r.purpose, r.reason,
     r.operationType, r.operationName, r.documentHash, r.document, r.documentId ?? null, r.documentTrust ?? null, r.variables === null ? null : JSON.stringify(r.variables),
     r.outcome, JSON.stringify(r.deniedPaths), JSON.stringify(r.errorCodes), JSON.stringify(r.fieldsResolved), JSON.stringify(r.subjects),
-    r.sourceAddress, r.userAgent, r.durationMs, r.prevHash, r.hash,
+    r.sourceAddress, r.userAgent, r.durationMs, r.prevHash, r.hash, r.traceId ?? null,
   ];
 }
 

@@ -92,6 +92,7 @@ function facts(req: IncomingMessage, state: RequestState): RequestFacts {
     userAgent: headerOf(req, 'user-agent'),
     declaredPurpose: headerOf(req, 'x-purpose-code'),
     declaredReason: headerOf(req, 'x-reason'),
+    traceId: state.traceId,
   };
 }
 

@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { PostgresClient } from './postgres-client';
 import { SqliteClient } from './sqlite-client';
 import type { SqlClient } from './sql-client';
+import { tracingEnabled } from '../observability/tracing';
+import { tracedSqlClient } from '../observability/traced-sql-client';
 
 /** Where a store lives: an SQLite file under DATA_DIR, or a schema of a PostgreSQL database. */
 export type StoreLocation =
@@ -17,6 +19,12 @@ export async function openSqlClient(
   store: string,
   options: { durable?: boolean; poolSize?: number } = {},
 ): Promise<SqlClient> {
+  const client = await openUntraced(location, store, options);
+  // Statement spans only when this process exports traces: otherwise not even a wrapper.
+  return tracingEnabled() ? tracedSqlClient(client) : client;
+}
+
+async function openUntraced(location: StoreLocation, store: string, options: { durable?: boolean; poolSize?: number }): Promise<SqlClient> {
   if (location.kind === 'sqlite') return new SqliteClient(join(location.dataDir, `${store}.sqlite`), options);
   const schema = store.replace(/-/g, '_');
   // The schema must exist before connections that use it as their search_path can create tables.

@@ -3,7 +3,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { applyMiddleware } from 'graphql-middleware';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KeyLike } from 'jose';
 import {
@@ -25,6 +25,7 @@ import { vendorReportingOff } from '../vendor-reporting-off';
 import { disclosurePlugin } from './disclosure-plugin';
 import { instrumentDisclosure } from './disclosure-instrumentation';
 import { peerAccessFor } from './peer-access';
+import { continuedServerSpan, startTracing, tracingEnabled, type Tracing } from '../observability/tracing';
 import type { SubgraphConfig } from './subgraph-config';
 import type { StoreBase, SubgraphContext, SubgraphModule } from './subgraph-module';
 
@@ -73,6 +74,9 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
   const clock = options.clock ?? systemClock;
   if (config.createSandboxKeys) await ensureSandboxKeyPair(config.dataDir, SANDBOX_KEYS.internalToken);
   const verifyKey: KeyLike | Uint8Array = await importKey(readJwk(config.internalTokenPublicKeyFile), INTERNAL_ALGORITHM);
+  // Before the store opens: its client traces statements only when tracing is already on. A
+  // process running the gateway and subgraphs together (tests) keeps the tracing it has.
+  const tracing: Tracing | null = tracingEnabled() ? null : await startTracing(config.tracing);
   const store = await module.openStore(config.store);
 
   const httpServer: Server = createServer();
@@ -103,6 +107,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       maxBodyBytes: config.maxBodyBytes,
       serviceName: module.name,
       ping: () => store.ping(),
+      traced: tracingEnabled() ? (req, res, work) => inCallSpan(module.name, req, res, work) : undefined,
       // Identity first: nothing below runs for a call without a valid internal token.
       async admit(req, res) {
         let caller: Caller;
@@ -134,8 +139,23 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
     async stop() {
       await apollo.stop();
       await store.close();
+      await tracing?.shutdown();
     },
   };
+}
+
+/**
+ * A gateway call's server span, continuing the gateway's trace (its `traceparent`), so a fetch's
+ * statements show under the gateway's `gateway.fetch` span. Names and statuses only (docs/design.md §7).
+ */
+async function inCallSpan(service: string, req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<void> {
+  const call = continuedServerSpan('POST /graphql', req.headers, { 'custodian.subgraph': service, 'http.request.method': req.method ?? 'POST', 'url.path': '/graphql' });
+  try {
+    await call.run(work);
+  } finally {
+    call.span.setAttribute('http.response.status_code', res.statusCode);
+    call.span.end();
+  }
 }
 
 /**

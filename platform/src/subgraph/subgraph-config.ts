@@ -1,5 +1,6 @@
 import { num, port, str } from 'envalid';
-import { ConfigError, modeFrom, projectPath, readEnv, SERVICE_ENV, storeLocationFrom, type Mode } from '../config';
+import { ConfigError, modeFrom, projectPath, readEnv, SERVICE_ENV, storeLocationFrom, tracingOptionsFrom, type Mode } from '../config';
+import type { TracingOptions } from '../observability/tracing';
 import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
 import type { StoreLocation } from '../sql/open-sql-client';
 import type { SubgraphName } from './subgraph-module';
@@ -28,6 +29,8 @@ export interface SubgraphConfig {
   maxBodyBytes: number;
   /** URLs of peer subgraphs this one may call with a delegated token. */
   peerUrls: Partial<Record<SubgraphName, string>>;
+  /** OTLP export of this service's spans, continuing the gateway's traces; off without an endpoint. */
+  tracing: TracingOptions;
 }
 
 /** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
@@ -63,5 +66,6 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.SUBGRAPH_MAX_BODY_BYTES,
     peerUrls: { 'criminal-history': e.SUBGRAPH_URL_CRIMINAL_HISTORY },
+    tracing: tracingOptionsFrom(e, name),
   };
 }

@@ -15,6 +15,8 @@ export interface SubgraphHttpRoutes<Context extends BaseContext> {
   /** Resolves when the store answers, rejects when it does not (for /health/ready). */
   ping(): Promise<void>;
   serviceName: string;
+  /** Runs an admitted call's work (reading, executing, answering) inside the call's span; tracing off: just runs it. */
+  traced?(req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -28,6 +30,12 @@ export function subgraphHttpHandler<Context extends BaseContext>(routes: Subgrap
   const graphql = async (req: IncomingMessage, res: ServerResponse) => {
     const context = await routes.admit(req, res);
     if (!context) return;
+    // Only an admitted call's trace is followed: nobody else names the trace its spans join.
+    if (routes.traced) await routes.traced(req, res, () => answer(req, res, context));
+    else await answer(req, res, context);
+  };
+
+  const answer = async (req: IncomingMessage, res: ServerResponse, context: Context) => {
     const read = await readJson(req, res);
     if (!read.ok) {
       // Never echo the body or the parser's message: a status and a fixed sentence.
