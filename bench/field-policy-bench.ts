@@ -1,9 +1,9 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findPersona } from '../access-policy/src';
+import { findPersona, SUBGRAPH_NAMES, type SubgraphName } from '../access-policy/src';
 import { GATEWAY_NODE_FLAGS } from '../gateway/src/gateway-node-flags';
-import { ensureSandboxKeyPair, projectRoot, SUBGRAPH_NAMES, SANDBOX_KEYS, type SubgraphName } from '../platform/src';
+import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS } from '../platform/src';
 import { runLoad, type Target } from './lib/load';
 import { cpuMs, pinSelf, startPinned, stopAll, waitFor, type BenchProcess } from './lib/processes';
 import { median } from './lib/report';

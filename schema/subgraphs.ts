@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type DocumentNode } from 'graphql';
 import { projectRoot } from '../platform/src/project-root';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/src/subgraph/subgraph-module';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../access-policy/src/subgraph-names';
 
 /**
  * The URL written into the supergraph for each subgraph: the compose service name and port.
@@ -12,16 +12,6 @@ export const SUPERGRAPH_URLS: Record<SubgraphName, string> = {
   'criminal-history': 'http://criminal-history:4001/graphql',
   orders: 'http://orders:4002/graphql',
   alerts: 'http://alerts:4003/graphql',
-};
-
-/**
- * Peers each subgraph may call on the caller's behalf during a mutation: the gateway signs a
- * delegated token for each (audience = the peer) and nothing else. Orders checks that the persons
- * named in an order exist in the state repository, and tells it whom the order protects (their
- * addresses are then confidential: docs/design.md §4 rule 11).
- */
-export const SUBGRAPH_PEERS: Partial<Record<SubgraphName, readonly SubgraphName[]>> = {
-  orders: ['criminal-history'],
 };
 
 /**

@@ -1,4 +1,5 @@
-import type { SubgraphModule, SubgraphName } from '../platform/src';
+import type { SubgraphName } from '../access-policy/src';
+import type { SubgraphModule } from '../platform/src';
 import { alerts } from './alerts/src';
 import { criminalHistory } from './criminal-history/src';
 import { orders } from './orders/src';

@@ -11,3 +11,5 @@ export * from './scopes';
 export * from './audit-record';
 export * from './field-access';
 export * from './declared-rules';
+export * from './subgraph-names';
+export * from './subgraph-peers';

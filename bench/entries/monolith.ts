@@ -5,8 +5,8 @@ import { Supergraph } from '@apollo/federation-internals';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLScalarType, parse, printSchema, type GraphQLFieldResolver } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { findPersona, type Caller, type PurposeCode } from '../../access-policy/src';
-import { DisclosureLog, storeLocationFrom, systemClock, SUBGRAPH_NAMES, type PeerAccess, type StoreBase, type SubgraphName } from '../../platform/src';
+import { findPersona, type Caller, type PurposeCode, SUBGRAPH_NAMES, type SubgraphName } from '../../access-policy/src';
+import { DisclosureLog, storeLocationFrom, systemClock, type PeerAccess, type StoreBase } from '../../platform/src';
 import { supergraphPath } from '../../schema/subgraphs';
 import { SUBGRAPHS } from '../../subgraphs';
 

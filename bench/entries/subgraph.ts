@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import { readSubgraphConfig, stopOnSignals, type SubgraphName } from '../../platform/src';
+import type { SubgraphName } from '../../access-policy/src';
+import { readSubgraphConfig, stopOnSignals } from '../../platform/src';
 import { serveSubgraph } from '../../platform/src/subgraph/serve-subgraph';
 import { SUBGRAPHS } from '../../subgraphs';
 

@@ -1,5 +1,5 @@
 import { num, port, str } from 'envalid';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/src';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../access-policy/src';
 import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from './trusted-documents/trusted-documents-policy';
 import {
   ConfigError,

@@ -6,7 +6,7 @@ import express from 'express';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { INTERNAL_ALGORITHM } from '../../access-policy/src';
+import { INTERNAL_ALGORITHM, SUBGRAPH_NAMES, SUBGRAPH_PEERS, type SubgraphName } from '../../access-policy/src';
 import {
   createLogger,
   ensureSandboxKeyPair,
@@ -14,9 +14,7 @@ import {
   importKey,
   readJwk,
   SANDBOX_KEYS,
-  SUBGRAPH_NAMES,
   type Logger,
-  type SubgraphName,
   vendorReportingOff,
 } from '../../platform/src';
 import type { GatewayConfig } from './config';
@@ -51,7 +49,7 @@ import { startTracing } from './observability/tracing';
 import { auditConsoleRoutes } from './audit-console/audit-console-routes';
 import { FieldPolicy } from './policy/field-policy';
 import { withFieldPolicy } from './policy/field-policy-gateway';
-import { AUDIT_SUBGRAPH, SUBGRAPH_PEERS } from '../../schema/subgraphs';
+import { AUDIT_SUBGRAPH } from '../../schema/subgraphs';
 
 /** A running gateway. */
 export interface RunningGateway {

@@ -1,9 +1,9 @@
-import { INTERNAL_TOKEN_HEADER, findPersona } from '../../access-policy/src';
+import { INTERNAL_TOKEN_HEADER, findPersona, SUBGRAPH_NAMES } from '../../access-policy/src';
 import { postGraphQL, startStack, type Stack } from '../support/stack';
 import { callerClaims, editPayload, signAsDevIssuer, signWithForeignKey, unsignedToken } from '../support/tokens';
 import { generateKeyPair, SignJWT } from 'jose';
 import { readFileSync } from 'node:fs';
-import { SANDBOX_KEYS, sandboxKeyFiles, SUBGRAPH_NAMES } from '../../platform/src';
+import { SANDBOX_KEYS, sandboxKeyFiles } from '../../platform/src';
 
 /** docs/design.md §4 rule 1 and §7: no valid token, no data — HTTP 401, UNAUTHENTICATED. */
 describe('caller authentication at the gateway', () => {

@@ -1,4 +1,4 @@
-import type { SubgraphName } from '../../platform/src';
+import type { SubgraphName } from '../../access-policy/src';
 import { startStack, type Stack } from '../support/stack';
 
 /**

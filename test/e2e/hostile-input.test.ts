@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INTERNAL_TOKEN_HEADER } from '../../access-policy/src';
+import { INTERNAL_TOKEN_HEADER, SUBGRAPH_NAMES } from '../../access-policy/src';
 import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
-import { SANDBOX_KEYS, sandboxKeyFiles, SUBGRAPH_NAMES } from '../../platform/src';
+import { SANDBOX_KEYS, sandboxKeyFiles } from '../../platform/src';
 import { postGraphQL, startStack, type GraphQLResult, type Stack } from '../support/stack';
 import { callerClaims, fakeIdentityProvider, unsignedToken } from '../support/tokens';
 

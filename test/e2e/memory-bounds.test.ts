@@ -1,5 +1,4 @@
-import { INTERNAL_TOKEN_HEADER } from '../../access-policy/src';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/src';
+import { INTERNAL_TOKEN_HEADER, SUBGRAPH_NAMES, type SubgraphName } from '../../access-policy/src';
 import { DEFAULT_MAX_INPUT_LENGTH, MAX_INPUT_LENGTHS } from '../../platform/src/input-limits';
 import { OFFICER_PROFILE } from '../support/queries';
 import { postGraphQL, startStack, type Stack } from '../support/stack';

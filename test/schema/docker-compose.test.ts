@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { GATEWAY_ENV, readGatewayConfig, subgraphUrlVariable } from '../../gateway/src/config';
 import { GatewayMetrics } from '../../gateway/src/observability/metrics';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/src/gateway-node-flags';
-import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, SUBGRAPH_NAMES } from '../../platform/src';
+import { SUBGRAPH_NAMES } from '../../access-policy/src';
+import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV } from '../../platform/src';
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
 
 interface Service {

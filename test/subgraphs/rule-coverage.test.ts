@@ -14,11 +14,11 @@ import {
   hasScope,
   readFieldAccess,
   Scope,
+  SUBGRAPH_NAMES,
   type Caller,
   type PurposeCode,
 } from '../../access-policy/src';
 import { allow } from 'graphql-shield';
-import { SUBGRAPH_NAMES } from '../../platform/src';
 import { SUBGRAPHS } from '../../subgraphs';
 import { AUDIT_SUBGRAPH, loadSubgraphSdl } from '../../schema/subgraphs';
 import { auditAccessRules } from '../../gateway/src/audit/audit-access-rules';

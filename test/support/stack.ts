@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPersona, INTERNAL_ALGORITHM, signInternalToken, type Caller, type PurposeCode } from '../../access-policy/src';
+import { findPersona, INTERNAL_ALGORITHM, signInternalToken, SUBGRAPH_NAMES, type Caller, type PurposeCode, type SubgraphName } from '../../access-policy/src';
 import { readGatewayConfig } from '../../gateway/src/config';
 import { DevIssuer } from '../../gateway/src/dev-issuer/dev-issuer';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/src/server';
@@ -15,10 +15,8 @@ import {
   readSubgraphConfig,
   SANDBOX_KEYS,
   sandboxKeyFiles,
-  SUBGRAPH_NAMES,
   type Clock,
   type StoreBase,
-  type SubgraphName,
 } from '../../platform/src';
 import { serveSubgraph, type RunningSubgraph } from '../../platform/src/subgraph/serve-subgraph';
 import { seedStores } from '../../seed/src/seed-stores';

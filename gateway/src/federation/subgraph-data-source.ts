@@ -1,8 +1,8 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { KeyLike } from 'jose';
-import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor } from '../../../access-policy/src';
-import { delegationHeader, DISCLOSURE_EXTENSION, errorBody, readDisclosureReport, type Logger, type SubgraphName } from '../../../platform/src';
+import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor, type SubgraphName } from '../../../access-policy/src';
+import { delegationHeader, DISCLOSURE_EXTENSION, errorBody, readDisclosureReport, type Logger } from '../../../platform/src';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../observability/metrics';
 import { activeTraceId, injectTraceContext } from '../observability/tracing';

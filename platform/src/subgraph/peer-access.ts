@@ -1,5 +1,5 @@
 import { INTERNAL_TOKEN_HEADER } from '../../../access-policy/src';
-import type { SubgraphName } from './subgraph-module';
+import type { SubgraphName } from '../../../access-policy/src';
 
 /** Header prefix of a token the gateway signed for a peer subgraph, on the caller's behalf. */
 export const DELEGATION_HEADER_PREFIX = 'x-custodian-delegation-';

@@ -3,7 +3,7 @@ import { ConfigError, modeFrom, projectPath, readEnv, SERVICE_ENV, storeLocation
 import type { TracingOptions } from '../observability/tracing';
 import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
 import type { StoreLocation } from '../sql/open-sql-client';
-import type { SubgraphName } from './subgraph-module';
+import type { SubgraphName } from '../../../access-policy/src';
 
 /** Default ports when a subgraph runs on its own (under `npm start` the launcher sets PORT+n). */
 export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {

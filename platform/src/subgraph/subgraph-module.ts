@@ -1,14 +1,10 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { DocumentNode } from 'graphql';
-import type { Caller, RuleContext, RuleTable } from '../../../access-policy/src';
+import type { Caller, RuleContext, RuleTable, SubgraphName } from '../../../access-policy/src';
 import type { Clock } from '../clock';
 import type { StoreLocation } from '../sql/open-sql-client';
 import type { DisclosureLog } from './disclosure-log';
 import type { PeerAccess } from './peer-access';
-
-/** The three record sources. One name, one string: folder, supergraph, compose service, module. */
-export const SUBGRAPH_NAMES = ['criminal-history', 'orders', 'alerts'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** What every store offers the runtime, beyond its own port's methods. */
 export interface StoreBase {
