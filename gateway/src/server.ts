@@ -67,10 +67,18 @@ export interface GatewayOptions {
   /** An audit store other than the configured one (tests: a store that refuses writes). */
   auditStore?: AuditStore;
   /**
-   * Bench-only: run without the audit plugin, to measure its cost. Only the bench's own entry
-   * point (bench/, never built into the image) passes it; `main.ts` has no way to.
+   * How operations are recorded, given the gateway's audit writer; the audit (docs/design.md §5)
+   * unless given. The bench's own entry point records nothing, to measure the audit's cost;
+   * no configuration of the service can reach this.
    */
-  withoutAudit?: boolean;
+  recording?: (writer: AuditWriter) => OperationRecording;
+}
+
+/** What records each operation: Apollo plugins, and the writer the HTTP front records its refusals with. */
+export interface OperationRecording {
+  plugins: ApolloServerPlugin<GatewayContext>[];
+  /** Null: refusals made before GraphQL runs are not recorded. */
+  writer: AuditWriter | null;
 }
 
 /**
@@ -90,6 +98,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const tracing = await startTracing(config.tracing);
   const auditWriter = new AuditWriter(auditStore, { logger, maxBatch: config.audit.maxBatch, metrics });
   await auditWriter.start();
+  const recording = options.recording?.(auditWriter) ?? { plugins: [auditPlugin(auditWriter, logger, metrics)], writer: auditWriter };
   const stopRetention = scheduleRetention(auditStore, config.audit.retentionDays, logger);
 
   let loaded = false;
@@ -145,7 +154,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       screeningSearchPlugin(rateLimits),
       // After the purpose check: a refused purpose is DENIED whatever the arguments say.
       argumentChecksPlugin<GatewayContext>(),
-      ...(options.withoutAudit ? [] : [auditPlugin(auditWriter, logger, metrics)]),
+      ...recording.plugins,
     ],
   });
   await apollo.start();
@@ -167,7 +176,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     authenticator,
     lockout: new Lockout(limiterStore, config.rateLimits),
     rateLimits,
-    auditWriter: options.withoutAudit ? null : auditWriter,
+    auditWriter: recording.writer,
     maxBodyBytes: config.maxBodyBytes,
     clientAddress: clientAddress(config.trustProxy),
     trustedDocuments: trustedDocuments && { mode: config.trustedDocuments.mode, store: trustedDocuments },

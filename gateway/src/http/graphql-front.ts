@@ -68,7 +68,7 @@ interface RequestState {
   documentTrust?: DocumentTrust;
 }
 
-/** What the front needs. `auditWriter` null: the bench's audit-off build. */
+/** What the front needs. `auditWriter` null: refusals are not recorded (the bench's recording, to measure the audit). */
 export interface FrontDeps {
   apollo: ApolloServer<GatewayContext>;
   authenticator: Authenticator;

@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import {
   INTERNAL_TOKEN_HEADER,
   verifyInternalToken,
   type Caller,
+  type RuleTable,
 } from '../../../access-policy/src';
 import { systemClock, type Clock } from '../clock';
 import { stopOnSignals } from '../process-lifecycle';
@@ -43,11 +45,18 @@ export interface ServeOptions {
   clock?: Clock;
   logger?: Logger;
   /**
-   * Bench-only: serve without graphql-shield, to measure its cost. Only the bench's own entry
-   * point (bench/, never built into the image) passes it; `main.ts` has no way to.
+   * How the module's rule table guards the schema; graphql-shield middleware over every field
+   * unless given. The bench's own entry point leaves the schema unguarded, to measure the rules'
+   * cost; no configuration of the service can reach this.
    */
-  withoutAccessRules?: boolean;
+  guard?: SchemaGuard;
 }
+
+/** Applies a rule table to an executable schema, returning the schema to serve. */
+export type SchemaGuard = (schema: GraphQLSchema, rules: RuleTable) => GraphQLSchema;
+
+/** The rules as graphql-shield middleware over every field (docs/design.md §4). */
+const shieldGuard: SchemaGuard = (schema, rules) => applyMiddleware(schema, buildPermissions(rules, schema));
 
 /**
  * Builds the executable schema of a subgraph: @apollo/subgraph's schema with the access rules
@@ -55,10 +64,10 @@ export interface ServeOptions {
  */
 export function buildSubgraphExecutableSchema<Store extends StoreBase, Loaders>(
   module: Pick<SubgraphModule<Store, Loaders>, 'typeDefs' | 'resolvers' | 'accessRules' | 'subjectOf'>,
-  withoutAccessRules = false,
-) {
+  guard: SchemaGuard = shieldGuard,
+): GraphQLSchema {
   const schema = instrumentDisclosure(buildSubgraphSchema({ typeDefs: module.typeDefs, resolvers: module.resolvers as never }), module.subjectOf);
-  return withoutAccessRules ? schema : applyMiddleware(schema, buildPermissions(module.accessRules, schema));
+  return guard(schema, module.accessRules);
 }
 
 /**
@@ -81,7 +90,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
 
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<SubgraphContext<Store, Loaders>>({
-    schema: buildSubgraphExecutableSchema(module, options.withoutAccessRules),
+    schema: buildSubgraphExecutableSchema(module, options.guard),
     introspection: config.mode === 'sandbox',
     includeStacktraceInErrorResponses: false,
     // The process's own handler (stopOnSignals) drains, flushes the audit and exits; two handlers race.
