@@ -27,6 +27,13 @@ module.exports = {
       to: { path: '^(subgraphs|gateway|schema|seed|scripts|bench|test)/' },
     },
     {
+      name: 'platform-sql-below-its-subgraph-runtime',
+      comment: 'Stores are built on the SQL layer and served by the subgraph runtime; the SQL layer knows nothing of serving.',
+      severity: 'error',
+      from: { path: '^platform/src/sql/' },
+      to: { path: '^platform/src/subgraph/' },
+    },
+    {
       name: 'subgraphs-stand-apart',
       comment: 'A subgraph reaches another only over HTTP, on the caller\'s behalf, never by import (docs/design.md §1).',
       severity: 'error',

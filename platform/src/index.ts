@@ -14,6 +14,7 @@ export * from './subgraph/disclosure-log';
 export * from './subgraph/subgraph-config';
 export * from './subgraph/subgraph-module';
 export * from './sql/sql-store-base';
+export * from './sql/store-base';
 export * from './sql/postgres-client';
 export * from './sql/sqlite-client';
 export * from './subgraph/peer-access';

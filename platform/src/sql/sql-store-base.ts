@@ -1,4 +1,4 @@
-import type { StoreBase } from '../subgraph/subgraph-module';
+import type { StoreBase } from './store-base';
 import { bulkLoad } from './bulk-load';
 import type { SqlClient } from './sql-client';
 

@@ -29,7 +29,8 @@ import { instrumentDisclosure } from './disclosure-instrumentation';
 import { peerAccessFor } from './peer-access';
 import { continuedServerSpan, startTracing, tracingEnabled, type Tracing } from '../observability/tracing';
 import type { SubgraphConfig } from './subgraph-config';
-import type { StoreBase, SubgraphContext, SubgraphModule } from './subgraph-module';
+import type { StoreBase } from '../sql/store-base';
+import type { SubgraphContext, SubgraphModule } from './subgraph-module';
 
 /** A running subgraph service. */
 export interface RunningSubgraph<Store extends StoreBase> {

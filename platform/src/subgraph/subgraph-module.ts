@@ -3,22 +3,9 @@ import type { DocumentNode } from 'graphql';
 import type { Caller, RuleContext, RuleTable, SubgraphName } from '../../../access-policy/src';
 import type { Clock } from '../clock';
 import type { StoreLocation } from '../sql/open-sql-client';
+import type { StoreBase } from '../sql/store-base';
 import type { DisclosureLog } from './disclosure-log';
 import type { PeerAccess } from './peer-access';
-
-/** What every store offers the runtime, beyond its own port's methods. */
-export interface StoreBase {
-  /** Throws when the store cannot answer (readiness). */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-  /** Statements run so far (tests and the bench count store calls with it). */
-  readonly stats: { statements: number };
-  /** A fact about the store itself (e.g. `seed`), or null. */
-  getMeta(key: string): Promise<string | null>;
-  setMeta(key: string, value: string): Promise<void>;
-  /** Runs `work` — inserts into the store's empty tables — without their secondary indexes, rebuilt after. */
-  bulkLoad<T>(work: () => Promise<T>): Promise<T>;
-}
 
 /** Everything a resolver or rule of a subgraph sees for one request. */
 export interface SubgraphContext<Store extends StoreBase = StoreBase, Loaders = unknown> extends RuleContext {
