@@ -1,5 +1,6 @@
 import { num, port, str } from 'envalid';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../access-policy/src';
+import type { SubscriptionLimits } from './subscriptions/subscription-server';
 import { TRUSTED_DOCUMENTS_MODES, type TrustedDocumentsMode } from './trusted-documents/trusted-documents-policy';
 import {
   ConfigError,
@@ -71,6 +72,8 @@ export interface GatewayConfig {
    * what removal saves: the subgraphs enforce every rule either way.
    */
   fieldPolicyAtGateway: boolean;
+  /** Limits of the subscription endpoint (docs/design.md §8, subscriptions). */
+  subscriptions: SubscriptionLimits;
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
     retentionDays: number;
@@ -130,6 +133,20 @@ export const GATEWAY_ENV = {
   TRUSTED_DOCUMENTS_MODE: str({ default: '', choices: ['', ...TRUSTED_DOCUMENTS_MODES] }),
   /** on | off: remove, before planning, the fields the caller can never read (subgraphs enforce them either way). */
   GATEWAY_FIELD_POLICY: str({ default: 'on', choices: ['on', 'off'] }),
+  /** Subscriptions one WebSocket connection may hold. */
+  SUBSCRIPTIONS_PER_CONNECTION: num({ default: 10 }),
+  /** Subscriptions one user may hold across connections, per gateway replica. */
+  SUBSCRIPTIONS_PER_CALLER: num({ default: 20 }),
+  /** From the WebSocket upgrade to graphql-ws's connection_init, or the connection is closed (4408). */
+  SUBSCRIPTION_INIT_TIMEOUT_MS: num({ default: 10_000 }),
+  /** An authenticated connection holding no subscription this long is closed (4410). */
+  SUBSCRIPTION_IDLE_TIMEOUT_MS: num({ default: 60_000 }),
+  /** Events waiting for one slow subscriber before its connection is closed (4413). */
+  SUBSCRIPTION_MAX_QUEUED: num({ default: 100 }),
+  /** Bytes written to a subscriber's socket and not yet sent before its connection is closed (4413). */
+  SUBSCRIPTION_MAX_BUFFERED_BYTES: num({ default: 1_048_576 }),
+  /** Largest WebSocket message a client may send (a larger one closes the connection, 1009). */
+  SUBSCRIPTION_MAX_MESSAGE_BYTES: num({ default: 16_384 }),
 };
 
 /**
@@ -179,6 +196,9 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     internalKey = sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile;
   }
   if (e.SUBGRAPH_TIMEOUT_MS < 100) throw new ConfigError('SUBGRAPH_TIMEOUT_MS: at least 100');
+  for (const name of ['SUBSCRIPTIONS_PER_CONNECTION', 'SUBSCRIPTIONS_PER_CALLER', 'SUBSCRIPTION_INIT_TIMEOUT_MS', 'SUBSCRIPTION_IDLE_TIMEOUT_MS', 'SUBSCRIPTION_MAX_QUEUED', 'SUBSCRIPTION_MAX_BUFFERED_BYTES', 'SUBSCRIPTION_MAX_MESSAGE_BYTES'] as const) {
+    if (!Number.isInteger(e[name]) || e[name] < 1) throw new ConfigError(`${name}: a positive integer`);
+  }
   for (const name of ['LIMIT_MAX_DEPTH', 'LIMIT_MAX_ALIASES', 'LIMIT_MAX_DIRECTIVES', 'LIMIT_MAX_TOKENS', 'LIMIT_MAX_COST', 'RATE_LIMIT_USER_PER_MINUTE', 'RATE_LIMIT_CLIENT_PER_MINUTE', 'SCREENING_DAILY_QUOTA', 'LOCKOUT_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_SECONDS'] as const) {
     if (!Number.isInteger(e[name]) || e[name] < 1) throw new ConfigError(`${name}: a positive integer`);
   }
@@ -223,6 +243,15 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     trustedDocuments: {
       dir: projectPath(e.TRUSTED_DOCUMENTS_DIR),
       mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')) as TrustedDocumentsMode,
+    },
+    subscriptions: {
+      perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
+      perCaller: e.SUBSCRIPTIONS_PER_CALLER,
+      initTimeoutMs: e.SUBSCRIPTION_INIT_TIMEOUT_MS,
+      idleTimeoutMs: e.SUBSCRIPTION_IDLE_TIMEOUT_MS,
+      maxQueued: e.SUBSCRIPTION_MAX_QUEUED,
+      maxBufferedBytes: e.SUBSCRIPTION_MAX_BUFFERED_BYTES,
+      maxMessageBytes: e.SUBSCRIPTION_MAX_MESSAGE_BYTES,
     },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS, maxBatch: e.AUDIT_MAX_BATCH },
   };

@@ -50,6 +50,10 @@ import { auditConsoleRoutes } from './audit-console/audit-console-routes';
 import { FieldPolicy } from './policy/field-policy';
 import { withFieldPolicy } from './policy/field-policy-gateway';
 import { AUDIT_SUBGRAPH } from '../../schema/subgraphs';
+import type { EventFeedConsumer } from '../../platform/src/events/event-feed';
+import { OrderEventHub } from './subscriptions/order-event-hub';
+import { startSubscriptionServer } from './subscriptions/subscription-server';
+import { apiSchemaOf } from './subscriptions/api-schema';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -72,6 +76,8 @@ export interface GatewayOptions {
    * no configuration of the service can reach this.
    */
   recording?: (writer: AuditWriter) => OperationRecording;
+  /** The order event feed the subscriptions read (tests: an in-memory feed); default: the configured one. */
+  eventFeed?: EventFeedConsumer;
 }
 
 /** What records each operation: Apollo plugins, and the writer the HTTP front records its refusals with. */
@@ -79,6 +85,11 @@ export interface OperationRecording {
   plugins: ApolloServerPlugin<GatewayContext>[];
   /** Null: refusals made before GraphQL runs are not recorded. */
   writer: AuditWriter | null;
+}
+
+/** Until the orders feed is configured here: a feed that carries nothing. */
+function silentFeed(): EventFeedConsumer {
+  return { subscribe: async () => async () => undefined, close: async () => undefined };
 }
 
 /**
@@ -171,10 +182,33 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // In production too: its data comes through /graphql under the auditor's own token (audit:read).
   app.use(auditConsoleRoutes({ sandbox: devIssuer !== null }));
 
+  const lockout = new Lockout(limiterStore, config.rateLimits);
+  // Subscriptions (docs/design.md §2): @apollo/gateway executes none, so the gateway serves them
+  // itself on the same server and path, from one event feed consumer for the whole process.
+  const hub = new OrderEventHub(options.eventFeed ?? silentFeed(), logger);
+  await hub.start();
+  const subscriptions = startSubscriptionServer({
+    httpServer,
+    schema: apiSchemaOf(supergraphSdl),
+    policy: fieldPolicy,
+    hub,
+    authenticator,
+    lockout,
+    rateLimits,
+    auditWriter,
+    clientAddress: clientAddress(config.trustProxy),
+    trustedDocuments: trustedDocuments && { mode: config.trustedDocuments.mode, store: trustedDocuments },
+    documentLimits: { parseOptions: limits.parseOptions, validationRules: limits.validationRules },
+    limits: config.subscriptions,
+    logger,
+    metrics,
+  });
+  metrics.watchSubscriptions(() => subscriptions.active);
+
   const front = graphqlFront({
     apollo,
     authenticator,
-    lockout: new Lockout(limiterStore, config.rateLimits),
+    lockout,
     rateLimits,
     auditWriter: recording.writer,
     maxBodyBytes: config.maxBodyBytes,
@@ -208,6 +242,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       stopRetention();
       await metricsServer.close();
       trustedDocuments?.stop();
+      await subscriptions.close();
+      await hub.stop();
       await apollo.stop();
       await limiterStore.close();
       await auditWriter.flush();

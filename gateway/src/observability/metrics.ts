@@ -88,6 +88,19 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  private readonly subscriptionDeliveries = new Counter({
+    name: 'custodian_subscription_deliveries_total',
+    help: 'Subscription events delivered (each one audited).',
+    registers: [this.registry],
+  });
+
+  private readonly subscriptionCloses = new Counter({
+    name: 'custodian_subscription_connections_closed_total',
+    help: 'Subscription connections the gateway closed, by reason (token expired, idle, slow consumer, …).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   constructor(options: { withProcessMetrics?: boolean } = {}) {
     // Node's own (heap, event-loop lag, GC): what an operator reads first when latency climbs.
     if (options.withProcessMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -103,6 +116,28 @@ export class GatewayMetrics {
         this.set(depth());
       },
     });
+  }
+
+  /** Reads the number of active subscriptions when Prometheus scrapes. */
+  watchSubscriptions(active: () => number): void {
+    new Gauge({
+      name: 'custodian_subscriptions_active',
+      help: 'Subscriptions attached on this gateway replica.',
+      registers: [this.registry],
+      collect() {
+        this.set(active());
+      },
+    });
+  }
+
+  /** One subscription event delivered. */
+  subscriptionDelivered(): void {
+    this.subscriptionDeliveries.inc();
+  }
+
+  /** A subscription connection closed by the gateway; `reason` is one of close-codes.ts's fixed reasons. */
+  subscriptionConnectionClosed(reason: string): void {
+    this.subscriptionCloses.inc({ reason });
   }
 
   /** One HTTP request to /graphql answered. */

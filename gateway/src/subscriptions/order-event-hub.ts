@@ -1,0 +1,75 @@
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../../../platform/src';
+import type { EventFeedConsumer, FeedEvent } from '../../../platform/src/events/event-feed';
+import { parseProtectiveOrderEvent, type ProtectiveOrderFeedEvent } from '../../../schema/events/protective-order-events';
+
+/** Called with each new order event, once, in version order per order. */
+export type OrderEventListener = (event: ProtectiveOrderFeedEvent) => void;
+
+/**
+ * Orders whose last delivered version is remembered. Beyond this the least recently changed
+ * order is forgotten, and a late duplicate of one of its old events could pass again: at a few
+ * hundred order changes a minute state-wide, 100,000 orders cover days of redelivery.
+ */
+const REMEMBERED_ORDERS = 100_000;
+
+/**
+ * One feed consumer per gateway process, fanned out in memory to every subscription of this
+ * replica (docs/design.md §8, subscriptions). The feed delivers at least once and in order per
+ * order; this is where duplicates are dropped and an older version is never passed on after a
+ * newer one, so each listener sees each (order, version) at most once.
+ */
+export class OrderEventHub {
+  private readonly listeners = new Set<OrderEventListener>();
+  private readonly lastVersion = new LRUCache<string, number>({ max: REMEMBERED_ORDERS });
+  private detach: (() => Promise<void>) | null = null;
+
+  constructor(
+    private readonly feed: EventFeedConsumer,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Attaches to the feed; events published after this resolves reach the listeners. */
+  async start(): Promise<void> {
+    this.detach = await this.feed.subscribe((event) => this.receive(event));
+  }
+
+  /** Adds a listener; the returned function removes it. */
+  listen(listener: OrderEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Listeners attached now (for metrics and tests). */
+  get size(): number {
+    return this.listeners.size;
+  }
+
+  /** Detaches from the feed and closes it. */
+  async stop(): Promise<void> {
+    await this.detach?.();
+    this.detach = null;
+    this.listeners.clear();
+    await this.feed.close();
+  }
+
+  private receive(feedEvent: FeedEvent): void {
+    const last = this.lastVersion.get(feedEvent.key) ?? 0;
+    if (feedEvent.version <= last) return;
+    const event = parseProtectiveOrderEvent(feedEvent.body);
+    // The key and version are the transport's; the body must agree, or the event is not trusted.
+    if (!event || event.orderId !== feedEvent.key || event.version !== feedEvent.version) {
+      this.logger.warn({ key: feedEvent.key.slice(0, 64), version: feedEvent.version }, 'order event dropped: body is not a protective-order event of its key and version');
+      return;
+    }
+    this.lastVersion.set(feedEvent.key, feedEvent.version);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One subscription's failure never keeps an event from the others.
+        this.logger.error({ reason: (error as Error)?.message }, 'order event listener failed');
+      }
+    }
+  }
+}
