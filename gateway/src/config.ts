@@ -72,7 +72,7 @@ export interface GatewayConfig {
    * what removal saves: the subgraphs enforce every rule either way.
    */
   fieldPolicyAtGateway: boolean;
-  /** Limits of the subscription endpoint (docs/design.md §8, subscriptions). */
+  /** Limits of the subscription endpoint (docs/design.md §8, decision 28). */
   subscriptions: SubscriptionLimits;
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */

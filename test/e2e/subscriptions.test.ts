@@ -159,15 +159,17 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
   });
 
   it.each([
-    ['neither argument', {}, /exactly one of orderId and personId/],
-    ['both arguments', { orderId: 'PO-000001', personId: 'A10000001' }, /exactly one of orderId and personId/],
-    ['a malformed order id', { orderId: 'PO-1; DROP' }, /orderId must be an order id/],
-    ['a malformed person id', { personId: 'A1' }, /personId must be a state identification number/],
-  ])('refuses %s with BAD_USER_INPUT, recorded INVALID', async (_what, variables, message) => {
-    const s = subscribe(open(await paramsOf(stack, 'dispatcher')).client, watch('BadArgs'), variables);
+    ['neither argument', 'Neither', {}, /exactly one of orderId and personId/],
+    ['both arguments', 'Both', { orderId: 'PO-000001', personId: 'A10000001' }, /exactly one of orderId and personId/],
+    ['a malformed order id', 'BadOrder', { orderId: 'PO-1; DROP' }, /orderId must be an order id/],
+    ['a malformed person id', 'BadPerson', { personId: 'A1' }, /personId must be a state identification number/],
+  ])('refuses %s with BAD_USER_INPUT, recorded INVALID', async (_what, name, variables, message) => {
+    const s = subscribe(open(await paramsOf(stack, 'dispatcher')).client, watch(name), variables);
     await s.ended;
     expect(s.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
     expect(s.errors[0].message).toMatch(message);
+    const records = (await auditOf(stack, { user: 'u-dispatch-2001' })).filter((r) => r.operationName === name);
+    expect(records).toEqual([expect.objectContaining({ outcome: 'INVALID', errorCodes: ['BAD_USER_INPUT'], subjects: [] })]);
   });
 
   it('refuses queries and mutations over the socket: only the subscription runs there', async () => {
@@ -192,7 +194,11 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
   });
 
   it('refuses a connection without a valid token with 4401, recorded UNAUTHENTICATED', async () => {
-    const c = open({ authorization: 'Bearer not-a-token', 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
+    const forged = (await stack.token('dispatcher')).replace(/\.[^.]+$/, '.AAAA');
+    const c = open({ authorization: `Bearer ${forged}`, 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
     expect(await c.closed).toEqual({ code: 4401, reason: 'Unauthorized' });
+    // A forged token is recorded under the user it claims, marked unverified.
+    const records = (await auditOf(stack, { user: 'unverified:u-dispatch-2001' })).filter((r) => r.operationType === 'subscription');
+    expect(records).toEqual([expect.objectContaining({ outcome: 'UNAUTHENTICATED', errorCodes: ['UNAUTHENTICATED'] })]);
   });
 });

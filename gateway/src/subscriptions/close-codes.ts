@@ -1,6 +1,6 @@
 /**
  * The WebSocket close codes the gateway's subscription endpoint ends a connection with, and their
- * reasons (docs/design.md §8, subscriptions). graphql-ws's own (4400 bad message, 4408 no
+ * reasons (docs/design.md §8, decision 28). graphql-ws's own (4400 bad message, 4408 no
  * connection_init in time, 4409 duplicate id, 4500 internal error) and ws's 1009 (a message above
  * the size cap) keep their meaning; these are the gateway's. Reasons never name records.
  */

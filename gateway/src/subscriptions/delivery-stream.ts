@@ -26,7 +26,7 @@ export interface DeliveryHooks {
  * `subscribe` maps to results. graphql-ws asks for the next event only once the previous one is
  * written to the socket, so a subscriber that does not read lets events pile up here: past
  * `maxQueued` (or, sooner, past `maxBufferedBytes` in the socket) the stream overflows and the
- * connection is closed, instead of the gateway's memory growing (docs/design.md §8, subscriptions).
+ * connection is closed, instead of the gateway's memory growing (docs/design.md §8, decision 28).
  */
 export class DeliveryStream implements AsyncIterableIterator<{ protectiveOrderEvents: ThinOrderEvent }> {
   private readonly queue: ProtectiveOrderFeedEvent[] = [];

@@ -15,13 +15,14 @@ const REMEMBERED_ORDERS = 100_000;
 
 /**
  * One feed consumer per gateway process, fanned out in memory to every subscription of this
- * replica (docs/design.md §8, subscriptions). The feed delivers at least once and in order per
+ * replica (docs/design.md §8, decision 26). The feed delivers at least once and in order per
  * order; this is where duplicates are dropped and an older version is never passed on after a
  * newer one, so each listener sees each (order, version) at most once.
  */
 export class OrderEventHub {
   private readonly listeners = new Set<OrderEventListener>();
-  private readonly lastVersion = new LRUCache<string, number>({ max: REMEMBERED_ORDERS });
+  // Bounded in bytes too: a key is the producer's text (two bytes a character, and a fixed cost per entry).
+  private readonly lastVersion = new LRUCache<string, number>({ max: REMEMBERED_ORDERS, maxSize: 16 * 1024 * 1024, sizeCalculation: (_version, key) => 2 * key.length + 64 });
   private detach: (() => Promise<void>) | null = null;
 
   constructor(

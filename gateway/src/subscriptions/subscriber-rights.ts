@@ -54,7 +54,7 @@ export function judgeSubscriber(policy: FieldPolicy, subscriber: Subscriber, coo
 }
 
 /**
- * The check before each delivery (docs/design.md §8, subscriptions): the token has not expired
+ * The check before each delivery (docs/design.md §8, decision 27): the token has not expired
  * (no clock tolerance here: an event is never sent on a token past its `exp`) and the rules of
  * `judgeSubscriber` still let the subscriber read what it subscribed to. Null when it may.
  */

@@ -42,6 +42,8 @@ export interface RefusedSubscription {
   ok: false;
   errors: GraphQLError[];
   outcome: AuditOutcome;
+  /** The operation's name, when the document was read far enough to know it (for the audit). */
+  operationName?: string | null;
 }
 
 /** What the caller sent in a graphql-ws `subscribe` message. */
@@ -96,21 +98,22 @@ export function readSubscription(
   if (operation.selectionSet.selections.length !== 1 || root.kind !== Kind.FIELD || root.name.value !== SUBSCRIPTION_FIELD) {
     return refused('INVALID', [coded(ErrorCode.BAD_REQUEST, `Subscribe to ${SUBSCRIPTION_FIELD}, as its only root field`)]);
   }
+  const operationName = operation.name?.value ?? null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-  if (coerced.errors) return refused('INVALID', coerced.errors.slice(0, 5).map((e) => badUserInput(e.message)));
+  if (coerced.errors) return { ...refused('INVALID', coerced.errors.slice(0, 5).map((e) => badUserInput(e.message))), operationName };
   let args: Record<string, unknown>;
   try {
     args = getArgumentValues(schema.getSubscriptionType()!.getFields()[SUBSCRIPTION_FIELD], root, coerced.coerced);
   } catch (error) {
-    return refused('INVALID', [badUserInput((error as Error).message)]);
+    return { ...refused('INVALID', [badUserInput((error as Error).message)]), operationName };
   }
   const target = targetOf(args);
-  if (target instanceof GraphQLError) return refused('INVALID', [target]);
+  if (target instanceof GraphQLError) return { ...refused('INVALID', [target]), operationName };
   return {
     ok: true,
     document,
     operation,
-    operationName: operation.name?.value ?? null,
+    operationName,
     variables: coerced.coerced,
     target,
   };

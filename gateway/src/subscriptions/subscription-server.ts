@@ -27,7 +27,7 @@ import { deliveryEntry, subscribeEntry, type SentSubscription } from './subscrip
 import { readSubscription, type SubscriptionTarget } from './subscription-request';
 import type { ProtectiveOrderFeedEvent } from '../../../schema/events/protective-order-events';
 
-/** The limits of docs/design.md §8 (subscriptions); each from one environment variable (config.ts). */
+/** The limits of docs/design.md §8, decision 28; each from one environment variable (config.ts). */
 export interface SubscriptionLimits {
   /** SUBSCRIPTIONS_PER_CONNECTION */
   perConnection: number;
@@ -253,9 +253,9 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
     }
     if (sent.document === null) return refuseSubscribe(connection, requestId, startedAt, sent, 'INVALID', [coded(ErrorCode.BAD_REQUEST, 'A subscribe message needs a query')]);
     const read = readSubscription(deps.schema, { query: sent.document, variables: sent.variables, operationName: sent.operationName }, deps.documentLimits);
+    // The name of the operation, as Apollo's audit records it, even when the client sent none.
+    if (read.operationName) sent.operationName = read.operationName;
     if (!read.ok) return refuseSubscribe(connection, requestId, startedAt, sent, read.outcome === 'DENIED' ? 'DENIED' : 'INVALID', read.errors);
-    // The name of the operation that runs, as Apollo's audit records it, even when the client sent none.
-    sent.operationName = read.operationName;
     const coordinates = coordinatesRead(read.operation);
     // Rights before limits: a caller who may not subscribe at all is told so, and recorded DENIED.
     const caller = judgeSubscriber(deps.policy, subscriber, coordinates, requestId);

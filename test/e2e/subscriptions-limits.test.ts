@@ -1,0 +1,120 @@
+import WebSocket from 'ws';
+import { findPersona } from '../../access-policy/src';
+import { startStack, type Stack } from '../support/stack';
+import { callerClaims, signAsDevIssuer } from '../support/tokens';
+import { connect, MemoryEventFeed, subscribe, waitUntil, wsUrl, type Closed, type TestClient } from '../support/subscriptions';
+
+const watch = (name: string) => `subscription ${name}($orderId: ID, $personId: ID) { protectiveOrderEvents(orderId: $orderId, personId: $personId) { orderId version } }`;
+
+/** A raw WebSocket speaking graphql-ws by hand, for what a well-behaved client never does. */
+function rawSocket(stack: Stack): { socket: WebSocket; closed: Promise<Closed> } {
+  const socket = new WebSocket(wsUrl(stack.gatewayUrl), 'graphql-transport-ws');
+  const closed = new Promise<Closed>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  socket.on('error', () => undefined);
+  return { socket, closed };
+}
+
+/** docs/design.md §8 decision 28: limits close or refuse instead of letting a caller grow the gateway. */
+describe('subscription limits', () => {
+  const feed = new MemoryEventFeed();
+  let stack: Stack;
+  const clients: TestClient[] = [];
+  const dispatcherParams = async () => {
+    const p = findPersona('dispatcher')!;
+    return { authorization: `Bearer ${await stack.token('dispatcher')}`, 'x-purpose-code': p.defaultPurpose!, 'x-reason': p.defaultReason! };
+  };
+  const open = async () => {
+    const c = connect(stack.gatewayUrl, await dispatcherParams());
+    clients.push(c);
+    return c;
+  };
+
+  /** How many records of `name` with `outcome` the auditor finds for `user`. */
+  const recorded = async (user: string, name: string, outcome: string) => {
+    const res = await stack.query('auditor', 'query($u: String) { auditEvents(user: $u, limit: 500) { operationName outcome } }', { u: user });
+    return (res.body.data!.auditEvents as Array<{ operationName: string; outcome: string }>).filter((r) => r.operationName === name && r.outcome === outcome).length;
+  };
+
+  beforeAll(async () => {
+    stack = await startStack({
+      mode: 'in-process',
+      persons: 50,
+      env: {
+        SUBSCRIPTIONS_PER_CONNECTION: '2',
+        SUBSCRIPTIONS_PER_CALLER: '3',
+        SUBSCRIPTION_INIT_TIMEOUT_MS: '1000',
+        SUBSCRIPTION_IDLE_TIMEOUT_MS: '1500',
+        SUBSCRIPTION_MAX_QUEUED: '3',
+        SUBSCRIPTION_MAX_MESSAGE_BYTES: '2048',
+      },
+      gatewayOptions: async () => ({ eventFeed: feed }),
+    });
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.dispose().catch(() => undefined);
+    await stack?.stop();
+  });
+
+  it('refuses a subscription beyond SUBSCRIPTIONS_PER_CONNECTION, and beyond SUBSCRIPTIONS_PER_CALLER across connections, with RATE_LIMITED', async () => {
+    const first = await open();
+    const a = subscribe(first.client, watch('LimitA'), { orderId: 'PO-000101' });
+    const b = subscribe(first.client, watch('LimitB'), { orderId: 'PO-000102' });
+    const c = subscribe(first.client, watch('LimitC'), { orderId: 'PO-000103' });
+    await c.ended;
+    expect(c.errors).toEqual([expect.objectContaining({ message: 'At most 2 subscriptions per connection', extensions: { code: 'RATE_LIMITED' } })]);
+
+    const second = await open();
+    const d = subscribe(second.client, watch('LimitD'), { orderId: 'PO-000104' });
+    const e = subscribe(second.client, watch('LimitE'), { orderId: 'PO-000105' });
+    await e.ended;
+    expect(e.errors).toEqual([expect.objectContaining({ message: 'At most 3 subscriptions per user on this gateway', extensions: { code: 'RATE_LIMITED' } })]);
+    // The three within the limits still deliver.
+    feed.publish({ orderId: 'PO-000104', type: 'ISSUED', version: 1, personIds: [] });
+    await waitUntil('the event reaches the subscription within the limits', () => d.events.length === 1);
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+
+    // Ending one frees a place for the user (once the gateway has seen the end: retried until then).
+    a.unsubscribe();
+    let f = subscribe(second.client, watch('LimitF'), { orderId: 'PO-000106' });
+    await waitUntil('a new subscription is accepted', async () => {
+      if (f.errors.length > 0) f = subscribe(second.client, watch('LimitF'), { orderId: 'PO-000106' });
+      return (await recorded('u-dispatch-2001', 'LimitF', 'ALLOWED')) === 1;
+    });
+    feed.publish({ orderId: 'PO-000106', type: 'ISSUED', version: 1, personIds: [] });
+    await waitUntil('the new subscription delivers', () => f.events.length === 1);
+    await first.dispose();
+    await second.dispose();
+  });
+
+  it('closes a connection that sends no connection_init in time with 4408', async () => {
+    const { closed } = rawSocket(stack);
+    expect((await closed).code).toBe(4408);
+  });
+
+  it('closes an authenticated connection that holds no subscription with 4410', async () => {
+    const c = await open();
+    expect(await c.closed).toEqual({ code: 4410, reason: 'Idle: no subscription' });
+  });
+
+  it('closes a connection that sends a message above SUBSCRIPTION_MAX_MESSAGE_BYTES with 1009', async () => {
+    const { socket, closed } = rawSocket(stack);
+    await new Promise((r) => socket.once('open', r));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(4096) } }));
+    expect((await closed).code).toBe(1009);
+  });
+
+  it('closes a slow consumer with 4413 instead of queueing without bound', async () => {
+    // Another user than the tests above, whose subscriptions may still be ending.
+    const token = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: 'u-slow-0001', scope: findPersona('dispatcher')!.scopes.join(' '), purposes: 'C' }));
+    const c = connect(stack.gatewayUrl, { authorization: `Bearer ${token}`, 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
+    clients.push(c);
+    const s = subscribe(c.client, watch('Slow'), { orderId: 'PO-000200' });
+    await waitUntil('the subscription is attached', async () => (await recorded('u-slow-0001', 'Slow', 'ALLOWED')) === 1);
+    // A burst in one turn of the event loop: none can be sent before the next arrives.
+    for (let version = 1; version <= 10; version++) feed.publish({ orderId: 'PO-000200', type: 'MODIFIED', version, personIds: [] });
+
+    expect(await c.closed).toEqual({ code: 4413, reason: 'Slow consumer: events not read in time' });
+    expect(s.events.length).toBeLessThanOrEqual(3);
+  });
+});
