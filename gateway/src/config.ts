@@ -15,6 +15,7 @@ import {
   type Mode,
   type StoreLocation,
 } from '../../platform/src';
+import { EVENT_FEED_ENV, eventFeedConfigFrom, type EventFeedConfig } from '../../platform/src/events/event-feed-config';
 
 /** Algorithms never accepted for caller tokens: unsigned, or symmetric (a shared secret is not an identity provider's key). */
 const FORBIDDEN_ALGORITHMS = /^(none|HS\d+)$/i;
@@ -74,6 +75,8 @@ export interface GatewayConfig {
   fieldPolicyAtGateway: boolean;
   /** Limits of the subscription endpoint (docs/design.md §8, decision 28). */
   subscriptions: SubscriptionLimits;
+  /** Where subscriptions' events come from: NATS JetStream (NATS_URL), or the orders service's embedded stream. */
+  eventFeed: EventFeedConfig;
   audit: {
     /** Records older than this are purged (with a checkpoint). CJIS AU-11 asks at least a year; California three. */
     retentionDays: number;
@@ -147,6 +150,7 @@ export const GATEWAY_ENV = {
   SUBSCRIPTION_MAX_BUFFERED_BYTES: num({ default: 1_048_576 }),
   /** Largest WebSocket message a client may send (a larger one closes the connection, 1009). */
   SUBSCRIPTION_MAX_MESSAGE_BYTES: num({ default: 16_384 }),
+  ...EVENT_FEED_ENV,
 };
 
 /**
@@ -240,6 +244,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     },
     trustProxy: e.TRUST_PROXY === '' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     fieldPolicyAtGateway: e.GATEWAY_FIELD_POLICY === 'on',
+    eventFeed: eventFeedConfigFrom(e),
     trustedDocuments: {
       dir: projectPath(e.TRUSTED_DOCUMENTS_DIR),
       mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')) as TrustedDocumentsMode,

@@ -4,7 +4,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDi
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KeyLike } from 'jose';
 import {
@@ -30,7 +30,7 @@ import { peerAccessFor } from './peer-access';
 import { continuedServerSpan, startTracing, tracingEnabled, type Tracing } from '../observability/tracing';
 import type { SubgraphConfig } from './subgraph-config';
 import type { StoreBase } from '../sql/store-base';
-import type { SubgraphContext, SubgraphModule } from './subgraph-module';
+import type { InternalRoute, SubgraphBackground, SubgraphContext, SubgraphModule } from './subgraph-module';
 
 /** A running subgraph service. */
 export interface RunningSubgraph<Store extends StoreBase> {
@@ -88,6 +88,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
   // process running the gateway and subgraphs together (tests) keeps the tracing it has.
   const tracing: Tracing | null = tracingEnabled() ? null : await startTracing(config.tracing);
   const store = await module.openStore(config.store);
+  const background: SubgraphBackground | null = module.startBackground ? await module.startBackground(store, { config, logger, clock }) : null;
 
   const httpServer: Server = createServer();
   const apollo = new ApolloServer<SubgraphContext<Store, Loaders>>({
@@ -118,6 +119,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       serviceName: module.name,
       ping: () => store.ping(),
       traced: tracingEnabled() ? (req, res, work) => inCallSpan(module.name, req, res, work) : undefined,
+      routes: internalRoutes(background?.routes ?? [], module.name, verifyKey, logger),
       // Identity first: nothing below runs for a call without a valid internal token.
       async admit(req, res) {
         let caller: Caller;
@@ -147,6 +149,8 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
     port,
     store,
     async stop() {
+      // Background first: it writes to the store, and its open streams would hold the drain.
+      await background?.stop();
       await apollo.stop();
       await store.close();
       await tracing?.shutdown();
@@ -166,6 +170,29 @@ async function inCallSpan(service: string, req: IncomingMessage, res: ServerResp
     call.span.setAttribute('http.response.status_code', res.statusCode);
     call.span.end();
   }
+}
+
+/**
+ * Internal routes behind the internal token: each admits only a token signed for its own audience,
+ * which must differ from the subgraph's (a GraphQL call's token must not open it). Refusals are
+ * fixed sentences: no token detail, no route detail.
+ */
+function internalRoutes(routes: readonly InternalRoute[], subgraph: string, verifyKey: KeyLike | Uint8Array, logger: Logger): Map<string, RequestListener> {
+  const out = new Map<string, RequestListener>();
+  for (const route of routes) {
+    if (route.audience === subgraph || !route.audience) throw new Error(`internal route ${route.path}: needs an audience of its own, not "${subgraph}"`);
+    if (route.path === '/graphql' || route.path.startsWith('/health/') || out.has(route.path)) throw new Error(`internal route ${route.path}: path already served`);
+    out.set(route.path, (req, res) => {
+      verifyInternalToken(headerOf(req, INTERNAL_TOKEN_HEADER), route.audience, verifyKey).then(
+        (caller) => route.handle(req, res, caller),
+        (error: Error) => {
+          logger.warn({ ip: req.socket.remoteAddress, path: route.path, reason: error.message }, 'refused an internal route call without a valid internal token');
+          sendJson(res, 401, errorBody('This service only answers the Custodian gateway', 'UNAUTHENTICATED'));
+        },
+      );
+    });
+  }
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { TracingOptions } from '../observability/tracing';
 import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
 import type { StoreLocation } from '../sql/open-sql-client';
 import type { SubgraphName } from '../../../access-policy/src';
+import { EVENT_FEED_ENV, eventFeedConfigFrom, type EventFeedConfig } from '../events/event-feed-config';
 
 /** Default ports when a subgraph runs on its own (under `npm start` the launcher sets PORT+n). */
 export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
@@ -31,6 +32,8 @@ export interface SubgraphConfig {
   peerUrls: Partial<Record<SubgraphName, string>>;
   /** OTLP export of this service's spans, continuing the gateway's traces; off without an endpoint. */
   tracing: TracingOptions;
+  /** How a producing subgraph (orders) publishes its events: NATS JetStream, or its embedded stream. */
+  eventFeed: EventFeedConfig;
 }
 
 /** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
@@ -41,6 +44,7 @@ export const SUBGRAPH_ENV = {
   SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
   /** Where a subgraph reaches criminal-history on a caller's behalf (orders checks persons exist). */
   SUBGRAPH_URL_CRIMINAL_HISTORY: str({ default: 'http://127.0.0.1:4001/graphql' }),
+  ...EVENT_FEED_ENV,
 };
 
 /** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
@@ -67,5 +71,6 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     maxBodyBytes: e.SUBGRAPH_MAX_BODY_BYTES,
     peerUrls: { 'criminal-history': e.SUBGRAPH_URL_CRIMINAL_HISTORY },
     tracing: tracingOptionsFrom(e, name),
+    eventFeed: eventFeedConfigFrom(e),
   };
 }

@@ -17,6 +17,8 @@ export interface SubgraphHttpRoutes<Context extends BaseContext> {
   serviceName: string;
   /** Runs an admitted call's work (reading, executing, answering) inside the call's span; tracing off: just runs it. */
   traced?(req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<void>;
+  /** Further routes by path (a subgraph's internal routes), each admitting its own callers. */
+  routes?: ReadonlyMap<string, RequestListener>;
 }
 
 /**
@@ -68,6 +70,8 @@ export function subgraphHttpHandler<Context extends BaseContext>(routes: Subgrap
       sendJson(res, 200, { status: 'live', service: routes.serviceName });
     } else if (req.method === 'GET' && path === '/health/ready') {
       void ready(res);
+    } else if (routes.routes?.has(path)) {
+      routes.routes.get(path)!(req, res);
     } else {
       sendJson(res, 404, errorBody('Not found', 'NOT_FOUND'));
     }

@@ -2,6 +2,7 @@ import type { SubgraphModule } from '../../../platform/src';
 import { loadSubgraphSdl } from '../../../schema/subgraphs';
 import { ordersAccessRules } from './access-rules';
 import { createOrdersLoaders, type OrdersLoaders } from './loaders';
+import { startOrderEventFeed } from './order-event-feed';
 import { orderMutationResolvers } from './order-mutations';
 import { orderQueryResolvers, ordersSubjectOf } from './resolvers';
 import type { OrdersStore } from './store/orders-store';
@@ -16,4 +17,5 @@ export const orders: SubgraphModule<OrdersStore, OrdersLoaders> = {
   subjectOf: ordersSubjectOf,
   openStore: (location) => SqlOrdersStore.open(location),
   createLoaders: (store) => createOrdersLoaders(store),
+  startBackground: (store, runtime) => startOrderEventFeed(store, runtime),
 };

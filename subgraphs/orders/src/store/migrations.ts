@@ -59,4 +59,33 @@ export const ORDERS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX order_parties_person ON order_parties (person_id);
     `,
   },
+  {
+    version: 2,
+    name: 'order event outbox',
+    // The outbox (docs/design.md §8, decision 12): a row per event, written in the event's own
+    // transaction, published by the relay in `seq` order. Events stored before this migration get
+    // no row: they count as published, so a restart does not replay history to subscribers.
+    up: {
+      sqlite: `
+        CREATE TABLE order_outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          order_id TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          published INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX order_outbox_pending ON order_outbox (seq) WHERE published = 0;
+      `,
+      postgres: `
+        CREATE TABLE order_outbox (
+          seq BIGSERIAL PRIMARY KEY,
+          order_id TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          published INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX order_outbox_pending ON order_outbox (seq) WHERE published = 0;
+      `,
+    },
+  },
 ];

@@ -1,4 +1,5 @@
 import type { StoreBase } from '../../../../platform/src';
+import type { OrderOutbox } from './order-outbox';
 import type { Actor, OrderEvent, OrderEventPayload, OrderState, ProtectedPartyInput } from '../order-events';
 
 /** An order as read: the projection without its parties (loaded on their own, by batch). */
@@ -40,6 +41,8 @@ export interface OrdersSeed {
  * Reads take batches of ids; `append` is the only write.
  */
 export interface OrdersStore extends StoreBase {
+  /** The events appended, waiting for the relay (docs/design.md §8, decision 12). */
+  readonly outbox: OrderOutbox;
   ordersByIds(ids: readonly string[]): Promise<OrderRecord[]>;
   /** Orders restraining these persons, newest first. */
   ordersByRestrainedPersonIds(ids: readonly string[]): Promise<OrderRecord[]>;

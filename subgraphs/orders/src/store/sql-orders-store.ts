@@ -1,6 +1,8 @@
 import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type SqlValue, type StoreLocation } from '../../../../platform/src';
 import { applyOrderEvent, type Actor, type OrderEvent, type OrderEventPayload, type OrderState } from '../order-events';
+import { protectiveOrderEventBody } from '../../../../schema/events/protective-order-events';
 import { ORDERS_MIGRATIONS } from './migrations';
+import { addToOutbox, SqlOrderOutbox } from './sql-order-outbox';
 import { VersionConflictError, type OrderRecord, type OrdersSeed, type OrdersStore, type ProtectedPartyLink, type ProtectedPartyRecord } from './orders-store';
 
 interface OrderRow {
@@ -90,6 +92,8 @@ const ORDER_ID = /^PO-(\d{6,})$/;
 
 /** The orders store over either SQL adapter: event log plus projection, written together. */
 export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
+  readonly outbox = new SqlOrderOutbox(this.sql);
+
   /** Opens and migrates the store at a location. */
   static async open(location: StoreLocation): Promise<SqlOrdersStore> {
     const client = await openSqlClient(location, 'orders');
@@ -172,7 +176,9 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
     // PostgreSQL may take the same one, and the loser's key violation sends it round again.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.sql.transaction((tx) => appendIn(tx, orderId, expectedVersion, at, actor, payload));
+        const order = await this.sql.transaction((tx) => appendIn(tx, orderId, expectedVersion, at, actor, payload));
+        this.outbox.committed();
+        return order;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         if (orderId !== null || attempt >= 4) {
@@ -222,7 +228,8 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
         if (stored.has(orderId)) {
           for (const e of orderEvents) {
             const current = await loadState(tx, e.orderId);
-            await appendIn(tx, e.orderId, current?.version ?? 0, e.at, e.actor, e.payload);
+            // Seeded events are history, not news: published already, so no subscriber is flooded.
+            await appendIn(tx, e.orderId, current?.version ?? 0, e.at, e.actor, e.payload, true);
           }
           continue;
         }
@@ -303,6 +310,7 @@ async function appendIn(
   at: string,
   actor: Actor,
   payload: OrderEventPayload,
+  alreadyPublished = false,
 ): Promise<OrderRecord> {
   const orderId = requestedId ?? (await nextOrderId(tx));
   const current = await loadState(tx, orderId);
@@ -314,6 +322,10 @@ async function appendIn(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [orderId, state.version, payload.type, at, actor.sub, actor.name, actor.ori, JSON.stringify(payload), JSON.stringify(changes)],
   );
+  // The outbox row in the same transaction: committed together with the change, or not at all.
+  const personIds = [...new Set([state.restrainedPersonId, ...state.protectedParties.flatMap((p) => (p.personId ? [p.personId] : []))])];
+  const body = protectiveOrderEventBody({ orderId, type: payload.type, version: state.version, at, personIds });
+  await addToOutbox(tx, { key: orderId, version: state.version, body, published: alreadyPublished });
   const columns = orderColumns(state);
   if (!current) {
     await tx.run(

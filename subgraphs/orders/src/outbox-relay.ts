@@ -1,0 +1,125 @@
+import type { Logger } from '../../../platform/src';
+import type { EventFeedPublisher } from '../../../platform/src/events';
+import type { OrderOutbox } from './store/order-outbox';
+
+/** Options of the relay; the defaults are the service's. */
+export interface OutboxRelayOptions {
+  logger?: Logger;
+  /**
+   * Backstop poll: another orders replica may have committed (its commit wakes only its own
+   * relay), or this one's wake-up came while another replica held the outbox. @default 1000
+   */
+  pollMs?: number;
+  /** Entries read per pass. @default 100 */
+  batchSize?: number;
+  /** First wait after the transport refused, doubled up to `maxBackoffMs`. @default 200 */
+  minBackoffMs?: number;
+  /** @default 10_000 */
+  maxBackoffMs?: number;
+}
+
+/** A running relay. */
+export interface OutboxRelay {
+  /** Publishes what is pending now, without waiting for the poll (after a commit; tests). */
+  wake(): void;
+  /** Finishes the pass under way and stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The outbox relay (docs/design.md §8, decision 12): publishes the outbox's unpublished events in
+ * sequence order and marks each published only after the transport accepted it, so the feed is
+ * at least once and in order per order. Woken right after each commit in this process, and polls
+ * as a backstop. When the transport refuses it stops at that event (nothing after it overtakes
+ * it), backs off and tries again, for ever: an event is never dropped.
+ */
+export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublisher, options: OutboxRelayOptions = {}): OutboxRelay {
+  const pollMs = options.pollMs ?? 1000;
+  const batchSize = options.batchSize ?? 100;
+  const minBackoff = options.minBackoffMs ?? 200;
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  let stopped = false;
+  // A wake-up during a pass is kept, so a commit that pass did not see is published next.
+  let woken = false;
+  let interrupt: (() => void) | null = null;
+
+  const wake = () => {
+    woken = true;
+    interrupt?.();
+  };
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || stopped) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        interrupt = null;
+        resolve();
+      }
+      interrupt = done;
+    });
+
+  /** One pass: true when the batch was full (more may be waiting). */
+  const pass = async (): Promise<boolean> => {
+    let failure: unknown = null;
+    let full = false;
+    await outbox.asPublisher(async (session) => {
+      const batch = await session.pending(batchSize);
+      const done: number[] = [];
+      for (const entry of batch) {
+        if (stopped) break;
+        try {
+          await publisher.publish({ key: entry.key, version: entry.version, body: entry.body });
+        } catch (error) {
+          failure = error;
+          break;
+        }
+        done.push(entry.seq);
+      }
+      await session.markPublished(done);
+      full = batch.length === batchSize && done.length === batch.length;
+    });
+    if (failure) throw failure;
+    return full;
+  };
+
+  const loop = (async () => {
+    let backoff = minBackoff;
+    while (!stopped) {
+      woken = false;
+      let more = false;
+      try {
+        more = await pass();
+        backoff = minBackoff;
+      } catch (error) {
+        options.logger?.warn({ reason: (error as Error).message, retryInMs: backoff }, 'outbox relay pass failed (transport or store); the outbox keeps the events and retries');
+        const wait = backoff;
+        backoff = Math.min(backoff * 2, maxBackoff);
+        // A commit's wake-up must not cut the back-off short: the transport is what is away.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          interrupt = () => {
+            if (stopped) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+        });
+        interrupt = null;
+        continue;
+      }
+      if (!more) await pause(pollMs);
+    }
+  })();
+  const detach = outbox.onCommit(wake);
+
+  return {
+    wake,
+    async stop() {
+      stopped = true;
+      detach();
+      interrupt?.();
+      await loop;
+    },
+  };
+}
