@@ -1,7 +1,9 @@
+import type { EventFeedTopic } from '../../platform/src/events/event-feed-topic';
+
 /**
- * Where protective-order events travel (docs/design.md §8, decision 12): the JetStream stream and
+ * Where protective-order events travel (docs/design.md §8, decision 26): the JetStream stream and
  * subjects in production, and the orders service's embedded stream otherwise. The orders service
- * publishes here; the gateway consumes here. (An `EventFeedTopic` of platform/src/events.)
+ * publishes here; the gateway consumes here.
  */
 export const PROTECTIVE_ORDER_FEED = {
   stream: 'CUSTODIAN_ORDER_EVENTS',
@@ -9,4 +11,4 @@ export const PROTECTIVE_ORDER_FEED = {
   path: '/internal/events',
   // Not 'orders': the gateway's token for a GraphQL call to orders must not open the stream.
   audience: 'orders:events',
-} as const;
+} as const satisfies EventFeedTopic;
