@@ -1,7 +1,7 @@
 import type { EventFeedTopic } from '../../platform/src/events/event-feed-topic';
 
 /**
- * Where protective-order events travel (docs/design.md §8, decision 26): the JetStream stream and
+ * Where protective-order events travel (docs/design.md §8, decision 29): the JetStream stream and
  * subjects in production, and the orders service's embedded stream otherwise. The orders service
  * publishes here; the gateway consumes here.
  */

@@ -38,7 +38,7 @@ async function orderLifecycle(stack: Stack, caseNumber: string): Promise<string>
   return id;
 }
 
-/** docs/design.md §8 decision 26 and issue 23: order changes reach the gateway through the outbox and the embedded stream. */
+/** docs/design.md §8 decision 29 and issue 23: order changes reach the gateway through the outbox and the embedded stream. */
 describe.each(STORE_KINDS)('the embedded event feed, on %s', (store) => {
   let stack: Stack;
   let consumer: EventFeedConsumer;

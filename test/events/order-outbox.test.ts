@@ -64,7 +64,7 @@ afterAll(async () => {
   await dropTestDatabases();
 });
 
-/** docs/design.md §8 decision 26: the orders outbox and its relay. */
+/** docs/design.md §8 decision 29: the orders outbox and its relay. */
 describe.each(STORE_KINDS)('the orders outbox, on %s', (kind) => {
   it('writes each appended event to the outbox in its own transaction, with the order\'s persons at that version', async () => {
     const store = await SqlOrdersStore.open(await freshLocation(kind));

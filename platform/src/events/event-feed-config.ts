@@ -3,7 +3,7 @@ import { ConfigError } from '../config';
 
 /** The event feed's variables, read by the producing subgraph and by the gateway alike. */
 export const EVENT_FEED_ENV = {
-  /** NATS server URLs (comma-separated) for the JetStream feed; empty: the embedded feed (docs/design.md §8, decision 26). */
+  /** NATS server URLs (comma-separated) for the JetStream feed; empty: the embedded feed (docs/design.md §8, decision 29). */
   NATS_URL: str({ default: '' }),
   /** How long the JetStream stream keeps events. A replica that was away longer starts at "new" anyway. */
   NATS_STREAM_MAX_AGE_SECONDS: num({ default: 7 * 24 * 3600 }),

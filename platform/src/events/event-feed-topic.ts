@@ -1,5 +1,5 @@
 /**
- * Where one feed travels, for every transport (docs/design.md §8, decision 26): the JetStream stream
+ * Where one feed travels, for every transport (docs/design.md §8, decision 29): the JetStream stream
  * and subjects, and the embedded stream's path and internal-token audience on the producer's port.
  * The producer's and consumer's contract names it (for protective orders,
  * schema/events/protective-order-feed.ts), so the transports stay generic.

@@ -20,7 +20,7 @@ export interface OpenedEventFeedPublisher {
 }
 
 /**
- * Opens the producing side of a feed (docs/design.md §8, decision 26): JetStream when NATS_URL is
+ * Opens the producing side of a feed (docs/design.md §8, decision 29): JetStream when NATS_URL is
  * set, otherwise an in-process hub served to the gateways as a stream on the producer's own port.
  * `recent` gives the embedded hub the events published last, so that a gateway that was reading
  * this producer's predecessor takes them again after a restart.

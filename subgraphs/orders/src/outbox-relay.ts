@@ -27,7 +27,7 @@ export interface OutboxRelay {
 }
 
 /**
- * The outbox relay (docs/design.md §8, decision 26): publishes the outbox's unpublished events in
+ * The outbox relay (docs/design.md §8, decision 29): publishes the outbox's unpublished events in
  * sequence order and marks each published only after the transport accepted it, so the feed is
  * at least once and in order per order. Woken right after each commit in this process, and polls
  * as a backstop. When the transport refuses it stops at that event (nothing after it overtakes

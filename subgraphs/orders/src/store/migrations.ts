@@ -62,7 +62,7 @@ export const ORDERS_MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     name: 'order event outbox',
-    // The outbox (docs/design.md §8, decision 26): a row per event, written in the event's own
+    // The outbox (docs/design.md §8, decision 29): a row per event, written in the event's own
     // transaction, published by the relay in `seq` order. Events stored before this migration get
     // no row: they count as published, so a restart does not replay history to subscribers.
     up: {

@@ -18,7 +18,7 @@ export interface OutboxSession {
 }
 
 /**
- * The orders outbox (docs/design.md §8, decision 26): events written in the same transaction as
+ * The orders outbox (docs/design.md §8, decision 29): events written in the same transaction as
  * the order's change, published afterwards by the relay, so a crash between commit and publish
  * loses none.
  */

@@ -41,7 +41,7 @@ export interface OrdersSeed {
  * Reads take batches of ids; `append` is the only write.
  */
 export interface OrdersStore extends StoreBase {
-  /** The events appended, waiting for the relay (docs/design.md §8, decision 26). */
+  /** The events appended, waiting for the relay (docs/design.md §8, decision 29). */
   readonly outbox: OrderOutbox;
   ordersByIds(ids: readonly string[]): Promise<OrderRecord[]>;
   /** Orders restraining these persons, newest first. */
