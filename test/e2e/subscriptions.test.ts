@@ -178,6 +178,15 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
     expect(s.errors).toEqual([expect.objectContaining({ extensions: { code: 'BAD_REQUEST' } })]);
   });
 
+  it('refuses a subscription sent with POST with BAD_REQUEST (400) saying where subscriptions run, recorded INVALID', async () => {
+    const res = await stack.query('dispatcher', watch('OverPost'), { orderId: 'PO-000001' });
+    expect(res.status).toBe(400);
+    expect(res.body.data).toBeUndefined();
+    expect(res.body.errors).toEqual([expect.objectContaining({ message: 'Subscriptions run over the graphql-ws protocol: open a WebSocket to /graphql', extensions: { code: 'BAD_REQUEST' } })]);
+    const records = (await auditOf(stack, { user: 'u-dispatch-2001' })).filter((r) => r.operationName === 'OverPost');
+    expect(records).toEqual([expect.objectContaining({ outcome: 'INVALID', operationType: 'subscription' })]);
+  });
+
   it('closes the connection with 4401 "Token expired" when the token expires mid-subscription', async () => {
     const dispatcher = findPersona('dispatcher')!;
     const expiresAt = Math.floor(Date.now() / 1000) + 4;

@@ -73,6 +73,13 @@ export const CLERK_ORDER = /* GraphQL */ `
   }
 `;
 
+/** A dispatcher told the moment an order about a person changes (graphql-ws; docs/integrators.md, subscriptions). */
+export const ORDER_WATCH = /* GraphQL */ `
+  subscription OrderWatch($personId: ID) {
+    protectiveOrderEvents(personId: $personId) { orderId type version at }
+  }
+`;
+
 /** The auditor: who looked at a person, when and why. */
 export const WHO_LOOKED = /* GraphQL */ `
   query WhoLooked($subject: String!) {
@@ -104,6 +111,7 @@ function documentIdOf(body: string): string {
 export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
   { persona: 'officer', title: 'Officer: profile of A10000001', query: OFFICER_PROFILE, variables: { id: 'A10000001' } },
   { persona: 'dispatcher', title: 'Dispatcher: quick check', query: DISPATCH_CHECK, variables: { last: 'SMITH', first: 'MARCUS' } },
+  { persona: 'dispatcher', title: 'Dispatcher: told when an order about A10000001 changes (a subscription)', query: ORDER_WATCH, variables: { personId: 'A10000001' } },
   { persona: 'court-clerk', title: 'Court clerk: order PO-000001', query: CLERK_ORDER, variables: { id: 'PO-000001' } },
   {
     persona: 'employment-screener',

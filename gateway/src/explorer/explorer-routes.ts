@@ -16,6 +16,8 @@ const ASSETS = new Map<string, { file: string; type: string }>([
   ['graphiql.min.css', { file: 'node_modules/graphiql/graphiql.min.css', type: 'text/css' }],
   ['react.production.min.js', { file: 'node_modules/react/umd/react.production.min.js', type: 'text/javascript' }],
   ['react-dom.production.min.js', { file: 'node_modules/react-dom/umd/react-dom.production.min.js', type: 'text/javascript' }],
+  // graphql-ws's browser build: the explorer's subscriptions (the package the gateway serves them with).
+  ['graphql-ws.min.js', { file: 'node_modules/graphql-ws/umd/graphql-ws.min.js', type: 'text/javascript' }],
   ['explorer.js', { file: 'gateway/src/explorer/public/explorer.js', type: 'text/javascript' }],
   ['explorer.css', { file: 'gateway/src/explorer/public/explorer.css', type: 'text/css' }],
 ]);

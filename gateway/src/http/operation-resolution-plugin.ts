@@ -4,7 +4,8 @@ import { GraphQLError } from 'graphql';
 /**
  * Refuses a request whose document has no operation by the name asked for (or several and no
  * name), with a plain OPERATION_RESOLUTION_FAILURE (400). Apollo Server hands such a request to
- * @apollo/gateway's executor, which fails it with an opaque internal error.
+ * @apollo/gateway's executor, which fails it with an opaque internal error — as it does a
+ * subscription, which is refused here too (BAD_REQUEST, 400) with where to send it.
  */
 export function operationResolutionPlugin(): ApolloServerPlugin {
   return {
@@ -12,6 +13,12 @@ export function operationResolutionPlugin(): ApolloServerPlugin {
       return {
         // Fires once the document is parsed, validated and its operation chosen (or not).
         async didResolveOperation({ operation, request }) {
+          // @apollo/gateway executes no subscription: the gateway serves them over graphql-ws (docs/design.md §8, decision 26).
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions run over the graphql-ws protocol: open a WebSocket to /graphql', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           if (operation) return;
           throw new GraphQLError(
             request.operationName

@@ -3,7 +3,7 @@
 (function () {
   'use strict';
   // Tab texts of registered operations, to their ids: sent by id while the text is unchanged.
-  const state = { token: null, persona: null, registered: new Map(), config: null, render: null };
+  const state = { token: null, persona: null, registered: new Map(), config: null, render: null, socket: null };
   const $ = (id) => document.getElementById(id);
 
   async function fetchToken(persona) {
@@ -12,8 +12,31 @@
     return (await res.json()).token;
   }
 
+  // The kind of operation GraphiQL is about to run: the named one, or the document's only one.
+  function operationKind(params) {
+    const text = String(params.query || '').replace(/#[^\n]*/g, '');
+    const operations = [...text.matchAll(/(^|[}\s])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g)].map((m) => ({ kind: m[2], name: m[3] }));
+    const chosen = params.operationName ? operations.find((o) => o.name === params.operationName) : operations.length === 1 ? operations[0] : null;
+    return chosen ? chosen.kind : 'query';
+  }
+
+  // Subscriptions go over graphql-ws on this origin's /graphql, with the persona's token, purpose
+  // and reason as connection parameters; one connection per persona and purpose, made on demand.
+  function subscriptionSocket() {
+    const params = { authorization: 'Bearer ' + state.token, 'x-purpose-code': $('purpose').value.trim(), 'x-reason': $('reason').value.trim() };
+    const key = JSON.stringify(params);
+    if (state.socket && state.socket.key === key) return state.socket.client;
+    if (state.socket) state.socket.client.dispose();
+    const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql';
+    state.socket = { key, client: graphqlWs.createClient({ url, connectionParams: params, lazy: true, retryAttempts: 0 }) };
+    return state.socket.client;
+  }
+
   // Sends each operation with the chosen persona's token, purpose and reason.
   async function fetcher(params) {
+    if (operationKind(params) === 'subscription') {
+      return subscriptionSocket().iterate({ query: params.query, variables: params.variables, operationName: params.operationName });
+    }
     const headers = { 'content-type': 'application/json' };
     if (state.token) headers.authorization = 'Bearer ' + state.token;
     const purpose = $('purpose').value.trim();
