@@ -51,6 +51,8 @@ import { FieldPolicy } from './policy/field-policy';
 import { withFieldPolicy } from './policy/field-policy-gateway';
 import { AUDIT_SUBGRAPH } from '../../schema/subgraphs';
 import type { EventFeedConsumer } from '../../platform/src/events/event-feed';
+import { eventStreamUrl, openEventFeedConsumer } from '../../platform/src/events/open-event-feed';
+import { PROTECTIVE_ORDER_FEED } from '../../schema/events/protective-order-feed';
 import { OrderEventHub } from './subscriptions/order-event-hub';
 import { startSubscriptionServer } from './subscriptions/subscription-server';
 import { apiSchemaOf } from './subscriptions/api-schema';
@@ -87,10 +89,8 @@ export interface OperationRecording {
   writer: AuditWriter | null;
 }
 
-/** Until the orders feed is configured here: a feed that carries nothing. */
-function silentFeed(): EventFeedConsumer {
-  return { subscribe: async () => async () => undefined, close: async () => undefined };
-}
+/** How long start-up waits for the order event feed before serving without it (it attaches later). */
+const FEED_ATTACH_WAIT_MS = 10_000;
 
 /**
  * Builds and starts the gateway: Apollo Server 5 over @apollo/gateway on the static supergraph,
@@ -185,8 +185,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   const lockout = new Lockout(limiterStore, config.rateLimits);
   // Subscriptions (docs/design.md §2): @apollo/gateway executes none, so the gateway serves them
   // itself on the same server and path, from one event feed consumer for the whole process.
-  const hub = new OrderEventHub(options.eventFeed ?? silentFeed(), logger);
-  await hub.start();
+  // The feed is NATS JetStream when NATS_URL is set, else the orders service's embedded stream.
+  const feed =
+    options.eventFeed ??
+    openEventFeedConsumer(config.eventFeed, PROTECTIVE_ORDER_FEED, { streamUrl: eventStreamUrl(config.subgraphUrls.orders, PROTECTIVE_ORDER_FEED), internalTokenKey: signingKey }, logger);
+  const hub = new OrderEventHub(feed, logger);
+  await hub.start(FEED_ATTACH_WAIT_MS);
   const subscriptions = startSubscriptionServer({
     httpServer,
     schema: apiSchemaOf(supergraphSdl),

@@ -30,9 +30,21 @@ export class OrderEventHub {
     private readonly logger: Logger,
   ) {}
 
-  /** Attaches to the feed; events published after this resolves reach the listeners. */
-  async start(): Promise<void> {
-    this.detach = await this.feed.subscribe((event) => this.receive(event));
+  /**
+   * Attaches to the feed; events published after this resolves reach the listeners. Waits at
+   * most `waitMs`: a gateway whose feed is not reachable yet (the orders service or NATS still
+   * starting) serves queries meanwhile, and the feed attaches in the background when it can.
+   */
+  async start(waitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const attached = this.feed.subscribe((event) => this.receive(event)).then((detach) => {
+      this.detach = detach;
+    });
+    attached.catch((error: Error) => this.logger.error({ reason: error?.message }, 'order event feed could not attach'));
+    let timer: NodeJS.Timeout | undefined;
+    const waited = Number.isFinite(waitMs) ? new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))) : new Promise<void>(() => undefined);
+    await Promise.race([attached.catch(() => undefined), waited]);
+    clearTimeout(timer);
+    if (!this.detach) this.logger.warn({ waitMs }, 'order event feed not attached yet; subscriptions deliver once it is');
   }
 
   /** Adds a listener; the returned function removes it. */
@@ -48,7 +60,7 @@ export class OrderEventHub {
 
   /** Detaches from the feed and closes it. */
   async stop(): Promise<void> {
-    await this.detach?.();
+    await this.detach?.().catch(() => undefined);
     this.detach = null;
     this.listeners.clear();
     await this.feed.close();
