@@ -2,6 +2,7 @@ import {
   getOperationAST,
   GraphQLError,
   Kind,
+  OperationTypeNode,
   parse,
   specifiedRules,
   validate,
@@ -90,7 +91,7 @@ export function readSubscription(
   }
   const operation = getOperationAST(document, payload.operationName ?? undefined);
   if (!operation) return refused('INVALID', [coded(ErrorCode.BAD_REQUEST, 'Name the operation to run (operationName)')]);
-  if (operation.operation !== 'subscription') {
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return refused('INVALID', [coded(ErrorCode.BAD_REQUEST, 'Only subscriptions run over this connection; send queries and mutations with POST /graphql')]);
   }
   // Validation already holds a subscription to one root field, without __typename beside it.

@@ -353,7 +353,7 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
       isProd: true,
       connectionInitWaitTimeout: limits.initTimeoutMs,
       onConnect,
-      onSubscribe: onSubscribe as never,
+      onSubscribe,
       onError: (_ctx, _id, _payload, errors) => masked(errors),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: masked(result.errors) } : undefined),
       onClose: (ctx) => {
