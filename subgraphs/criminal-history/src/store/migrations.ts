@@ -194,4 +194,12 @@ export const CRIMINAL_HISTORY_MIGRATIONS: readonly Migration[] = [
       `,
     },
   },
+  {
+    version: 7,
+    name: 'no index on the last name alone: the last name with the date of birth serves it',
+    // persons_last_norm_dob (migration 3) leads with last_norm, so a lookup by the last name
+    // alone reads the same range of it. The second index cost every insert a b-tree write and
+    // every bulk load a sort of the whole table (issue 20: seeding's index builds).
+    up: 'DROP INDEX persons_last_norm;',
+  },
 ];
