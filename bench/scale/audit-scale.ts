@@ -65,7 +65,8 @@ function prng(seed: number): () => number {
   };
 }
 
-const DOCUMENT = 'query OfficerProfile($id: ID!) { person(id: $id) { id name { first last } dateOfBirth criminalHistory { arrests { date charges { code } } } } }';
+const DOCUMENT =
+  'query OfficerProfile($id: ID!) { person(id: $id) { id name { first last } dateOfBirth criminalHistory { arrests { date charges { code } } } } }';
 const DOCUMENT_HASH = sha256(DOCUMENT);
 const FIELDS = ['Person.id', 'Person.name', 'Person.dateOfBirth', 'Person.criminalHistory', 'Arrest.date', 'Arrest.charges', 'Charge.code', 'Query.person'];
 
@@ -76,30 +77,70 @@ function generate(random: () => number, at: string, chainId: string, seq: number
   const user = random() < 1 / 500 ? PROBE_USER : `u-officer-${2000 + Math.floor(random() * 5000)}`;
   const denied = random() < 0.02;
   const record: Omit<AuditRecord, 'hash'> = {
-    chainId, seq, requestId: `req-${chainId}-${seq}`, at, userSub: user, userName: `Officer ${user.slice(10)}`,
-    ori: `CA${String(1000000 + Math.floor(random() * 500)).padStart(7, '0')}`, client: 'patrol-mdt', scopes: ['person:read', 'history:read'],
-    purpose: random() < 0.9 ? 'C' : 'J', reason: `INC-${Math.floor(random() * 1e7)}`, operationType: 'query', operationName: 'OfficerProfile',
-    documentHash: DOCUMENT_HASH, document: DOCUMENT, documentId: undefined, documentTrust: undefined, variables: { id: person.slice(7) },
-    outcome: denied ? 'DENIED' : 'ALLOWED', deniedPaths: denied ? ['person.criminalHistory'] : [], errorCodes: denied ? ['FORBIDDEN'] : [],
-    fieldsResolved: FIELDS, subjects, sourceAddress: `10.${Math.floor(random() * 255)}.${Math.floor(random() * 255)}.7`, userAgent: 'patrol-mdt/4.2',
-    durationMs: 5 + Math.floor(random() * 40), prevHash,
+    chainId,
+    seq,
+    requestId: `req-${chainId}-${seq}`,
+    at,
+    userSub: user,
+    userName: `Officer ${user.slice(10)}`,
+    ori: `CA${String(1000000 + Math.floor(random() * 500)).padStart(7, '0')}`,
+    client: 'patrol-mdt',
+    scopes: ['person:read', 'history:read'],
+    purpose: random() < 0.9 ? 'C' : 'J',
+    reason: `INC-${Math.floor(random() * 1e7)}`,
+    operationType: 'query',
+    operationName: 'OfficerProfile',
+    documentHash: DOCUMENT_HASH,
+    document: DOCUMENT,
+    documentId: undefined,
+    documentTrust: undefined,
+    variables: { id: person.slice(7) },
+    outcome: denied ? 'DENIED' : 'ALLOWED',
+    deniedPaths: denied ? ['person.criminalHistory'] : [],
+    errorCodes: denied ? ['FORBIDDEN'] : [],
+    fieldsResolved: FIELDS,
+    subjects,
+    sourceAddress: `10.${Math.floor(random() * 255)}.${Math.floor(random() * 255)}.7`,
+    userAgent: 'patrol-mdt/4.2',
+    durationMs: 5 + Math.floor(random() * 40),
+    prevHash,
   };
   return { ...record, hash: recordHash(record) };
 }
 
-const COLUMNS: [name: string, value: (r: AuditRecord) => unknown][] = [
-  ['chain_id', (r) => r.chainId], ['seq', (r) => r.seq], ['request_id', (r) => r.requestId], ['at', (r) => r.at],
-  ['user_sub', (r) => r.userSub], ['user_name', (r) => r.userName], ['ori', (r) => r.ori], ['client', (r) => r.client],
-  ['scopes', (r) => JSON.stringify(r.scopes)], ['purpose', (r) => r.purpose], ['reason', (r) => r.reason],
-  ['operation_type', (r) => r.operationType], ['operation_name', (r) => r.operationName], ['document_hash', (r) => r.documentHash],
-  ['document', (r) => r.document], ['variables', (r) => JSON.stringify(r.variables)], ['outcome', (r) => r.outcome],
-  ['denied_paths', (r) => JSON.stringify(r.deniedPaths)], ['error_codes', (r) => JSON.stringify(r.errorCodes)],
-  ['fields_resolved', (r) => JSON.stringify(r.fieldsResolved)], ['subjects', (r) => JSON.stringify(r.subjects)],
-  ['source_address', (r) => r.sourceAddress], ['user_agent', (r) => r.userAgent], ['duration_ms', (r) => r.durationMs],
-  ['prev_hash', (r) => r.prevHash], ['hash', (r) => r.hash],
+const COLUMNS: [name: string, value: (r: AuditRecord) => Cell][] = [
+  ['chain_id', (r) => r.chainId],
+  ['seq', (r) => r.seq],
+  ['request_id', (r) => r.requestId],
+  ['at', (r) => r.at],
+  ['user_sub', (r) => r.userSub],
+  ['user_name', (r) => r.userName],
+  ['ori', (r) => r.ori],
+  ['client', (r) => r.client],
+  ['scopes', (r) => JSON.stringify(r.scopes)],
+  ['purpose', (r) => r.purpose],
+  ['reason', (r) => r.reason],
+  ['operation_type', (r) => r.operationType],
+  ['operation_name', (r) => r.operationName],
+  ['document_hash', (r) => r.documentHash],
+  ['document', (r) => r.document],
+  ['variables', (r) => JSON.stringify(r.variables)],
+  ['outcome', (r) => r.outcome],
+  ['denied_paths', (r) => JSON.stringify(r.deniedPaths)],
+  ['error_codes', (r) => JSON.stringify(r.errorCodes)],
+  ['fields_resolved', (r) => JSON.stringify(r.fieldsResolved)],
+  ['subjects', (r) => JSON.stringify(r.subjects)],
+  ['source_address', (r) => r.sourceAddress],
+  ['user_agent', (r) => r.userAgent],
+  ['duration_ms', (r) => r.durationMs],
+  ['prev_hash', (r) => r.prevHash],
+  ['hash', (r) => r.hash],
 ];
-/** A value in COPY's text format: backslash, tab and line breaks escaped (null never occurs here but as undefined). */
-function copyText(v: unknown): string {
+/** A column's value, as the record holds it. */
+type Cell = string | number | null | undefined;
+
+/** A value in COPY's text format: \\N for a missing one; backslash, tab and line breaks escaped. */
+function copyText(v: Cell): string {
   if (v === undefined || v === null) return '\\N';
   const text = String(v);
   return /[\\\t\n\r]/.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
@@ -125,7 +166,7 @@ class CopyStream {
   }
 
   /** Appends a row; sends about a megabyte at a time, waiting while the backend is behind. */
-  async row(values: readonly unknown[]): Promise<void> {
+  async row(values: readonly Cell[]): Promise<void> {
     this.piece += values.map(copyText).join('\t') + '\n';
     if (this.piece.length < 1 << 20) return;
     const piece = this.piece;
@@ -239,18 +280,18 @@ async function build(size: number): Promise<{ url: string; seconds: number }> {
   await db.query("SET maintenance_work_mem = '512MB'");
   for (const sql of restore) await db.query(sql);
   console.log(`  rows in ${Math.round((loaded - started) / 1000)} s, indexes built in ${Math.round((Date.now() - loaded) / 1000)} s`);
-  await db.query(
-    `INSERT INTO audit_chains (chain_id, started_at, host) SELECT id, started, 'bench' FROM unnest($1::text[], $2::text[]) AS c(id, started)`,
-    [chains.map((c) => c.id), chains.map((c) => c.started)],
-  );
-  await db.query(
-    `INSERT INTO audit_index_progress (chain_id, indexed_seq) SELECT * FROM unnest($1::text[], $2::int[])`,
-    [chains.map((c) => c.id), chains.map((c) => c.last)],
-  );
-  await db.query(
-    `INSERT INTO audit_chain_heads (chain_id, written_seq) SELECT * FROM unnest($1::text[], $2::int[])`,
-    [chains.map((c) => c.id), chains.map((c) => c.last)],
-  );
+  await db.query(`INSERT INTO audit_chains (chain_id, started_at, host) SELECT id, started, 'bench' FROM unnest($1::text[], $2::text[]) AS c(id, started)`, [
+    chains.map((c) => c.id),
+    chains.map((c) => c.started),
+  ]);
+  await db.query(`INSERT INTO audit_index_progress (chain_id, indexed_seq) SELECT * FROM unnest($1::text[], $2::int[])`, [
+    chains.map((c) => c.id),
+    chains.map((c) => c.last),
+  ]);
+  await db.query(`INSERT INTO audit_chain_heads (chain_id, written_seq) SELECT * FROM unnest($1::text[], $2::int[])`, [
+    chains.map((c) => c.id),
+    chains.map((c) => c.last),
+  ]);
   // Fresh planner statistics after a bulk load (autovacuum may be off, and should not be relied on).
   await db.query('ANALYZE audit_records');
   await db.query('ANALYZE audit_subject_index');
@@ -266,14 +307,16 @@ async function build(size: number): Promise<{ url: string; seconds: number }> {
 async function checkpointsBefore(store: SqlAuditStore, url: string, dayStart: string): Promise<VerifiedCheckpoints> {
   const db = new Client({ connectionString: url, options: '-c search_path=audit' });
   await db.connect();
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ chain_id: string; seq: number; hash: string }>(
     `SELECT c.chain_id, x.seq, x.hash FROM audit_chains c
      CROSS JOIN LATERAL (SELECT seq, hash FROM audit_records r WHERE r.chain_id = c.chain_id ORDER BY seq DESC LIMIT 1) x
      WHERE c.started_at <> $1`,
     [dayStart],
   );
   await db.end();
-  const map = new Map<string, VerifiedCheckpoint>(rows.map((r) => [r.chain_id, { chainId: r.chain_id, seq: Number(r.seq), hash: r.hash, verifiedAt: dayStart }]));
+  const map = new Map<string, VerifiedCheckpoint>(
+    rows.map((r) => [r.chain_id, { chainId: r.chain_id, seq: Number(r.seq), hash: r.hash, verifiedAt: dayStart }]),
+  );
   return { verifiedCheckpoints: async () => map, chainHeads: () => store.chainHeads(), recordVerified: async () => undefined };
 }
 
@@ -327,17 +370,35 @@ async function measure(stores: Opened[], rows: Row[]): Promise<void> {
   }
   const roster = loadRoster(null);
   const week = { from: new Date(END - 7 * DAY), to: new Date(END) };
-  await measureRow(rows, '`audit report` over the last week (with its 28-day baseline)', stores, 5, async (o) => `${(await buildMisuseReport(o.store, o.directory, week, roster)).records} records in the week`);
+  await measureRow(
+    rows,
+    '`audit report` over the last week (with its 28-day baseline)',
+    stores,
+    5,
+    async (o) => `${(await buildMisuseReport(o.store, o.directory, week, roster)).records} records in the week`,
+  );
   // The daily run: every chain verified up to yesterday, today's records read.
   const today = new Map<number, VerifiedCheckpoints>();
   for (const o of stores) today.set(o.size, await checkpointsBefore(o.store, o.url, new Date(END - DAY).toISOString()));
-  await measureRow(rows, "`audit verify`, the daily run (resumes from the last run's checkpoints)", stores, 5, async (o) => `${await verifyDay(o.store, today.get(o.size)!)} records read`);
+  await measureRow(
+    rows,
+    "`audit verify`, the daily run (resumes from the last run's checkpoints)",
+    stores,
+    5,
+    async (o) => `${await verifyDay(o.store, today.get(o.size)!)} records read`,
+  );
   const large = stores.filter((o) => o.size > 10 * RECENT_RECORDS);
   if (large.length > 0) {
     // A day of the history, at the large store's full rate: what the daily run costs per record.
     const dense = new Map<number, VerifiedCheckpoints>();
     for (const o of large) dense.set(o.size, await checkpointsBefore(o.store, o.url, new Date(END - (RECENT_DAYS + 1) * DAY).toISOString()));
-    await measureRow(rows, '`audit verify`, a daily run over a full day of the history', large, 3, async (o) => `${await verifyDay(o.store, dense.get(o.size)!)} records read`);
+    await measureRow(
+      rows,
+      '`audit verify`, a daily run over a full day of the history',
+      large,
+      3,
+      async (o) => `${await verifyDay(o.store, dense.get(o.size)!)} records read`,
+    );
   }
 }
 
@@ -359,7 +420,10 @@ async function main(): Promise<void> {
       console.log(`generating ${size.toLocaleString('en')} audit records…`);
       const { url, seconds } = await build(size);
       if (Number.isNaN(seconds)) builds.push(`${size.toLocaleString('en')} records: the store an earlier run generated (--reuse)`);
-      else builds.push(`${size.toLocaleString('en')} records generated and written in ${seconds.toFixed(0)} s (${Math.round(size / seconds).toLocaleString('en')} records/s, hashing included)`);
+      else
+        builds.push(
+          `${size.toLocaleString('en')} records generated and written in ${seconds.toFixed(0)} s (${Math.round(size / seconds).toLocaleString('en')} records/s, hashing included)`,
+        );
       console.log(builds[builds.length - 1]);
       // Opened as the gateway opens it (migrations run, partitions made ahead).
       const store = await SqlAuditStore.open({ kind: 'postgres', url }, 2);
@@ -384,7 +448,9 @@ async function main(): Promise<void> {
   const md = `# The audit at scale (issue 20)
 
 \`node dist/bench/scale/audit-scale.js --sizes ${SIZES.join(',')}\` on ${new Date().toISOString().slice(0, 16)}Z;
-${Object.entries(env).map(([k, v]) => `${k}: ${v}`).join('; ')}.
+${Object.entries(env)
+  .map(([k, v]) => `${k}: ${v}`)
+  .join('; ')}.
 
 Every store holds the same last ${RECENT_DAYS} days (${RECENT_RECORDS.toLocaleString('en')} records: the week a report reads and its
 28-day baseline) and the rest over the ${HISTORY_DAYS} days before (a record a day in the 10,000 store), so every store has

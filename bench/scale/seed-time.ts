@@ -61,7 +61,9 @@ class BackendCpu {
     if (this.polling) return;
     this.polling = true;
     try {
-      const { rows } = await this.admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.database]);
+      const { rows } = await this.admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+        this.database,
+      ]);
       for (const { pid } of rows) {
         const cpu = procCpu(pid);
         if (cpu !== null) this.seen.set(pid, Math.max(cpu, this.seen.get(pid) ?? 0));
@@ -133,7 +135,9 @@ async function main(): Promise<void> {
         `loop ${fmt((loopEnd - t0) / 1000)} s (${Math.round(PERSONS / ((loopEnd - t0) / 1000)).toLocaleString('en')}/s), after the loop ${fmt((end - loopEnd) / 1000)} s;`,
         `CPU: node ${fmt((c.user + c.system) / 1e6)} s (loop ${fmt(loopCpu)}), PostgreSQL ${fmt(backendCpu)} s (loop ${fmt(loopBackendCpu)});`,
         SETTINGS.length ? `settings ${SETTINGS.map((kv) => kv.join('=')).join(', ')};` : '',
-        `load average ${load.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`,
+        `load average ${load.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')} after`,
       ].join(' '),
     );
     if (!KEEP) {
