@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { findPersona } from '../../access-policy/src';
 import { startStack, type Stack } from '../support/stack';
+import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
+import { SwitchableAuditStore } from '../support/audit-stores';
 import { callerClaims, signAsDevIssuer } from '../support/tokens';
 import { connect, MemoryEventFeed, subscribe, waitUntil, wsUrl, type Closed, type TestClient } from '../support/subscriptions';
 
@@ -18,6 +20,7 @@ function rawSocket(stack: Stack): { socket: WebSocket; closed: Promise<Closed> }
 describe('subscription limits', () => {
   const feed = new MemoryEventFeed();
   let stack: Stack;
+  let audit: SwitchableAuditStore;
   const clients: TestClient[] = [];
   const dispatcherParams = async () => {
     const p = findPersona('dispatcher')!;
@@ -46,8 +49,12 @@ describe('subscription limits', () => {
         SUBSCRIPTION_IDLE_TIMEOUT_MS: '1500',
         SUBSCRIPTION_MAX_QUEUED: '3',
         SUBSCRIPTION_MAX_MESSAGE_BYTES: '2048',
+        LOCKOUT_ATTEMPTS: '3',
       },
-      gatewayOptions: async () => ({ eventFeed: feed }),
+      gatewayOptions: async (dataDir) => {
+        audit = new SwitchableAuditStore(await SqlAuditStore.open({ kind: 'sqlite', dataDir }));
+        return { eventFeed: feed, auditStore: audit };
+      },
     });
   });
   afterAll(async () => {
@@ -116,5 +123,34 @@ describe('subscription limits', () => {
 
     expect(await c.closed).toEqual({ code: 4413, reason: 'Slow consumer: events not read in time' });
     expect(s.events.length).toBeLessThanOrEqual(3);
+  });
+
+  it('does not deliver an event whose record cannot be written: the connection closes with 4503 (fail closed)', async () => {
+    const token = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: 'u-audit-down-0001', scope: findPersona('dispatcher')!.scopes.join(' '), purposes: 'C' }));
+    const c = connect(stack.gatewayUrl, { authorization: `Bearer ${token}`, 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
+    clients.push(c);
+    const s = subscribe(c.client, watch('AuditDown'), { orderId: 'PO-000300' });
+    await waitUntil('the subscription is attached', async () => (await recorded('u-audit-down-0001', 'AuditDown', 'ALLOWED')) === 1);
+
+    audit.refuseWrites = true;
+    try {
+      feed.publish({ orderId: 'PO-000300', type: 'TERMINATED', version: 1, personIds: [] });
+      expect(await c.closed).toEqual({ code: 4503, reason: 'Audit unavailable' });
+    } finally {
+      audit.refuseWrites = false;
+    }
+    expect(s.events).toEqual([]);
+  });
+
+  // Last: it locks this test's address out.
+  it('refuses connections from an address locked out after failed authentications with 4429, valid tokens included', async () => {
+    const forged = (await stack.token('dispatcher')).replace(/\.[^.]+$/, '.AAAA');
+    for (let i = 0; i < 3; i++) {
+      const bad = connect(stack.gatewayUrl, { authorization: `Bearer ${forged}`, 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
+      clients.push(bad);
+      expect((await bad.closed).code).toBe(4401);
+    }
+    const good = await open();
+    expect(await good.closed).toEqual({ code: 4429, reason: 'Too many requests' });
   });
 });
