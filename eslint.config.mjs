@@ -54,4 +54,9 @@ export default defineConfig(
     files: ['gateway/src/*/public/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
+  {
+    // The explorer's page loads React, ReactDOM and GraphiQL as scripts before this one.
+    files: ['gateway/src/explorer/public/explorer.js'],
+    languageOptions: { globals: { React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' } },
+  },
 );

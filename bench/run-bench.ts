@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findPersona, SUBGRAPH_NAMES, type SubgraphName } from '../access-policy/src';
 import { GATEWAY_NODE_FLAGS } from '../gateway/src/gateway-node-flags';
-import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS, sandboxKeyFiles } from '../platform/src';
+import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS } from '../platform/src';
 import { AUDIT_SUBGRAPH, AUDIT_SUBGRAPH_URL, loadSubgraphSdl } from '../schema/subgraphs';
 import { seedStores } from '../seed/src/seed-stores';
 import { runLoad, type LoadResult, type OrderPool, type Target } from './lib/load';

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       process.exit(code);
     }, 10_000);
     deadline.unref();
-    Promise.all(running).then(() => process.exit(code));
+    void Promise.all(running).then(() => process.exit(code));
   };
   process.on('SIGINT', () => shutdown(0));
   process.on('SIGTERM', () => shutdown(0));

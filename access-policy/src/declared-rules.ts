@@ -1,7 +1,7 @@
 import type { DocumentNode } from 'graphql';
 import { accessAllows, describeAccess, readFieldAccess } from './field-access';
 import type { RuleTable } from './permissions';
-import { allOf, callerRule, type Rule } from './rules';
+import { allOf, callerRule } from './rules';
 
 /**
  * A subgraph's shield rule table, derived from the `@access` declarations of its SDL: one rule
@@ -26,7 +26,7 @@ export function declaredRules(sdl: DocumentNode, rowRules: RuleTable = {}): Rule
     for (const [field, extra] of Object.entries(fields)) {
       const declared = table[type]?.[field];
       if (!declared) throw new TypeError(`A row rule for ${type}.${field}, which the SDL gives no @access`);
-      table[type][field] = allOf(declared, extra as Rule);
+      table[type][field] = allOf(declared, extra);
     }
   }
   return table;

@@ -56,7 +56,7 @@ export function buildPermissions(table: RuleTable, schema?: GraphQLSchema): IMid
     debug: false,
     fallbackError: (_thrown: unknown, _parent: object, _args: object, _ctx: unknown, info: GraphQLResolveInfo) => notAuthorised(info),
   });
-  return middleware((target: GraphQLSchema) => {
+  return middleware<unknown, RuleContext, unknown>((target: GraphQLSchema) => {
     // shield validates the table against the schema and builds a guard for every field; the
     // caller-only ones are then swapped for their synchronous form.
     const guards = viaShield.generate(target) as Record<string, IMiddlewareFieldMap>;
@@ -76,7 +76,7 @@ type Resolve = (parent: unknown, args: unknown, ctx: RuleContext, info: GraphQLR
 /** A field guard that decides from the caller alone and returns the resolver's value as is. */
 function synchronousGuard(predicate: (caller: Caller) => boolean): IMiddlewareFunction<unknown, RuleContext, unknown> {
   const guard = (resolve: Resolve, parent: unknown, args: unknown, ctx: RuleContext, info: GraphQLResolveInfo) => {
-    let allowed = false;
+    let allowed: boolean;
     try {
       allowed = predicate(ctx?.caller) === true;
     } catch {

@@ -67,7 +67,7 @@ export async function runLoad(
         context.order = id;
         body = { ...body, variables: { id, v, yards: v % 2 === 0 ? 100 : 101 } };
       }
-      return { ...req, headers, body: JSON.stringify(body) } as autocannon.Request;
+      return { ...req, headers, body: JSON.stringify(body) };
     },
     onResponse: (_status: number, body: string, ctx: object) => {
       const context = ctx as Record<string, unknown>;
@@ -90,7 +90,7 @@ export async function runLoad(
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       { url: target.url, connections: options.connections, duration: options.durationSeconds, overallRate: options.overallRate, requests },
-      (error, done) => (error ? reject(error) : resolve(done)),
+      (error: unknown, done) => (error ? reject(error instanceof Error ? error : new Error('autocannon failed', { cause: error })) : resolve(done)),
     );
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       if (status >= 200 && status < 300) latencies.push(ms);

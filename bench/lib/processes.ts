@@ -28,8 +28,8 @@ export function startPinned(name: string, core: number, args: string[], env: Nod
     output.push(d.toString());
     if (output.length > 200) output.splice(0, output.length - 100);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return { name, child, output };
 }
 
@@ -82,7 +82,7 @@ export async function waitFor(url: string, proc: BenchProcess[], timeoutMs = 60_
 export async function stopAll(procs: BenchProcess[]): Promise<void> {
   await Promise.all(
     procs.map((p) => {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) return null;
+      if (p.child.exitCode !== null || p.child.signalCode !== null) return Promise.resolve();
       const exited = new Promise((r) => p.child.once('exit', r));
       p.child.kill('SIGTERM');
       const timer = setTimeout(() => p.child.kill('SIGKILL'), 5000);

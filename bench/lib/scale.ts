@@ -82,11 +82,11 @@ function serverUrl(url: string, database: string): string {
   return u.toString();
 }
 
-async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
+async function adminQuery<Row extends pg.QueryResultRow>(url: string, sql: string): Promise<pg.QueryResult<Row>> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await client.query(sql);
+    return await client.query<Row>(sql);
   } finally {
     await client.end();
   }
@@ -137,19 +137,19 @@ async function diskMiB(location: StoreLocation, database?: string): Promise<numb
     }
     return bytes / 2 ** 20;
   }
-  const { rows } = await adminQuery(location.url, `SELECT pg_database_size('${database}') AS bytes`);
+  const { rows } = await adminQuery<{ bytes: string }>(location.url, `SELECT pg_database_size('${database}') AS bytes`);
   return Number(rows[0].bytes) / 2 ** 20;
 }
 
 /** Bytes per table and index of criminal-history (PostgreSQL), for the sizing section. */
 async function tableSizes(set: DataSet): Promise<Record<string, number>> {
   if (set.location.kind !== 'postgres') return {};
-  const { rows } = await adminQuery(
+  const { rows } = await adminQuery<{ relname: string; bytes: string }>(
     set.location.url,
     `SELECT c.relname, pg_total_relation_size(c.oid) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname IN ('criminal_history', 'orders', 'alerts') AND c.relkind = 'r' ORDER BY 2 DESC`,
   );
-  return Object.fromEntries(rows.map((r) => [r.relname as string, Number(r.bytes) / 2 ** 20]));
+  return Object.fromEntries(rows.map((r) => [r.relname, Number(r.bytes) / 2 ** 20]));
 }
 
 /** Starts the subgraphs and a gateway on a data set, on ports from `base`; returns the gateway's URL. */
@@ -193,7 +193,7 @@ async function measurePair(sets: DataSet[], options: ScaleOptions, dataRoot: str
   try {
     const urls: string[] = [];
     for (const [i, set] of sets.entries()) urls.push(await startStack(set, BASE + 20 * i, dataRoot, jwksFile, procs));
-    const p50 = sets.map(() => ({}) as Record<string, number>);
+    const p50 = sets.map((): Record<string, number> => ({}));
     for (const q of SCALE_QUERIES) {
       const headers = {
         'content-type': 'application/json', authorization: `Bearer ${tokens[q.persona]}`, 'x-purpose-code': q.purpose,
@@ -328,7 +328,7 @@ export function scaleOptionsFrom(argv: readonly string[]): ScaleOptions {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const engines = (arg('--engines') ?? 'sqlite,postgres').split(',') as ScaleOptions['engines'];
-  for (const e of engines) if (e !== 'sqlite' && e !== 'postgres') throw new Error(`--engines: sqlite or postgres, got ${e}`);
+  for (const e of engines) if (e !== 'sqlite' && e !== 'postgres') throw new Error(`--engines: sqlite or postgres, got ${String(e)}`);
   return {
     persons: Number(arg('--persons') ?? 1_000_000),
     small: Number(arg('--small') ?? 10_000),

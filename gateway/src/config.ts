@@ -247,7 +247,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     eventFeed: eventFeedConfigFrom(e),
     trustedDocuments: {
       dir: projectPath(e.TRUSTED_DOCUMENTS_DIR),
-      mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')) as TrustedDocumentsMode,
+      mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')),
     },
     subscriptions: {
       perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,

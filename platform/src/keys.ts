@@ -58,7 +58,7 @@ export function readJwk(file: string): JWK {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as JWK;
   } catch (error) {
-    throw new Error(`cannot read key file ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read key file ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 

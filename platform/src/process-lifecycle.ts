@@ -15,6 +15,7 @@ export function stopOnSignals(stop: () => Promise<void>): void {
       process.exit(1);
     }
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  // onSignal handles its own failure (logs and exits 1).
+  process.on('SIGTERM', () => void onSignal());
+  process.on('SIGINT', () => void onSignal());
 }

@@ -1,4 +1,4 @@
-import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
  * The fields named `name` selected directly below `fields`, whatever their alias, through
@@ -13,9 +13,9 @@ export function selectedBelow(fields: readonly FieldNode[], name: string, fragme
   const seen = new Set<string>();
   const visit = (set: SelectionSetNode | undefined): void => {
     for (const selection of set?.selections ?? []) {
-      if (selection.kind === 'Field') {
+      if (selection.kind === Kind.FIELD) {
         if (selection.name.value === name) found.push(selection);
-      } else if (selection.kind === 'InlineFragment') {
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         visit(selection.selectionSet);
       } else if (!seen.has(selection.name.value)) {
         seen.add(selection.name.value);

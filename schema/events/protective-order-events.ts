@@ -35,7 +35,7 @@ export function parseProtectiveOrderEvent(body: string): ProtectiveOrderFeedEven
   if (typeof v.version !== 'number' || !Number.isInteger(v.version) || v.version < 1) return null;
   if (typeof v.at !== 'string' || Number.isNaN(Date.parse(v.at))) return null;
   if (!Array.isArray(v.personIds) || !v.personIds.every((p) => typeof p === 'string')) return null;
-  return { orderId: v.orderId, type: v.type as ProtectiveOrderEventType, version: v.version, at: v.at, personIds: v.personIds as string[] };
+  return { orderId: v.orderId, type: v.type as ProtectiveOrderEventType, version: v.version, at: v.at, personIds: v.personIds };
 }
 
 /** The feed body for an event (the producer writes exactly this in its outbox). */

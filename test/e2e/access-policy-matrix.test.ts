@@ -206,7 +206,7 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
       ['an unknown purpose code', 'officer', { 'x-purpose-code': 'Q' }],
       ['a reason longer than 64 characters', 'officer', { 'x-reason': 'X'.repeat(65) }],
     ])('refuses the whole operation for %s', async (_case, persona, headers) => {
-      const result = await stack.query(persona, q, undefined, headers as Record<string, string | undefined>);
+      const result = await stack.query(persona, q, undefined, headers);
       expect(result.status).toBe(403);
       expect(result.body.data).toBeUndefined();
       expect(result.body.errors![0].extensions!.code).toBe('FORBIDDEN');
@@ -250,7 +250,7 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-custodian-internal-token': token },
           body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { ${fields} } } }`, variables: { r: [{ __typename: 'Person', id: 'A10000001' }] } }),
-        }).then((r) => r.json() as Promise<any>);
+        }).then((r) => r.json());
       const convictions = await call('criminalHistory { convictions { statute } }');
       expect(convictions.data._entities).toEqual([{ criminalHistory: { convictions: [{ statute: 'PC 459' }] } }]);
       const arrests = await call('criminalHistory { arrests { date } }');
@@ -267,7 +267,7 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-custodian-internal-token': token },
         body: JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id lastKnownAddress { street } } } }', variables: { r: [{ __typename: 'Person', id: 'A10000002' }, { __typename: 'Person', id: 'A10000001' }] } }),
-      }).then((r) => r.json())) as any;
+      }).then((r) => r.json()));
       expect(reply.data._entities[0]).toEqual({ id: 'A10000002', lastKnownAddress: null });
       expect(reply.data._entities[1].lastKnownAddress.street).toEqual(expect.any(String));
       expect(reply.errors).toEqual([expect.objectContaining({ path: ['_entities', 0, 'lastKnownAddress'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);

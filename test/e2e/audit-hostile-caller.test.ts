@@ -70,7 +70,7 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
       }
       for (const attack of attacks) expect(await recordsOf(attack)).toHaveLength(1);
     }
-    const [nulDocument] = await recordsOf(bursts[0][0][0] as Response);
+    const [nulDocument] = await recordsOf(bursts[0][0][0]);
     expect(nulDocument.document).toBe('\\u{0}');
     await expectChainsIntact();
   });

@@ -18,9 +18,9 @@ describe('store calls per request do not grow with the result', () => {
   });
 
   async function countStatements(run: () => Promise<unknown>): Promise<Record<SubgraphName, number>> {
-    const before = Object.fromEntries(Object.entries(stack.stores).map(([k, s]) => [k, s!.stats.statements]));
+    const before = Object.fromEntries(Object.entries(stack.stores).map(([k, s]) => [k, s.stats.statements]));
     await run();
-    return Object.fromEntries(Object.entries(stack.stores).map(([k, s]) => [k, s!.stats.statements - before[k]])) as Record<SubgraphName, number>;
+    return Object.fromEntries(Object.entries(stack.stores).map(([k, s]) => [k, s.stats.statements - before[k]])) as Record<SubgraphName, number>;
   }
 
   const wideSearch = (limit: number, lastName = 'SMITH') => /* GraphQL */ `{

@@ -62,7 +62,7 @@ async function runSteps(isolated: Isolated, steps: Step[]): Promise<void> {
     try {
       e.check(answers[i].status, answers[i].text);
     } catch (error) {
-      throw new Error(`${e.name}: ${(error as Error).message}\n${answers[i].text.slice(0, 500)}`);
+      throw new Error(`${e.name}: ${(error as Error).message}\n${answers[i].text.slice(0, 500)}`, { cause: error });
     }
   });
 }

@@ -30,7 +30,7 @@ async function request(target: Target, init: { method?: string; path?: string; q
   const headers: Record<string, string> = { ...target.headers, ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
   const res = await fetch(url, { method: init.method ?? (init.body !== undefined || init.json !== undefined ? 'POST' : 'GET'), headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
   const text = await res.text();
-  let json: Json = null;
+  let json: Json;
   try {
     json = JSON.parse(text);
   } catch {

@@ -10,7 +10,7 @@ describe('purpose checks run before any subgraph is called', () => {
     await stack?.stop();
   });
 
-  const total = () => Object.values(stack.stores).reduce((n, s) => n + s!.stats.statements, 0);
+  const total = () => Object.values(stack.stores).reduce((n, s) => n + s.stats.statements, 0);
 
   it.each([
     ['a missing purpose', { 'x-purpose-code': undefined }],
@@ -18,7 +18,7 @@ describe('purpose checks run before any subgraph is called', () => {
     ['a purpose the token does not grant', { 'x-purpose-code': 'F' }],
   ])('reads no store at all for %s', async (_case, headers) => {
     const before = total();
-    const result = await stack.query('officer', '{ person(id: "A10000001") { name { last } protectiveOrders { id } alerts { id } } }', undefined, headers as Record<string, string | undefined>);
+    const result = await stack.query('officer', '{ person(id: "A10000001") { name { last } protectiveOrders { id } alerts { id } } }', undefined, headers);
     expect(result.status).toBe(403);
     expect(total()).toBe(before);
   });

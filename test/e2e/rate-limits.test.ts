@@ -33,7 +33,7 @@ describe('rate limits, quotas and lockout', () => {
     const ip = from();
     const token = await tokenFor({});
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof postGraphQL>> | undefined;
     for (let i = 0; i < 6; i++) {
       last = await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${token}`, ...C, ...ip });
       statuses.push(last.status);
@@ -61,7 +61,7 @@ describe('rate limits, quotas and lockout', () => {
     const client = `screening-${randomUUID()}`;
     const search = { query: '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }' };
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof postGraphQL>> | undefined;
     for (let i = 0; i < 4; i++) {
       const token = await tokenFor({ client, scope: 'person:match criminal_history:employment', purposes: 'I' });
       last = await postGraphQL(stack.gatewayUrl, search, { authorization: `Bearer ${token}`, 'x-purpose-code': 'I', ...from() });

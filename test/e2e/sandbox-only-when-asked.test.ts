@@ -32,7 +32,7 @@ function runUntilExit(script: string, env: NodeJS.ProcessEnv): Promise<{ code: n
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     child.on('exit', (code) => {
       clearTimeout(timer);

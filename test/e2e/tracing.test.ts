@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { freePort } from '../support/free-port';
-import { postGraphQL, startStack, type Stack } from '../support/stack';
+import { postGraphQL, startStack } from '../support/stack';
 
 interface ExportedSpan {
   traceId: string;
@@ -45,9 +45,9 @@ describe('tracing', () => {
     );
 
   it("exports one trace per operation: the request span over Apollo's plan and fetches, each subgraph's call and statements, and the audit commit; its log lines and audit record name it; no variables", async () => {
-    let logLine = '';
-    let recorded: Array<{ traceId: string | null }> = [];
-    let stack: Stack | undefined = await startStack({ persons: 20, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint } });
+    let logLine: string;
+    let recorded: Array<{ traceId: string | null }>;
+    const stack = await startStack({ persons: 20, env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint } });
     try {
       const answer = await stack.query('officer', 'query TracedProfile($id: ID!) { person(id: $id) { name { last } alerts { id } } }', { id: 'A10000001' });
       expect(answer.body.errors).toBeUndefined();
@@ -60,7 +60,6 @@ describe('tracing', () => {
     } finally {
       // Stopping (SIGTERM) drains and exports what is buffered.
       await stack.stop();
-      stack = undefined;
     }
     const all = spans();
     expect(bodies.every((b) => b.path === '/v1/traces')).toBe(true);

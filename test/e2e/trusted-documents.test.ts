@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AuditRecord } from '../../access-policy/src';
 import { sha256 } from '../../gateway/src/audit/hash-chain';
 import { EMPLOYMENT_SCREENING } from '../../gateway/src/explorer/example-operations';
-import { projectRoot, type StoreBase } from '../../platform/src';
+import { projectRoot } from '../../platform/src';
 import { postGraphQL, startStack, type GraphQLResult, type Stack } from '../support/stack';
 
 const SCREENING_ID = sha256(EMPLOYMENT_SCREENING);
@@ -47,7 +47,7 @@ describe('trusted documents', () => {
       expect(event).toBeDefined();
       return event;
     }
-    const statements = () => Object.values(stack.stores).reduce((n, s) => n + (s as StoreBase).stats.statements, 0);
+    const statements = () => Object.values(stack.stores).reduce((n, s) => n + (s).stats.statements, 0);
 
     it('the registered screening runs by id, as Apollo Client sends it', async () => {
       const result = await postGraphQL(stack.gatewayUrl, { variables: DOE, extensions: { persistedQuery: { version: 1, sha256Hash: SCREENING_ID } } }, await screener());

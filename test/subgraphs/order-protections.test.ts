@@ -42,7 +42,7 @@ describe('orders tells criminal-history whom an order protects (rule 11)', () =>
   };
   const run = async (peers: PeerAccess, source: string) => {
     const caller = personaCaller('court-clerk');
-    const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers, loaders: SUBGRAPHS.orders.createLoaders(store as never, caller, clock) };
+    const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers, loaders: SUBGRAPHS.orders.createLoaders(store, caller, clock) };
     return (await graphql({ schema, source, contextValue })) as { data?: any; errors?: any[] };
   };
   const EXPIRES = '2027-06-15T12:00:00.000Z';

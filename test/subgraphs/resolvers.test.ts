@@ -50,7 +50,7 @@ describe('criminal-history resolvers', () => {
 
   it('refuses limits outside 1–50 for criminal-justice searches with BAD_USER_INPUT', async () => {
     const r = await sg.execute(personaCaller('officer'), '{ searchPersons(lastName: "DOE", limit: 51) { score } }');
-    expect(r.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].extensions.code).toBe('BAD_USER_INPUT');
     expect(r.errors![0].message).toContain('between 1 and 50');
   });
 });
@@ -92,6 +92,6 @@ describe('alerts resolvers', () => {
 
   it('refuses a limit above 500', async () => {
     const r = await sg.execute(personaCaller('officer'), '{ alerts(limit: 501) { id } }');
-    expect(r.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].extensions.code).toBe('BAD_USER_INPUT');
   });
 });

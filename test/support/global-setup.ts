@@ -48,7 +48,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (error) {
     process.env.CUSTODIAN_TEST_PG = '';
     if (process.env.REQUIRE_POSTGRES === '1') {
-      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL does not answer at ${PG_ADMIN_URL}: ${(error as Error).message}`);
+      throw new Error(`REQUIRE_POSTGRES=1 but PostgreSQL does not answer at ${PG_ADMIN_URL}: ${(error as Error).message}`, { cause: error });
     }
     console.warn(`\nPostgreSQL is not reachable at ${PG_ADMIN_URL}: its tests will be SKIPPED (set REQUIRE_POSTGRES=1 to fail instead)\n`);
   } finally {

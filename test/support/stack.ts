@@ -170,8 +170,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env: { ...process.env, ...env, ...extraEnv, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (d: Buffer) => lines.push(d.toString()));
-    child.stderr!.on('data', (d: Buffer) => lines.push(d.toString()));
+    child.stdout.on('data', (d: Buffer) => lines.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => lines.push(d.toString()));
     children.set(service, child);
   };
   const logs = (service: string) => (output.get(service) ?? []).join('');
@@ -186,8 +186,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (const name of SUBGRAPH_NAMES) {
       const config = readSubgraphConfig(name, { ...processEnv, PORT: String(ports[name]) });
       const running = await serveSubgraph(SUBGRAPHS[name] as never, config, { clock: options.clock, logger: silent });
-      inProcess.subgraphs[name] = running as RunningSubgraph<StoreBase>;
-      stores[name] = running.store as StoreBase;
+      inProcess.subgraphs[name] = running;
+      stores[name] = running.store;
     }
     const extra = options.gatewayOptions ? await options.gatewayOptions(dataDir) : {};
     inProcess.gateway = await startGateway(readGatewayConfig({ ...processEnv, PORT: String(gatewayPort) }), { logger: silent, ...extra });
@@ -285,7 +285,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       for (const s of Object.values(inProcess.subgraphs)) await s?.stop();
       await Promise.all(
         [...children.values()].map((c) => {
-          if (c.exitCode !== null || c.signalCode !== null) return null;
+          if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
           const exited = new Promise((r) => c.once('exit', r));
           c.kill('SIGTERM');
           const timer = setTimeout(() => c.kill('SIGKILL'), 5000);

@@ -38,9 +38,9 @@ export async function openSubgraph(name: SubgraphName, clock: Clock = fixedClock
   return {
     store: store as unknown as StoreBase,
     async execute(caller: Caller, source: string, variableValues?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: ExecutionResult['errors'] }> {
-      const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders: module.createLoaders(store as never, caller, clock) };
+      const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders: module.createLoaders(store, caller, clock) };
       const result = await graphql({ schema, source, variableValues, contextValue });
-      return result as { data?: Record<string, any> | null; errors?: ExecutionResult['errors'] };
+      return result;
     },
     close: () => store.close(),
   };

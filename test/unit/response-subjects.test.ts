@@ -1,4 +1,4 @@
-import { buildSchema, parse, visit, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, Kind, parse, visit, type OperationDefinitionNode } from 'graphql';
 import { subjectsInResponse } from '../../gateway/src/audit/response-subjects';
 
 // The shapes that matter: subjects (Person, ProtectiveOrder, Alert) under subjects, under other
@@ -16,7 +16,7 @@ const schema = buildSchema(`
 
 function subjects(query: string, data: unknown): string[] {
   const document = parse(query);
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   return [...subjectsInResponse(schema, document, operation, data)].sort();
 }
 

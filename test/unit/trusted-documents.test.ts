@@ -13,7 +13,7 @@ const silent = createLogger('test', 'silent');
 
 function identity(persona: string): VerifiedIdentity {
   const p = findPersona(persona)!;
-  return { sub: p.sub, name: p.name, ori: p.ori, client: p.client, scopes: new Set(p.scopes), purposes: new Set(p.purposes) } as VerifiedIdentity;
+  return { sub: p.sub, name: p.name, ori: p.ori, client: p.client, scopes: new Set(p.scopes), purposes: new Set(p.purposes) };
 }
 
 function storeWith(files: Record<string, unknown>): TrustedDocumentStore {

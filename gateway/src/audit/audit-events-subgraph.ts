@@ -68,7 +68,7 @@ export function auditEventsDataSource(store: AuditStore): LocalGraphQLDataSource
   };
   const schema = buildSubgraphExecutableSchema({
     typeDefs: loadSubgraphSdl(AUDIT_SUBGRAPH),
-    resolvers: resolvers as never,
+    resolvers: resolvers,
     accessRules: auditAccessRules,
     // Audit records are not record contents: reading them discloses no one.
     subjectOf: () => null,

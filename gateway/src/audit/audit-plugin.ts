@@ -28,7 +28,7 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
             response.body = { kind: 'single', singleResult: errorBody('Incremental delivery is not supported', ErrorCode.BAD_REQUEST) };
           }
           const result = response.body.kind === 'single' ? response.body.singleResult : { data: null, errors: [] };
-          const data = result.data as Record<string, unknown> | null | undefined;
+          const data = result.data;
           const errors = result.errors;
           if (metrics && operation && document) {
             const denied = (errors ?? []).filter((e) => codeOf(e) === 'FORBIDDEN' && e.path).map((e) => coordinateOfPath(schema, document, operation, e.path!) ?? 'unknown');

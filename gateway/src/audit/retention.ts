@@ -18,7 +18,7 @@ export function scheduleRetention(store: AuditStore, retentionDays: number, logg
     }
   };
   void purge();
-  const timer = setInterval(purge, DAY);
+  const timer = setInterval(() => void purge(), DAY);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -121,7 +121,7 @@ export class SubjectIndex {
         // Another replica catching up may have indexed the same record: the rows are the same.
         await tx.run(
           `INSERT INTO audit_subject_index (subject, at, chain_id, seq) VALUES ${valueRows(part.length, '?, ?, ?, ?')} ON CONFLICT DO NOTHING`,
-          part.flat() as SqlValue[],
+          part.flat(),
         );
       }
       for (const [chain, seq] of marks) {
@@ -162,8 +162,14 @@ export async function subjectKeys(
   const bounds = (column: string) => {
     const clauses: string[] = [];
     const params: SqlValue[] = [];
-    if (range.from) clauses.push(`${column} >= ?`), params.push(range.from);
-    if (range.to) clauses.push(`${column} < ?`), params.push(range.to);
+    if (range.from) {
+      clauses.push(`${column} >= ?`);
+      params.push(range.from);
+    }
+    if (range.to) {
+      clauses.push(`${column} < ?`);
+      params.push(range.to);
+    }
     return { sql: clauses.map((c) => ` AND ${c}`).join(''), params };
   };
   const indexedRange = bounds('at');

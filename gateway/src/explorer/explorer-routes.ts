@@ -86,7 +86,8 @@ export function explorerRoutes(issuer: DevIssuer, policy: FieldPolicy): Router {
   });
 
   router.post('/explorer/token', secure, express.json({ limit: 1024 }), async (req, res) => {
-    const persona = findPersona(String((req.body as { persona?: unknown })?.persona ?? ''));
+    const asked = (req.body as { persona?: unknown } | undefined)?.persona;
+    const persona = findPersona(typeof asked === 'string' ? asked : '');
     if (!persona) return void res.status(400).json({ error: 'unknown persona' });
     res.json({ token: await issuer.sign(persona) });
   });

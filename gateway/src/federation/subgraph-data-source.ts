@@ -1,5 +1,6 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { OperationTypeNode } from 'graphql';
 import type { KeyLike } from 'jose';
 import { ErrorCode, INTERNAL_TOKEN_HEADER, internalTokenFor, type SubgraphName } from '../../../access-policy/src';
 import { delegationHeader, DISCLOSURE_EXTENSION, errorBody, readDisclosureReport, type Logger } from '../../../platform/src';
@@ -8,7 +9,7 @@ import type { GatewayMetrics } from '../observability/metrics';
 import { activeTraceId, injectTraceContext } from '../observability/tracing';
 import { subgraphFetcher, type SubgraphPost } from './subgraph-fetcher';
 
-const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => errorBody(message, code) as unknown as GatewayGraphQLResponse;
+const failure = (message: string, code: ErrorCode): GatewayGraphQLResponse => errorBody(message, code);
 
 /**
  * How the gateway calls one subgraph: every fetch carries an internal token for that subgraph
@@ -71,7 +72,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // W3C trace context, when tracing is on: the subgraph's work joins the operation's trace.
     injectTraceContext(headers);
     // Mutations may need to consult a peer (orders checks the persons it is given); reads never do.
-    const isMutation = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'mutation';
+    const isMutation = 'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === OperationTypeNode.MUTATION;
     if (isMutation) {
       for (const peer of this.peers) headers[delegationHeader(peer)] = await this.tokenFor(ctx, peer);
     }

@@ -22,7 +22,7 @@ export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedE
   const code = formatted.extensions?.code;
   const serviceName = typeof formatted.extensions?.serviceName === 'string' ? formatted.extensions.serviceName : undefined;
   const base = { locations: formatted.locations, path: formatted.path };
-  if (typeof code === 'string' && (PUBLIC_ERROR_CODES.has(code) || APOLLO_PUBLIC_CODES.has(code)) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+  if (typeof code === 'string' && (PUBLIC_ERROR_CODES.has(code) || APOLLO_PUBLIC_CODES.has(code)) && code !== (ErrorCode.INTERNAL_SERVER_ERROR as string)) {
     return { ...base, message: formatted.message, extensions: { code, ...(serviceName ? { serviceName } : {}) } };
   }
   if (serviceName) {

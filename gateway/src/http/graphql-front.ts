@@ -107,7 +107,7 @@ function sentOperation(req: IncomingMessage, state: RequestState): { variables: 
   let sent = state.body as { variables?: unknown; operationName?: unknown } | undefined;
   if (sent === undefined) {
     const params = new URLSearchParams(searchOf(req.url));
-    let variables: unknown = null;
+    let variables: unknown;
     try {
       variables = params.has('variables') ? JSON.parse(params.get('variables')!) : null;
     } catch {
@@ -264,7 +264,7 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     }
     const params = isGet ? queryParams(req) : state.body;
     if (!params || typeof params !== 'object' || Array.isArray(params)) return true;
-    const verdict = judgeDocument(deps.trustedDocuments.mode, deps.trustedDocuments.store, state.identity!, sentDocument(params as Record<string, unknown>));
+    const verdict = judgeDocument(deps.trustedDocuments.mode, deps.trustedDocuments.store, state.identity!, sentDocument(params));
     if (verdict.kind === 'refuse') {
       state.documentId = verdict.documentId;
       state.documentTrust = 'UNREGISTERED';

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { readFileSync } from 'node:fs';
 import { parsePurposes, parseScopes, unauthenticated, type PurposeCode } from '../../../access-policy/src';
@@ -71,7 +71,7 @@ export async function createAuthenticator(auth: GatewayConfig['auth']): Promise<
       key = await importKey(readJwk(auth.keys.publicKeyFile), auth.algorithms[0]);
       break;
     case 'jwks-file':
-      key = createLocalJWKSet(JSON.parse(readFileSync(auth.keys.file, 'utf8')));
+      key = createLocalJWKSet(JSON.parse(readFileSync(auth.keys.file, 'utf8')) as JSONWebKeySet);
       break;
     case 'jwks-url':
       key = createRemoteJWKSet(new URL(auth.keys.url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });

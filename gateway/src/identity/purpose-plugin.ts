@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { checkPurpose } from '../../../access-policy/src';
 import type { GatewayContext } from '../context';
 
@@ -11,7 +11,7 @@ export const PURPOSE_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typenam
 
 /** True when the operation reaches a record source and therefore needs a purpose. */
 export function operationNeedsPurpose(operation: OperationDefinitionNode): boolean {
-  if (operation.operation !== 'query') return true;
+  if (operation.operation !== OperationTypeNode.QUERY) return true;
   return operation.selectionSet.selections.some(
     (s) => s.kind !== Kind.FIELD || !PURPOSE_FREE_ROOT_FIELDS.has(s.name.value),
   );

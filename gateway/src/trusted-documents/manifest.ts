@@ -41,7 +41,7 @@ function checkBody(where: string, id: string, name: string, type: string, body: 
   }
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) throw new ManifestError(`${where}: "body" must hold exactly one operation`);
-  if (operations[0].operation !== type) throw new ManifestError(`${where}: "type" is ${type} but the body is a ${operations[0].operation}`);
+  if ((operations[0].operation as string) !== type) throw new ManifestError(`${where}: "type" is ${type} but the body is a ${operations[0].operation}`);
   if (operations[0].name && operations[0].name.value !== name) throw new ManifestError(`${where}: "name" is ${name} but the body's operation is ${operations[0].name.value}`);
   if (SHA256_HEX.test(id) && createHash('sha256').update(body).digest('hex') !== id.toLowerCase()) {
     throw new ManifestError(`${where}: "id" is not the SHA-256 of its body`);

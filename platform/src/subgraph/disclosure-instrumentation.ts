@@ -5,6 +5,7 @@ import {
   isCompositeType,
   isObjectType,
   type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
 } from 'graphql';
 import type { DisclosureLog } from './disclosure-log';
@@ -59,7 +60,7 @@ export function instrumentDisclosure(schema: GraphQLSchema, subjectOf: SubjectOf
       // Only fields that return objects can confirm an entity; leaves are left alone (most fields).
       const returnsObjects = isCompositeType(returned);
       const returnedTypeName = isAbstractType(returned) ? null : returned.name;
-      field.resolve = (source, args, ctx, info) => {
+      field.resolve = (source: unknown, args: Record<string, unknown>, ctx: SubgraphContext, info: GraphQLResolveInfo) => {
         const log = ctx?.disclosure;
         if (!log) return resolve(source, args, ctx, info);
         log.fields.add(coordinate);

@@ -106,7 +106,7 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
       ...vendorReportingOff(),
       // A subgraph never trusts its caller: lengths and scalars are checked here too.
       argumentChecksPlugin<SubgraphContext<Store, Loaders>>(),
-      disclosurePlugin(module, logger) as never,
+      disclosurePlugin(module, logger),
     ],
   });
   await apollo.start();

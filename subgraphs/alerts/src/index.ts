@@ -10,7 +10,7 @@ import { SqlAlertsStore } from './store/sql-alerts-store';
 export const alerts: SubgraphModule<AlertsStore, AlertsLoaders> = {
   name: 'alerts',
   typeDefs: loadSubgraphSdl('alerts'),
-  resolvers: alertsResolvers as never,
+  resolvers: alertsResolvers,
   accessRules: alertsAccessRules,
   subjectOf: alertsSubjectOf,
   openStore: (location) => SqlAlertsStore.open(location),

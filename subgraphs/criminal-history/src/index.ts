@@ -10,7 +10,7 @@ import { SqlCriminalHistoryStore } from './store/sql-criminal-history-store';
 export const criminalHistory: SubgraphModule<CriminalHistoryStore, CriminalHistoryLoaders> = {
   name: 'criminal-history',
   typeDefs: loadSubgraphSdl('criminal-history'),
-  resolvers: criminalHistoryResolvers as never,
+  resolvers: criminalHistoryResolvers,
   accessRules: criminalHistoryAccessRules,
   subjectOf: criminalHistorySubjectOf,
   openStore: (location) => SqlCriminalHistoryStore.open(location),

@@ -12,7 +12,7 @@ import { SqlOrdersStore } from './store/sql-orders-store';
 export const orders: SubgraphModule<OrdersStore, OrdersLoaders> = {
   name: 'orders',
   typeDefs: loadSubgraphSdl('orders'),
-  resolvers: { ...orderQueryResolvers, ...orderMutationResolvers } as never,
+  resolvers: { ...orderQueryResolvers, ...orderMutationResolvers },
   accessRules: ordersAccessRules,
   subjectOf: ordersSubjectOf,
   openStore: (location) => SqlOrdersStore.open(location),

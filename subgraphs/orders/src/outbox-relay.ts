@@ -79,7 +79,7 @@ export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublis
       await session.markPublished(done);
       full = batch.length === batchSize && done.length === batch.length;
     });
-    if (failure) throw failure;
+    if (failure) throw failure instanceof Error ? failure : new Error('publishing failed', { cause: failure });
     return full;
   };
 
@@ -87,7 +87,7 @@ export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublis
     let backoff = minBackoff;
     while (!stopped) {
       woken = false;
-      let more = false;
+      let more: boolean;
       try {
         more = await pass();
         backoff = minBackoff;

@@ -1,4 +1,4 @@
-import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlClient, type SqlValue, type StoreLocation } from '../../../../platform/src';
+import { migrate, openSqlClient, SqlStoreBase, placeholders, readBool, type SqlValue, type StoreLocation } from '../../../../platform/src';
 import type { AlertFilter, AlertRecord, AlertsStore, CautionCode, MissingCategory } from './alerts-store';
 import { ALERTS_MIGRATIONS } from './migrations';
 
