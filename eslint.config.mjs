@@ -55,8 +55,8 @@ export default defineConfig(
     languageOptions: { globals: globals.browser, sourceType: 'script' },
   },
   {
-    // The explorer's page loads React, ReactDOM and GraphiQL as scripts before this one.
+    // The explorer's page loads React, ReactDOM, GraphiQL and graphql-ws as scripts before this one.
     files: ['gateway/src/explorer/public/explorer.js'],
-    languageOptions: { globals: { React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly' } },
+    languageOptions: { globals: { React: 'readonly', ReactDOM: 'readonly', GraphiQL: 'readonly', graphqlWs: 'readonly' } },
   },
 );

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 
 /**
  * Refuses a request whose document has no operation by the name asked for (or several and no
@@ -14,7 +14,7 @@ export function operationResolutionPlugin(): ApolloServerPlugin {
         // Fires once the document is parsed, validated and its operation chosen (or not).
         async didResolveOperation({ operation, request }) {
           // @apollo/gateway executes no subscription: the gateway serves them over graphql-ws (docs/design.md §8, decision 26).
-          if (operation?.operation === 'subscription') {
+          if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
             throw new GraphQLError('Subscriptions run over the graphql-ws protocol: open a WebSocket to /graphql', {
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
             });
