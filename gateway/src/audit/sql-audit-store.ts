@@ -271,9 +271,14 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
     const records: AuditRecord[] = [];
     for (let i = 0; i < keys.length; i += ROWS_PER_INSERT) {
       const part = keys.slice(i, i + ROWS_PER_INSERT);
+      // The keys' times again, as a list of constants: PostgreSQL prunes the months no key falls
+      // in (it cannot from the row list) and reads the rest by their time index. Without it, on a
+      // store of 20,000 records it scanned every partition and hash-joined: 9.5 ms, and 1.2 ms with.
+      const times = [...new Set(part.map((k) => k.at))];
       const rows = await this.sql.all<AuditRow>(
-        `SELECT ${COLUMNS} FROM audit_records r WHERE (r.chain_id, r.seq, r.at) IN (VALUES ${valueRows(part.length, key)})${where.map((w) => ` AND ${w}`).join('')}`,
-        [...part.flatMap((k) => [k.chainId, k.seq, k.at]), ...params],
+        `SELECT ${COLUMNS} FROM audit_records r WHERE (r.chain_id, r.seq, r.at) IN (VALUES ${valueRows(part.length, key)})
+         AND r.at IN (${placeholders(times.length)})${where.map((w) => ` AND ${w}`).join('')}`,
+        [...part.flatMap((k) => [k.chainId, k.seq, k.at]), ...times, ...params],
       );
       records.push(...rows.map(toRecord));
     }
