@@ -62,7 +62,10 @@ async function main(args: string[]): Promise<number> {
         console.log(JSON.stringify(report, null, 2));
       } else {
         console.log(`misuse report ${report.from} – ${report.to}: ${report.records} records, ${report.lookups} lookups, ${report.signals.length} signals`);
-        for (const s of report.signals) console.log(`\n${s.signal}  user=${s.user ?? '-'}\n  ${s.summary}\n  records: ${s.records.slice(0, 20).join(' ')}${s.records.length > 20 ? ` (+${s.records.length - 20})` : ''}`);
+        for (const s of report.signals) {
+          const more = s.records.length > 20 ? ` (+${s.records.length - 20})` : '';
+          console.log(`\n${s.signal}  user=${s.user ?? '-'}\n  ${s.summary}\n  records: ${s.records.slice(0, 20).join(' ')}${more}`);
+        }
       }
       return 0;
     } finally {
