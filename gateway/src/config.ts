@@ -11,6 +11,7 @@ import {
   SERVICE_ENV,
   sandboxKeyFiles,
   storeLocationFrom,
+  subgraphUrlVariable,
   tracingOptionsFrom,
   type Mode,
   type StoreLocation,
@@ -89,10 +90,6 @@ export interface GatewayConfig {
 export const DEV_ISSUER = 'custodian-dev-issuer';
 export const DEV_AUDIENCE = 'custodian';
 
-/** The variable naming a subgraph's URL, e.g. SUBGRAPH_URL_CRIMINAL_HISTORY. */
-export function subgraphUrlVariable(name: SubgraphName): string {
-  return `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
-}
 
 /** Every environment variable the gateway reads (besides SUBGRAPH_URL_<NAME>), with its default. */
 export const GATEWAY_ENV = {

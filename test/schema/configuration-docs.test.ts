@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATEWAY_ENV, subgraphUrlVariable } from '../../gateway/src/config';
+import { GATEWAY_ENV } from '../../gateway/src/config';
 import { SUBGRAPH_NAMES } from '../../access-policy/src';
-import { projectRoot, SUBGRAPH_ENV } from '../../platform/src';
+import { projectRoot, SUBGRAPH_ENV, subgraphUrlVariable } from '../../platform/src';
 
 const root = projectRoot();
 const operators = readFileSync(join(root, 'docs/operators.md'), 'utf8');

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { GATEWAY_ENV, readGatewayConfig, subgraphUrlVariable } from '../../gateway/src/config';
+import { GATEWAY_ENV, readGatewayConfig } from '../../gateway/src/config';
 import { GatewayMetrics } from '../../gateway/src/observability/metrics';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/src/gateway-node-flags';
 import { SUBGRAPH_NAMES } from '../../access-policy/src';
-import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV } from '../../platform/src';
+import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, subgraphUrlVariable } from '../../platform/src';
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
 
 interface Service {

@@ -3,7 +3,7 @@ import { ConfigError, modeFrom, projectPath, readEnv, SERVICE_ENV, storeLocation
 import type { TracingOptions } from '../observability/tracing';
 import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
 import type { StoreLocation } from '../sql/open-sql-client';
-import type { SubgraphName } from '../../../access-policy/src';
+import { SUBGRAPH_PEERS, type SubgraphName } from '../../../access-policy/src';
 import { EVENT_FEED_ENV, eventFeedConfigFrom, type EventFeedConfig } from '../events/event-feed-config';
 
 /** Default ports when a subgraph runs on its own (under `npm start` the launcher sets PORT+n). */
@@ -36,20 +36,33 @@ export interface SubgraphConfig {
   eventFeed: EventFeedConfig;
 }
 
+/** The variable naming a subgraph's URL, e.g. SUBGRAPH_URL_CRIMINAL_HISTORY: the gateway reads one per subgraph, a subgraph one per peer. */
+export function subgraphUrlVariable(name: SubgraphName): string {
+  return `SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The subgraphs another may call on a caller's behalf (access-policy's SUBGRAPH_PEERS), each once. */
+const CALLED_PEERS = [...new Set(Object.values(SUBGRAPH_PEERS).flatMap((peers) => peers ?? []))];
+
+/** Where a subgraph reaches each peer it may call on a caller's behalf (orders: criminal-history, to check persons exist). */
+const PEER_URL_ENV: Record<string, ReturnType<typeof str>> = Object.fromEntries(
+  CALLED_PEERS.map((peer) => [subgraphUrlVariable(peer), str({ default: `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[peer]}/graphql` })]),
+);
+
 /** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
 export const SUBGRAPH_ENV = {
   ...SERVICE_ENV,
   PORT: port({ default: 4001 }),
   INTERNAL_TOKEN_PUBLIC_KEY_FILE: str({ default: '' }),
   SUBGRAPH_MAX_BODY_BYTES: num({ default: 1_000_000 }),
-  /** Where a subgraph reaches criminal-history on a caller's behalf (orders checks persons exist). */
-  SUBGRAPH_URL_CRIMINAL_HISTORY: str({ default: 'http://127.0.0.1:4001/graphql' }),
+  ...PEER_URL_ENV,
   ...EVENT_FEED_ENV,
 };
 
 /** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
   const e = readEnv({ ...SUBGRAPH_ENV, PORT: port({ default: DEFAULT_SUBGRAPH_PORTS[name] }) }, env);
+  const peerUrls: Record<string, string> = readEnv(PEER_URL_ENV, env);
   const mode = modeFrom(e.CUSTODIAN_MODE, e.NODE_ENV);
   const dataDir = projectPath(e.DATA_DIR);
   let keyFile = e.INTERNAL_TOKEN_PUBLIC_KEY_FILE;
@@ -69,7 +82,7 @@ export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = 
     createSandboxKeys: mode === 'sandbox' && !e.INTERNAL_TOKEN_PUBLIC_KEY_FILE,
     logLevel: e.LOG_LEVEL,
     maxBodyBytes: e.SUBGRAPH_MAX_BODY_BYTES,
-    peerUrls: { 'criminal-history': e.SUBGRAPH_URL_CRIMINAL_HISTORY },
+    peerUrls: Object.fromEntries((SUBGRAPH_PEERS[name] ?? []).map((peer) => [peer, peerUrls[subgraphUrlVariable(peer)]])),
     tracing: tracingOptionsFrom(e, name),
     eventFeed: eventFeedConfigFrom(e),
   };
