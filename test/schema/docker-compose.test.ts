@@ -7,6 +7,8 @@ import { GATEWAY_NODE_FLAGS } from '../../gateway/src/gateway-node-flags';
 import { SUBGRAPH_NAMES } from '../../access-policy/src';
 import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, subgraphUrlVariable } from '../../platform/src';
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
+import { eventFeedConfigFrom, EVENT_FEED_ENV } from '../../platform/src/events/event-feed-config';
+import { readEnv } from '../../platform/src';
 
 interface Service {
   image?: string;
@@ -38,7 +40,7 @@ const secretPath = (env: Record<string, string>, name: string) => env[name]?.rep
 /** Docker cannot run here: the production shape is checked against what the code reads. */
 describe('docker-compose.yml: the production shape', () => {
   it('has PostgreSQL with a volume and a health check, the migration job, three subgraphs, two gateways, a load balancer, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['alerts', 'criminal-history', 'gateway-1', 'gateway-2', 'grafana', 'load-balancer', 'migrate', 'orders', 'postgres', 'prometheus', 'seed']);
+    expect(Object.keys(services).sort()).toEqual(['alerts', 'criminal-history', 'gateway-1', 'gateway-2', 'grafana', 'load-balancer', 'migrate', 'nats', 'orders', 'postgres', 'prometheus', 'seed']);
     expect(services.postgres.volumes).toContain('pgdata:/var/lib/postgresql/data');
     expect(compose.volumes).toHaveProperty('pgdata');
     expect(services.postgres.healthcheck!.test.join(' ')).toContain('pg_isready');
@@ -49,7 +51,8 @@ describe('docker-compose.yml: the production shape', () => {
 
   it('starts every service from an entry point that exists in the build', () => {
     for (const [name, s] of Object.entries(services)) {
-      if (!s.command) continue;
+      // Our services run node; NATS's command is its server's arguments.
+      if (!s.command || s.command[0] !== 'node') continue;
       const source = join(root, s.command[s.command.length - 1].replace(/^dist\//, '').replace(/\.js$/, '.ts'));
       expect({ name, exists: existsSync(source) }).toEqual({ name, exists: true });
     }
@@ -63,9 +66,29 @@ describe('docker-compose.yml: the production shape', () => {
     expect(SUPERGRAPH_URLS[name]).toBe(`http://${name}:${env.PORT}/graphql`);
     expect(s.secrets).toEqual(expect.arrayContaining([secretPath(env, 'DATABASE_URL_FILE'), secretPath(env, 'INTERNAL_TOKEN_PUBLIC_KEY_FILE')]));
     expect(s.secrets).not.toContain('internal_token_private');
-    expect(s.depends_on).toEqual({ migrate: { condition: 'service_completed_successfully' } });
+    expect(s.depends_on).toEqual({
+      migrate: { condition: 'service_completed_successfully' },
+      ...(name === 'orders' ? { nats: { condition: 'service_healthy' } } : {}),
+    });
     expect(s.healthcheck!.test.join(' ')).toContain(`:${env.PORT}/health/ready`);
     for (const variable of Object.keys(env)) expect({ service: name, variable, known: subgraphVars.includes(variable) }).toEqual({ service: name, variable, known: true });
+  });
+
+  it('runs NATS with JetStream, its store on a volume, healthy before orders and the gateways, and published nowhere', () => {
+    const nats = services.nats;
+    expect(nats.image).toMatch(/^nats:2\.\d+/);
+    expect(nats.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data']));
+    expect(nats.volumes).toContain('nats-data:/data');
+    expect(compose.volumes).toHaveProperty('nats-data');
+    expect(nats.healthcheck!.test.join(' ')).toContain('/healthz');
+    expect(nats.ports).toBeUndefined();
+  });
+
+  it.each(['orders', ...GATEWAYS])('gives %s the NATS feed, as its configuration reads it', (name) => {
+    const env = services[name].environment!;
+    const e = readEnv(EVENT_FEED_ENV, env);
+    expect(eventFeedConfigFrom(e).nats).toMatchObject({ servers: ['nats://nats:4222'] });
+    expect(services[name].depends_on!.nats).toEqual({ condition: 'service_healthy' });
   });
 
   it('lets orders reach criminal-history to check persons', () => {

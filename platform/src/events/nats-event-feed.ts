@@ -178,7 +178,8 @@ export class NatsEventConsumer implements EventFeedConsumer {
     await ensureStream(this.nc, this.topic, this.settings);
     const js = this.nc.jetstream();
     const consumer = await js.consumers.get(this.topic.stream, {
-      filterSubjects: [`${this.topic.subjectPrefix}.>`],
+      // One subject as a string: a list asks for multi-filter consumers, which servers before 2.10 lack.
+      filterSubjects: `${this.topic.subjectPrefix}.>`,
       ...(this.lastSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 } : { deliver_policy: DeliverPolicy.New }),
     });
     const messages = await consumer.consume();
