@@ -62,7 +62,15 @@ export class EmbeddedEventHub implements EventFeedPublisher {
   async publish(event: FeedEvent): Promise<void> {
     if (this.closed) throw new Error('the event hub is closed');
     const entry = this.hold(event);
-    for (const reader of this.readers) reader(entry);
+    // Held, so accepted: a reader's failure is that reader's (it resumes from its cursor), never
+    // the publisher's, which would otherwise publish the event again.
+    for (const reader of this.readers) {
+      try {
+        reader(entry);
+      } catch {
+        this.readers.delete(reader);
+      }
+    }
   }
 
   /**

@@ -63,6 +63,8 @@ export class EmbeddedEventStream {
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     const epoch = this.hub.epoch;
     const send = (line: StreamLine) => {
+      // Ended (shutdown) or broken, and not yet detached: the reader resumes elsewhere.
+      if (res.writableEnded || res.destroyed) return;
       if (res.writableLength > MAX_UNREAD_BYTES) {
         this.logger?.warn({ path: this.topic.path }, 'cut off a reader that stopped reading; it resumes from its cursor');
         res.destroy();

@@ -102,10 +102,14 @@ export class NatsEventPublisher implements EventFeedPublisher {
   }
 
   private connection(): Promise<{ nc: NatsConnection; js: JetStreamClient }> {
-    this.ready ??= connectTo(this.settings, this.name).then((nc) => ({ nc, js: nc.jetstream() }));
+    if (this.ready) return this.ready;
+    const ready = connectTo(this.settings, this.name).then((nc) => ({ nc, js: nc.jetstream() }));
     // A first connection that failed is tried afresh on the next publish.
-    this.ready.catch(() => (this.ready = null));
-    return this.ready;
+    ready.catch(() => {
+      if (this.ready === ready) this.ready = null;
+    });
+    this.ready = ready;
+    return ready;
   }
 }
 
