@@ -73,7 +73,7 @@ describe.each(STORE_KINDS)('the embedded event feed, on %s', (store) => {
     await received.detach();
   });
 
-  it('refuses the stream without an internal token, with a GraphQL call\'s token, and with a token the gateway did not sign, and says nothing of any event', async () => {
+  it("refuses the stream without an internal token, with a GraphQL call's token, and with a token the gateway did not sign, and says nothing of any event", async () => {
     const noToken = await fetch(streamUrl);
     const callToken = await fetch(streamUrl, { headers: { [INTERNAL_TOKEN_HEADER]: await stack.internalToken('court-clerk', 'orders') } });
     const { privateKey } = await promisify(generateKeyPair)('ed25519');

@@ -19,7 +19,10 @@ describe.each(STORE_KINDS)('the embedded event feed across an orders crash, on %
   beforeAll(async () => {
     stack = await startStack({ persons: 60, store });
     const key = await importKey(readJwk(sandboxKeyFiles(stack.dataDir, SANDBOX_KEYS.internalToken).privateFile), INTERNAL_ALGORITHM);
-    consumer = openEventFeedConsumer({ nats: null }, PROTECTIVE_ORDER_FEED, { streamUrl: eventStreamUrl(stack.subgraphUrls.orders, PROTECTIVE_ORDER_FEED), internalTokenKey: key });
+    consumer = openEventFeedConsumer({ nats: null }, PROTECTIVE_ORDER_FEED, {
+      streamUrl: eventStreamUrl(stack.subgraphUrls.orders, PROTECTIVE_ORDER_FEED),
+      internalTokenKey: key,
+    });
   });
   afterAll(async () => {
     await consumer?.close();
@@ -45,7 +48,9 @@ describe.each(STORE_KINDS)('the embedded event feed across an orders crash, on %
 
     // The orders process dies; a writer commits and dies before any relay publishes (its outbox row stays unpublished).
     await stack.kill('orders', 'SIGKILL');
-    const location = stack.env.DATABASE_URL ? ({ kind: 'postgres', url: stack.env.DATABASE_URL } as const) : ({ kind: 'sqlite', dataDir: stack.dataDir } as const);
+    const location = stack.env.DATABASE_URL
+      ? ({ kind: 'postgres', url: stack.env.DATABASE_URL } as const)
+      : ({ kind: 'sqlite', dataDir: stack.dataDir } as const);
     const writer = await SqlOrdersStore.open(location);
     await writer.append(id, 1, new Date().toISOString(), CLERK, { type: 'MODIFIED', terms: { stayAwayYards: 250 } });
     await writer.close();

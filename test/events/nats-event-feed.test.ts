@@ -23,7 +23,10 @@ describe.each(STORE_KINDS)('the event feed over NATS JetStream, on %s', (store) 
   let stack: Stack;
   const consumers: EventFeedConsumer[] = [];
   const replica = () => {
-    const c = openEventFeedConsumer(natsConfig(nats.url), PROTECTIVE_ORDER_FEED, { streamUrl: 'http://127.0.0.1:1/unused', internalTokenKey: new Uint8Array(32) });
+    const c = openEventFeedConsumer(natsConfig(nats.url), PROTECTIVE_ORDER_FEED, {
+      streamUrl: 'http://127.0.0.1:1/unused',
+      internalTokenKey: new Uint8Array(32),
+    });
     consumers.push(c);
     return c;
   };
@@ -45,7 +48,8 @@ describe.each(STORE_KINDS)('the event feed over NATS JetStream, on %s', (store) 
     const issued = await stack.query('court-clerk', ISSUE, { input: issueInput('FL-26-023010') });
     expect(issued.body.errors).toBeUndefined();
     const id = issued.body.data!.issueProtectiveOrder.id as string;
-    for (let v = 1; v <= 3; v++) expect((await stack.query('court-clerk', MODIFY, { id, v, changes: { terms: { stayAwayYards: 100 + v } } })).body.errors).toBeUndefined();
+    for (let v = 1; v <= 3; v++)
+      expect((await stack.query('court-clerk', MODIFY, { id, v, changes: { terms: { stayAwayYards: 100 + v } } })).body.errors).toBeUndefined();
     for (const r of [first, second]) {
       await r.until((x) => x.of(id).length >= 4);
       expect(r.of(id).map((e) => [e.version, e.type])).toEqual([
@@ -89,7 +93,11 @@ describe.each(STORE_KINDS)('the event feed over NATS JetStream, on %s', (store) 
     const publisher = new NatsEventPublisher(natsConfig(nats.url).nats!, PROTECTIVE_ORDER_FEED);
     const received = await receive(replica());
     try {
-      const event = { key: 'PO-999001', version: 1, body: JSON.stringify({ orderId: 'PO-999001', type: 'ISSUED', version: 1, at: new Date().toISOString(), personIds: [] }) };
+      const event = {
+        key: 'PO-999001',
+        version: 1,
+        body: JSON.stringify({ orderId: 'PO-999001', type: 'ISSUED', version: 1, at: new Date().toISOString(), personIds: [] }),
+      };
       await publisher.publish(event);
       await publisher.publish(event);
       await publisher.publish({ ...event, version: 2, body: event.body.replace('"version":1', '"version":2').replace('ISSUED', 'MODIFIED') });

@@ -66,7 +66,7 @@ afterAll(async () => {
 
 /** docs/design.md §8 decision 29: the orders outbox and its relay. */
 describe.each(STORE_KINDS)('the orders outbox, on %s', (kind) => {
-  it('writes each appended event to the outbox in its own transaction, with the order\'s persons at that version', async () => {
+  it("writes each appended event to the outbox in its own transaction, with the order's persons at that version", async () => {
     const store = await SqlOrdersStore.open(await freshLocation(kind));
     try {
       const order = await store.append(null, 0, '2026-12-01T10:00:00.000Z', CLERK, issued('A10000006', 'A10000002'));
@@ -102,7 +102,10 @@ describe.each(STORE_KINDS)('the orders outbox, on %s', (kind) => {
   it('treats events stored before the outbox existed, and seeded events, as published: a restart floods no subscriber', async () => {
     const location = await freshLocation(kind);
     const client = await openSqlClient(location, 'orders');
-    await migrate(client, ORDERS_MIGRATIONS.filter((m) => m.version === 1));
+    await migrate(
+      client,
+      ORDERS_MIGRATIONS.filter((m) => m.version === 1),
+    );
     await client.run(
       `INSERT INTO order_events (order_id, version, event_type, at, actor_sub, actor_name, actor_ori, payload, changes) VALUES ('PO-900001', 1, 'ISSUED', '2026-01-01T00:00:00.000Z', 'u', null, 'CA0194200', '{}', '[]')`,
     );
@@ -141,6 +144,37 @@ describe.each(STORE_KINDS)('the orders outbox, on %s', (kind) => {
       await relay.stop();
       await store.outbox.asPublisher(async (s) => void (pending = await s.pending(100)));
       expect(pending).toEqual([]);
+    } finally {
+      await relay.stop();
+      await store.close();
+    }
+  });
+});
+
+describe.each(STORE_KINDS)('the orders outbox kept small, on %s', (kind) => {
+  it('deletes published entries beyond the newest it keeps, and never an unpublished one', async () => {
+    const store = await SqlOrdersStore.open(await freshLocation(kind));
+    const transport = flakyTransport();
+    const relay = startOutboxRelay(store.outbox, transport, { pollMs: 50, keepPublished: 2, pruneEveryMs: 0 });
+    try {
+      const a = await store.append(null, 0, '2026-12-01T10:00:00.000Z', CLERK, issued('A10000006', null));
+      for (let v = 1; v <= 4; v++) await store.append(a.id, v, `2026-12-01T10:0${v}:00.000Z`, CLERK, modified(100 + v));
+      await until(() => transport.accepted.length >= 5, 'the relay published');
+      await relay.stop();
+      expect((await store.outbox.recentlyPublished(100)).map((e) => e.version)).toEqual([4, 5]);
+      // Unpublished entries stay, whatever their age, until the relay has published them.
+      transport.down = true;
+      const later = startOutboxRelay(store.outbox, transport, { pollMs: 50, minBackoffMs: 10 });
+      await store.append(a.id, 5, '2026-12-01T11:00:00.000Z', CLERK, modified(300));
+      await until(() => transport.refusals >= 1, 'the relay tried');
+      await later.stop();
+      let pending: Array<{ version: number }> = [];
+      await store.outbox.asPublisher(async (s) => {
+        await s.prunePublished(0);
+        pending = await s.pending(10);
+      });
+      expect(pending.map((e) => e.version)).toEqual([6]);
+      expect(await store.outbox.recentlyPublished(100)).toEqual([]);
     } finally {
       await relay.stop();
       await store.close();

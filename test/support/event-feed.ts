@@ -33,7 +33,8 @@ export async function receive(consumer: EventFeedConsumer): Promise<Received> {
     async until(done, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done(received)) {
-        if (Date.now() > deadline) throw new Error(`events did not arrive in ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => [e.orderId, e.version, e.type]))}`);
+        if (Date.now() > deadline)
+          throw new Error(`events did not arrive in ${timeoutMs} ms; got ${JSON.stringify(events.map((e) => [e.orderId, e.version, e.type]))}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

@@ -107,7 +107,11 @@ export class EmbeddedEventConsumer implements EventFeedConsumer {
     url.searchParams.set('after', this.cursor);
     const token = await this.options.token();
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (url.protocol === 'https:' ? httpsRequest : request)(url, { method: 'GET', headers: { [INTERNAL_TOKEN_HEADER]: token, accept: 'application/x-ndjson' } }, resolve);
+      const req = (url.protocol === 'https:' ? httpsRequest : request)(
+        url,
+        { method: 'GET', headers: { [INTERNAL_TOKEN_HEADER]: token, accept: 'application/x-ndjson' } },
+        resolve,
+      );
       req.on('error', reject);
       req.end();
     });

@@ -20,9 +20,14 @@ export interface EventFeedConfig {
 /** The feed's configuration from validated EVENT_FEED_ENV values; throws ConfigError naming a bad variable. */
 export function eventFeedConfigFrom(e: { NATS_URL: string; NATS_STREAM_MAX_AGE_SECONDS: number; NATS_STREAM_MAX_BYTES: number }): EventFeedConfig {
   if (!e.NATS_URL) return { nats: null };
-  const servers = e.NATS_URL.split(',').map((s) => s.trim()).filter(Boolean);
-  if (servers.length === 0 || !servers.every((s) => /^(nats|tls):\/\/[^\s,]+$/.test(s))) throw new ConfigError('NATS_URL: nats:// or tls:// URLs, comma-separated');
-  if (!Number.isInteger(e.NATS_STREAM_MAX_AGE_SECONDS) || e.NATS_STREAM_MAX_AGE_SECONDS < 60) throw new ConfigError('NATS_STREAM_MAX_AGE_SECONDS: an integer, at least 60');
-  if (!Number.isInteger(e.NATS_STREAM_MAX_BYTES) || e.NATS_STREAM_MAX_BYTES < 1024 * 1024) throw new ConfigError('NATS_STREAM_MAX_BYTES: an integer, at least 1048576');
+  const servers = e.NATS_URL.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (servers.length === 0 || !servers.every((s) => /^(nats|tls):\/\/[^\s,]+$/.test(s)))
+    throw new ConfigError('NATS_URL: nats:// or tls:// URLs, comma-separated');
+  if (!Number.isInteger(e.NATS_STREAM_MAX_AGE_SECONDS) || e.NATS_STREAM_MAX_AGE_SECONDS < 60)
+    throw new ConfigError('NATS_STREAM_MAX_AGE_SECONDS: an integer, at least 60');
+  if (!Number.isInteger(e.NATS_STREAM_MAX_BYTES) || e.NATS_STREAM_MAX_BYTES < 1024 * 1024)
+    throw new ConfigError('NATS_STREAM_MAX_BYTES: an integer, at least 1048576');
   return { nats: { servers, maxAgeSeconds: e.NATS_STREAM_MAX_AGE_SECONDS, maxBytes: e.NATS_STREAM_MAX_BYTES } };
 }

@@ -1,4 +1,14 @@
-import { connect, DeliverPolicy, DiscardPolicy, nanos, RetentionPolicy, StorageType, type ConsumerMessages, type JetStreamClient, type NatsConnection } from 'nats';
+import {
+  connect,
+  DeliverPolicy,
+  DiscardPolicy,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type NatsConnection,
+} from 'nats';
 import type { Logger } from '../logger';
 import type { EventFeedConsumer, EventFeedPublisher, FeedEvent } from './event-feed';
 import type { EventFeedConfig } from './event-feed-config';
@@ -184,7 +194,9 @@ export class NatsEventConsumer implements EventFeedConsumer {
     const consumer = await js.consumers.get(this.topic.stream, {
       // One subject as a string: a list asks for multi-filter consumers, which servers before 2.10 lack.
       filterSubjects: `${this.topic.subjectPrefix}.>`,
-      ...(this.lastSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 } : { deliver_policy: DeliverPolicy.New }),
+      ...(this.lastSequence > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 }
+        : { deliver_policy: DeliverPolicy.New }),
     });
     const messages = await consumer.consume();
     this.messages = messages;

@@ -16,6 +16,13 @@ export interface OutboxRelayOptions {
   minBackoffMs?: number;
   /** @default 10_000 */
   maxBackoffMs?: number;
+  /**
+   * Published entries kept (the newest), for an embedded feed to replay after a restart; older
+   * ones are deleted at most once a minute, so the outbox stays small. @default 10_000
+   */
+  keepPublished?: number;
+  /** @default 60_000 */
+  pruneEveryMs?: number;
 }
 
 /** A running relay. */
@@ -38,6 +45,9 @@ export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublis
   const batchSize = options.batchSize ?? 100;
   const minBackoff = options.minBackoffMs ?? 200;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
+  const keepPublished = options.keepPublished ?? 10_000;
+  const pruneEveryMs = options.pruneEveryMs ?? 60_000;
+  let prunedAt = 0;
   let stopped = false;
   // A wake-up during a pass is kept, so a commit that pass did not see is published next.
   let woken = false;
@@ -77,6 +87,10 @@ export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublis
         done.push(entry.seq);
       }
       await session.markPublished(done);
+      if (done.length > 0 && Date.now() - prunedAt >= pruneEveryMs) {
+        prunedAt = Date.now();
+        await session.prunePublished(keepPublished);
+      }
       full = batch.length === batchSize && done.length === batch.length;
     });
     if (failure) throw failure instanceof Error ? failure : new Error('publishing failed', { cause: failure });
@@ -92,7 +106,10 @@ export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublis
         more = await pass();
         backoff = minBackoff;
       } catch (error) {
-        options.logger?.warn({ reason: (error as Error).message, retryInMs: backoff }, 'outbox relay pass failed (transport or store); the outbox keeps the events and retries');
+        options.logger?.warn(
+          { reason: (error as Error).message, retryInMs: backoff },
+          'outbox relay pass failed (transport or store); the outbox keeps the events and retries',
+        );
         const wait = backoff;
         backoff = Math.min(backoff * 2, maxBackoff);
         // A commit's wake-up must not cut the back-off short: the transport is what is away.

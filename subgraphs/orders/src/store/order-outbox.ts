@@ -15,6 +15,11 @@ export interface OutboxSession {
   pending(limit: number): Promise<OutboxEntry[]>;
   /** Marks entries published: only after the transport accepted them. */
   markPublished(seqs: readonly number[]): Promise<void>;
+  /**
+   * Deletes published entries more than `keep` sequence numbers older than the newest published
+   * one: the event log keeps every event, the outbox only what an embedded feed may replay.
+   */
+  prunePublished(keep: number): Promise<void>;
 }
 
 /**

@@ -12,7 +12,12 @@ function toEntry([seq, key, version, body]: EntryRow): OutboxEntry {
 
 /** Writes an event's outbox row: inside the transaction that appends the event. */
 export async function addToOutbox(tx: SqlClient, entry: { key: string; version: number; body: string; published: boolean }): Promise<void> {
-  await tx.run('INSERT INTO order_outbox (order_id, version, body, published) VALUES (?, ?, ?, ?)', [entry.key, entry.version, entry.body, entry.published ? 1 : 0]);
+  await tx.run('INSERT INTO order_outbox (order_id, version, body, published) VALUES (?, ?, ?, ?)', [
+    entry.key,
+    entry.version,
+    entry.body,
+    entry.published ? 1 : 0,
+  ]);
 }
 
 function sessionOn(sql: SqlClient): OutboxSession {
@@ -24,6 +29,12 @@ function sessionOn(sql: SqlClient): OutboxSession {
     async markPublished(seqs) {
       if (seqs.length === 0) return;
       await sql.run(`UPDATE order_outbox SET published = 1 WHERE seq IN (${placeholders(seqs.length)})`, [...seqs]);
+    },
+    async prunePublished(keep) {
+      const row = await sql.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM order_outbox WHERE published = 1');
+      const newest = row?.seq === null || row?.seq === undefined ? null : Number(row.seq);
+      if (newest === null || newest <= keep) return;
+      await sql.run('DELETE FROM order_outbox WHERE published = 1 AND seq <= ?', [newest - keep]);
     },
   };
 }
