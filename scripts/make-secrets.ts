@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSandboxKeyPair, projectRoot, SANDBOX_KEYS } from '../platform/src';
+import { natsServerConfig } from './nats-server-config';
 
 /**
  * `npm run secrets`: creates ./secrets for docker-compose.yml — a PostgreSQL password, the
- * database URL using it, and the Ed25519 key pair for internal tokens. Never overwrites.
+ * database URL using it, the Ed25519 key pair for internal tokens, and NATS's token with the
+ * server configuration that asks for it. Never overwrites.
  */
 async function main(): Promise<void> {
   const dir = join(projectRoot(), 'secrets');
@@ -21,6 +23,12 @@ async function main(): Promise<void> {
   for (const [from, to] of [[files.privateFile, 'internal-token.private.jwk.json'], [files.publicFile, 'internal-token.public.jwk.json']]) {
     const target = join(dir, to);
     if (!existsSync(target)) writeFileSync(target, readFileSync(from), { mode: 0o600 });
+  }
+  const natsToken = join(dir, 'nats_token');
+  if (!existsSync(natsToken)) {
+    const token = randomBytes(24).toString('base64url');
+    writeFileSync(natsToken, token, { mode: 0o600 });
+    writeFileSync(join(dir, 'nats.conf'), natsServerConfig(token), { mode: 0o600 });
   }
   console.log(`secrets ready in ${dir}`);
 }

@@ -15,7 +15,9 @@ const issueInput = (caseNumber: string) => ({
   protectedParties: [{ name: { last: 'ROE', first: 'JANE' }, dateOfBirth: '1988-07-02', relationship: 'DATING', personId: 'A10000002' }],
   terms: { noContact: true, firearmsProhibited: true },
 });
-const natsConfig = (url: string): EventFeedConfig => ({ nats: { servers: [url], maxAgeSeconds: 3600, maxBytes: 64 * 1024 * 1024 } });
+const natsConfig = (url: string, token: string | null = null): EventFeedConfig => ({
+  nats: { servers: [url], token, maxAgeSeconds: 3600, maxBytes: 64 * 1024 * 1024 },
+});
 
 /** Issue 23: in production the feed is NATS JetStream, so every gateway replica delivers what any writer produced. */
 describe.each(STORE_KINDS)('the event feed over NATS JetStream, on %s', (store) => {
@@ -106,6 +108,35 @@ describe.each(STORE_KINDS)('the event feed over NATS JetStream, on %s', (store) 
     } finally {
       await publisher.close();
       await received.detach();
+    }
+  });
+});
+
+/** A NATS that asks for a token (NATS_TOKEN): the feed's services present it, and nothing without it gets in. */
+describe('the event feed over a NATS that requires a token', () => {
+  let nats: TestNatsServer;
+  beforeAll(async () => {
+    nats = await startNatsServer({ token: 'feed-token-for-tests' });
+  });
+  afterAll(async () => {
+    await nats?.stop();
+  });
+
+  it('publishes and consumes with the token, and refuses a publisher without it', async () => {
+    const consumer = new NatsEventConsumer(natsConfig(nats.url, 'feed-token-for-tests').nats!, PROTECTIVE_ORDER_FEED);
+    const withToken = new NatsEventPublisher(natsConfig(nats.url, 'feed-token-for-tests').nats!, PROTECTIVE_ORDER_FEED);
+    const without = new NatsEventPublisher(natsConfig(nats.url).nats!, PROTECTIVE_ORDER_FEED);
+    try {
+      const received = await receive(consumer);
+      const body = JSON.stringify({ orderId: 'PO-999101', type: 'ISSUED', version: 1, at: new Date().toISOString(), personIds: [] });
+      await expect(without.publish({ key: 'PO-999100', version: 1, body })).rejects.toThrow();
+      await withToken.publish({ key: 'PO-999101', version: 1, body });
+      await received.until((r) => r.of('PO-999101').length === 1);
+      expect(received.deliveries.map((d) => d.key)).toEqual(['PO-999101']);
+    } finally {
+      await without.close();
+      await withToken.close();
+      await consumer.close();
     }
   });
 });

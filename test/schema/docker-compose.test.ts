@@ -9,6 +9,7 @@ import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, subgraphUrlVariable 
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
 import { eventFeedConfigFrom, EVENT_FEED_ENV } from '../../platform/src/events/event-feed-config';
 import { readEnv } from '../../platform/src';
+import { natsServerConfig } from '../../scripts/nats-server-config';
 
 interface Service {
   image?: string;
@@ -77,7 +78,14 @@ describe('docker-compose.yml: the production shape', () => {
   it('runs NATS with JetStream, its store on a volume, healthy before orders and the gateways, and published nowhere', () => {
     const nats = services.nats;
     expect(nats.image).toMatch(/^nats:2\.\d+/);
-    expect(nats.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data']));
+    expect(nats.command).toEqual(['-c', '/run/secrets/nats_config']);
+    expect(nats.secrets).toEqual(['nats_config']);
+    expect(compose.secrets.nats_config.file).toBe('./secrets/nats.conf');
+    // What `npm run secrets` writes there: JetStream on the volume, health on 8222, a token.
+    const config = natsServerConfig('a-token-of-the-right-length');
+    expect(config).toMatch(/jetstream \{\s*store_dir: "\/data"\s*\}/);
+    expect(config).toMatch(/http_port: 8222/);
+    expect(config).toMatch(/authorization \{\s*token: "a-token-of-the-right-length"\s*\}/);
     expect(nats.volumes).toContain('nats-data:/data');
     expect(compose.volumes).toHaveProperty('nats-data');
     expect(nats.healthcheck!.test.join(' ')).toContain('/healthz');
@@ -86,8 +94,11 @@ describe('docker-compose.yml: the production shape', () => {
 
   it.each(['orders', ...GATEWAYS])('gives %s the NATS feed, as its configuration reads it', (name) => {
     const env = services[name].environment!;
-    const e = readEnv(EVENT_FEED_ENV, env);
+    // Secrets are files the test does not have: read without them.
+    const e = readEnv(EVENT_FEED_ENV, Object.fromEntries(Object.entries(env).filter(([k]) => !k.endsWith('_FILE'))));
     expect(eventFeedConfigFrom(e).nats).toMatchObject({ servers: ['nats://nats:4222'] });
+    expect(services[name].secrets).toContain(secretPath(env, 'NATS_TOKEN_FILE'));
+    expect(compose.secrets.nats_token.file).toBe('./secrets/nats_token');
     expect(services[name].depends_on!.nats).toEqual({ condition: 'service_healthy' });
   });
 
@@ -161,7 +172,7 @@ describe('docker-compose.yml: monitoring', () => {
     for (const g of GATEWAYS) {
       const env = services[g].environment!;
       // The gateway's own reading of its environment (secrets, which are files, left out).
-      const { DATABASE_URL_FILE: _secret, ...plain } = env;
+      const { DATABASE_URL_FILE: _secret, NATS_TOKEN_FILE: _token, ...plain } = env;
       const config = readGatewayConfig({ ...plain, AUTH_JWKS_URL: 'https://idp.example/jwks' });
       expect(config.metricsPort).not.toBe(config.port);
       expect(targets).toContain(`${g}:${config.metricsPort}`);

@@ -30,14 +30,16 @@ function answers(port: number): Promise<boolean> {
 }
 
 /** Starts a nats-server for one test file; resolves once it accepts connections. */
-export async function startNatsServer(): Promise<TestNatsServer> {
+export async function startNatsServer(options: { token?: string } = {}): Promise<TestNatsServer> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'custodian-nats-'));
   let child: ChildProcess | null = null;
   let output = '';
   const start = async () => {
     output = '';
-    child = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(NATS_SERVER_BIN, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...(options.token ? ['--auth', options.token] : [])], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 30_000;

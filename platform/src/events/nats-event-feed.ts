@@ -31,7 +31,14 @@ export function subjectOf(topic: EventFeedTopic, key: string): string {
 
 function connectTo(settings: NatsSettings, name: string): Promise<NatsConnection> {
   // Once connected, reconnect for ever: the feed outlives any NATS restart.
-  return connect({ servers: settings.servers, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, timeout: 5000 });
+  return connect({
+    servers: settings.servers,
+    ...(settings.token ? { token: settings.token } : {}),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 1000,
+    timeout: 5000,
+  });
 }
 
 /**
