@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startStack, type Stack } from '../support/stack';
-import { waitUntil } from '../support/subscriptions';
+import { dispatcherSubscribed } from '../support/subscriptions';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -40,10 +40,7 @@ describeWithBrowser('subscriptions in the sandbox explorer (headless Chromium)',
     await page.click('.graphiql-execute-button');
 
     // The subscription is attached once its subscribe record is in the audit.
-    await waitUntil('the explorer has subscribed', async () => {
-      const res = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", limit: 50) { operationName outcome } }');
-      return (res.body.data?.auditEvents as Array<{ operationName: string; outcome: string }> | undefined)?.some((r) => r.operationName === 'OrderWatch' && r.outcome === 'ALLOWED') ?? false;
-    }, 60_000);
+    await dispatcherSubscribed(stack, 'OrderWatch');
 
     const issued = await stack.query('court-clerk', ISSUE, {
       input: {

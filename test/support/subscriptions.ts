@@ -1,6 +1,8 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { findPersona } from '../../access-policy/src';
 import type { EventFeedConsumer, FeedEvent } from '../../platform/src/events/event-feed';
+import type { Stack } from './stack';
 import { protectiveOrderEventBody, type ProtectiveOrderFeedEvent } from '../../schema/events/protective-order-events';
 
 /** The query a subscriber sends, by order or by person. */
@@ -110,4 +112,29 @@ export async function waitUntil(what: string, condition: () => boolean | Promise
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting until ${what}`);
+}
+
+/** An order against `restrained`, protecting A10000002, as a court clerk enters it. */
+export const issueInput = (restrained: string, caseNumber: string) => ({
+  caseNumber,
+  court: 'LOS ANGELES SUPERIOR COURT',
+  type: 'DVRO',
+  restrainedPersonId: restrained,
+  protectedParties: [{ name: { last: 'ROE', first: 'JANE' }, dateOfBirth: '1988-07-02', relationship: 'DATING', personId: 'A10000002' }],
+  terms: { noContact: true, stayAwayYards: 100, stayAwayFrom: ['PROTECTED PARTY'], firearmsProhibited: true },
+  expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+});
+
+/** The dispatcher's connection parameters. */
+export async function dispatcherParams(stack: Stack): Promise<Record<string, string>> {
+  const p = findPersona('dispatcher')!;
+  return { authorization: `Bearer ${await stack.token('dispatcher')}`, 'x-purpose-code': p.defaultPurpose!, 'x-reason': p.defaultReason! };
+}
+
+/** Resolves once the gateway at `stack` has recorded the dispatcher's subscription `name` (each is attached before its record is written). */
+export async function dispatcherSubscribed(stack: Stack, name: string): Promise<void> {
+  await waitUntil(`${name} recorded`, async () => {
+    const res = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", limit: 200) { operationName outcome } }');
+    return (res.body.data?.auditEvents as Array<{ operationName: string; outcome: string }> | undefined)?.some((r) => r.operationName === name && r.outcome === 'ALLOWED') ?? false;
+  }, 60_000);
 }
