@@ -10,7 +10,14 @@ if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: insta
 if (!available) console.warn(`SKIPPED: the explorer's subscription test needs Debian's Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 const describeWithBrowser = available ? describe : describe.skip;
 
-const ISSUE = /* GraphQL */ `mutation Issue($input: IssueProtectiveOrderInput!) { issueProtectiveOrder(input: $input) { id version } }`;
+const ISSUE = /* GraphQL */ `
+  mutation Issue($input: IssueProtectiveOrderInput!) {
+    issueProtectiveOrder(input: $input) {
+      id
+      version
+    }
+  }
+`;
 
 /** Issue 23: a dispatcher's subscription in the sandbox explorer hears of the order the clerk issues. */
 describeWithBrowser('subscriptions in the sandbox explorer (headless Chromium)', () => {
@@ -37,6 +44,7 @@ describeWithBrowser('subscriptions in the sandbox explorer (headless Chromium)',
     await page.selectOption('#persona', 'dispatcher');
     await page.waitForFunction(() => document.body.dataset.persona === 'dispatcher');
     await page.click('.graphiql-tab:has-text("OrderWatch")');
+    await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('protectiveOrderEvents'));
     await page.click('.graphiql-execute-button');
 
     // The subscription is attached once its subscribe record is in the audit.

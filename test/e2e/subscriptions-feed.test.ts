@@ -1,9 +1,24 @@
 import { startStack, type Stack } from '../support/stack';
-import { connect, dispatcherParams, dispatcherSubscribed, issueInput, subscribe, waitUntil, type TestClient, type TestSubscription } from '../support/subscriptions';
+import { connect, dispatcherParams, dispatcherSubscription, issueInput, waitUntil, type TestClient } from '../support/subscriptions';
 
-const WATCH = (name: string) => `subscription ${name}($orderId: ID, $personId: ID) { protectiveOrderEvents(orderId: $orderId, personId: $personId) { orderId type version at } }`;
-const ISSUE = /* GraphQL */ `mutation Issue($input: IssueProtectiveOrderInput!) { issueProtectiveOrder(input: $input) { id version } }`;
-const SERVE = /* GraphQL */ `mutation Serve($id: ID!, $v: Int!, $at: DateTime!) { recordProofOfService(id: $id, expectedVersion: $v, servedAt: $at, method: PERSONAL) { id version } }`;
+const WATCH = (name: string) =>
+  `subscription ${name}($orderId: ID, $personId: ID) { protectiveOrderEvents(orderId: $orderId, personId: $personId) { orderId type version at } }`;
+const ISSUE = /* GraphQL */ `
+  mutation Issue($input: IssueProtectiveOrderInput!) {
+    issueProtectiveOrder(input: $input) {
+      id
+      version
+    }
+  }
+`;
+const SERVE = /* GraphQL */ `
+  mutation Serve($id: ID!, $v: Int!, $at: DateTime!) {
+    recordProofOfService(id: $id, expectedVersion: $v, servedAt: $at, method: PERSONAL) {
+      id
+      version
+    }
+  }
+`;
 
 /** Issue 23 end to end: the order the clerk enters reaches a dispatcher's subscription through the orders outbox and the embedded feed. */
 describe('subscriptions over the orders service embedded feed (processes)', () => {
@@ -20,8 +35,7 @@ describe('subscriptions over the orders service embedded feed (processes)', () =
   it('tells a subscriber by person of the order issued against them and of its service, in version order', async () => {
     const c = connect(stack.gatewayUrl, await dispatcherParams(stack));
     clients.push(c);
-    const byPerson: TestSubscription = subscribe(c.client, WATCH('FeedByPerson'), { personId: 'A10000006' });
-    await dispatcherSubscribed(stack, 'FeedByPerson');
+    const byPerson = await dispatcherSubscription(stack, c.client, WATCH('FeedByPerson'), 'FeedByPerson', { personId: 'A10000006' });
 
     const issued = await stack.query('court-clerk', ISSUE, { input: issueInput('A10000006', 'FL-26-230001') });
     expect(issued.body.errors).toBeUndefined();

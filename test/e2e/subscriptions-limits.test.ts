@@ -6,7 +6,8 @@ import { SwitchableAuditStore } from '../support/audit-stores';
 import { callerClaims, signAsDevIssuer } from '../support/tokens';
 import { connect, MemoryEventFeed, subscribe, waitUntil, wsUrl, type Closed, type TestClient } from '../support/subscriptions';
 
-const watch = (name: string) => `subscription ${name}($orderId: ID, $personId: ID) { protectiveOrderEvents(orderId: $orderId, personId: $personId) { orderId version } }`;
+const watch = (name: string) =>
+  `subscription ${name}($orderId: ID, $personId: ID) { protectiveOrderEvents(orderId: $orderId, personId: $personId) { orderId version } }`;
 
 /** A raw WebSocket speaking graphql-ws by hand, for what a well-behaved client never does. */
 function rawSocket(stack: Stack): { socket: WebSocket; closed: Promise<Closed> } {
@@ -35,7 +36,8 @@ describe('subscription limits', () => {
   /** How many records of `name` with `outcome` the auditor finds for `user`. */
   const recorded = async (user: string, name: string, outcome: string) => {
     const res = await stack.query('auditor', 'query($u: String) { auditEvents(user: $u, limit: 500) { operationName outcome } }', { u: user });
-    return (res.body.data!.auditEvents as Array<{ operationName: string; outcome: string }>).filter((r) => r.operationName === name && r.outcome === outcome).length;
+    return (res.body.data!.auditEvents as Array<{ operationName: string; outcome: string }>).filter((r) => r.operationName === name && r.outcome === outcome)
+      .length;
   };
 
   beforeAll(async () => {
@@ -126,7 +128,10 @@ describe('subscription limits', () => {
   });
 
   it('does not deliver an event whose record cannot be written: the connection closes with 4503 (fail closed)', async () => {
-    const token = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: 'u-audit-down-0001', scope: findPersona('dispatcher')!.scopes.join(' '), purposes: 'C' }));
+    const token = await signAsDevIssuer(
+      stack.dataDir,
+      callerClaims({ sub: 'u-audit-down-0001', scope: findPersona('dispatcher')!.scopes.join(' '), purposes: 'C' }),
+    );
     const c = connect(stack.gatewayUrl, { authorization: `Bearer ${token}`, 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
     clients.push(c);
     const s = subscribe(c.client, watch('AuditDown'), { orderId: 'PO-000300' });

@@ -39,7 +39,10 @@ async function auditOf(stack: Stack, args: { subject?: string; user?: string }):
 
 /** Resolves once the gateway has recorded `count` subscribe messages named `name` (each attached before its record). */
 async function subscribed(stack: Stack, user: string, name: string, count = 1): Promise<void> {
-  await waitUntil(`${count} ${name} subscription(s) recorded`, async () => (await auditOf(stack, { user })).filter((r) => r.operationName === name && r.outcome === 'ALLOWED').length >= count);
+  await waitUntil(
+    `${count} ${name} subscription(s) recorded`,
+    async () => (await auditOf(stack, { user })).filter((r) => r.operationName === name && r.outcome === 'ALLOWED').length >= count,
+  );
 }
 
 describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (store) => {
@@ -125,7 +128,10 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
     expect(byUser).toHaveLength(3);
     expect(new Set(byUser.map((r) => r.requestId)).size).toBe(1);
 
-    const audit = await SqlAuditStore.open(stack.env.DATABASE_URL ? { kind: 'postgres', url: stack.env.DATABASE_URL } : { kind: 'sqlite', dataDir: stack.dataDir }, 1);
+    const audit = await SqlAuditStore.open(
+      stack.env.DATABASE_URL ? { kind: 'postgres', url: stack.env.DATABASE_URL } : { kind: 'sqlite', dataDir: stack.dataDir },
+      1,
+    );
     try {
       expect((await verifyAllChains(audit)).ok).toBe(true);
     } finally {
@@ -147,7 +153,9 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
   });
 
   it('refuses a purpose the token does not allow, or purpose C without a reason, as DENIED', async () => {
-    const wrongPurpose = subscribe(open(await paramsOf(stack, 'dispatcher', { 'x-purpose-code': 'D' })).client, watch('WrongPurpose'), { orderId: 'PO-000001' });
+    const wrongPurpose = subscribe(open(await paramsOf(stack, 'dispatcher', { 'x-purpose-code': 'D' })).client, watch('WrongPurpose'), {
+      orderId: 'PO-000001',
+    });
     const noReason = subscribe(open(await paramsOf(stack, 'dispatcher', { 'x-reason': '' })).client, watch('NoReason'), { orderId: 'PO-000001' });
     await Promise.all([wrongPurpose.ended, noReason.ended]);
 
@@ -182,7 +190,9 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
     const res = await stack.query('dispatcher', watch('OverPost'), { orderId: 'PO-000001' });
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
-    expect(res.body.errors).toEqual([expect.objectContaining({ message: 'Subscriptions run over the graphql-ws protocol: open a WebSocket to /graphql', extensions: { code: 'BAD_REQUEST' } })]);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ message: 'Subscriptions run over the graphql-ws protocol: open a WebSocket to /graphql', extensions: { code: 'BAD_REQUEST' } }),
+    ]);
     const records = (await auditOf(stack, { user: 'u-dispatch-2001' })).filter((r) => r.operationName === 'OverPost');
     expect(records).toEqual([expect.objectContaining({ outcome: 'INVALID', operationType: 'subscription' })]);
   });
@@ -190,7 +200,9 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
   it('closes the connection with 4401 "Token expired" when the token expires mid-subscription', async () => {
     const dispatcher = findPersona('dispatcher')!;
     const expiresAt = Math.floor(Date.now() / 1000) + 4;
-    const token = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: 'u-expiring-0001', scope: dispatcher.scopes.join(' '), purposes: 'C' }), { expiresAt });
+    const token = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: 'u-expiring-0001', scope: dispatcher.scopes.join(' '), purposes: 'C' }), {
+      expiresAt,
+    });
     const c = open({ authorization: `Bearer ${token}`, 'x-purpose-code': 'C', 'x-reason': 'CAD-1' });
     const s = subscribe(c.client, watch('Expiring'), { orderId: 'PO-000003' });
     await subscribed(stack, 'u-expiring-0001', 'Expiring');

@@ -133,8 +133,48 @@ export async function dispatcherParams(stack: Stack): Promise<Record<string, str
 
 /** Resolves once the gateway at `stack` has recorded the dispatcher's subscription `name` (each is attached before its record is written). */
 export async function dispatcherSubscribed(stack: Stack, name: string): Promise<void> {
-  await waitUntil(`${name} recorded`, async () => {
-    const res = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", limit: 200) { operationName outcome } }');
-    return (res.body.data?.auditEvents as Array<{ operationName: string; outcome: string }> | undefined)?.some((r) => r.operationName === name && r.outcome === 'ALLOWED') ?? false;
-  }, 60_000);
+  await waitUntil(
+    `${name} recorded`,
+    async () => {
+      const res = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", limit: 200) { operationName outcome } }');
+      return (
+        (res.body.data?.auditEvents as Array<{ operationName: string; outcome: string }> | undefined)?.some(
+          (r) => r.operationName === name && r.outcome === 'ALLOWED',
+        ) ?? false
+      );
+    },
+    60_000,
+  );
+}
+
+/**
+ * Subscribes as the dispatcher and resolves once the gateway has accepted (and recorded) it. A
+ * gateway whose event feed has not attached yet refuses with SOURCE_UNAVAILABLE: tried again.
+ */
+export async function dispatcherSubscription(
+  stack: Stack,
+  client: Client,
+  query: string,
+  name: string,
+  variables: Record<string, unknown>,
+): Promise<TestSubscription> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const s = subscribe(client, query, variables);
+    for (;;) {
+      if (s.errors.length > 0) break;
+      const res = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", limit: 200) { operationName outcome } }');
+      if (
+        (res.body.data?.auditEvents as Array<{ operationName: string; outcome: string }> | undefined)?.some(
+          (r) => r.operationName === name && r.outcome === 'ALLOWED',
+        )
+      )
+        return s;
+      if (Date.now() > deadline) throw new Error(`${name} was not accepted in time`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (s.errors.some((e) => e.extensions?.code !== 'SOURCE_UNAVAILABLE')) throw new Error(`${name} refused: ${JSON.stringify(s.errors)}`);
+    if (Date.now() > deadline) throw new Error(`${name}: the gateway's event feed did not attach in time`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -4,9 +4,17 @@ import { OrderEventHub } from '../../gateway/src/subscriptions/order-event-hub';
 import type { ProtectiveOrderFeedEvent } from '../../schema/events/protective-order-events';
 import { MemoryEventFeed } from '../support/subscriptions';
 
-const event = (version: number, orderId = 'PO-000001'): ProtectiveOrderFeedEvent => ({ orderId, type: 'MODIFIED', version, at: '2026-12-02T05:00:00.000Z', personIds: ['A10000001'] });
+const event = (version: number, orderId = 'PO-000001'): ProtectiveOrderFeedEvent => ({
+  orderId,
+  type: 'MODIFIED',
+  version,
+  at: '2026-12-02T05:00:00.000Z',
+  personIds: ['A10000001'],
+});
 
-function streamWith(options: { maxQueued?: number; maxBufferedBytes?: number; buffered?: () => number; allow?: (e: ProtectiveOrderFeedEvent) => Promise<boolean> } = {}) {
+function streamWith(
+  options: { maxQueued?: number; maxBufferedBytes?: number; buffered?: () => number; allow?: (e: ProtectiveOrderFeedEvent) => Promise<boolean> } = {},
+) {
   const calls = { overflow: 0, end: 0, checked: [] as number[] };
   const stream = new DeliveryStream(
     {
@@ -27,7 +35,10 @@ describe('a subscription delivery stream (docs/design.md §8, decisions 27 and 2
     const { stream, calls } = streamWith();
     stream.push(event(1));
     stream.push(event(2));
-    expect(await stream.next()).toEqual({ done: false, value: { protectiveOrderEvents: { orderId: 'PO-000001', type: 'MODIFIED', version: 1, at: '2026-12-02T05:00:00.000Z' } } });
+    expect(await stream.next()).toEqual({
+      done: false,
+      value: { protectiveOrderEvents: { orderId: 'PO-000001', type: 'MODIFIED', version: 1, at: '2026-12-02T05:00:00.000Z' } },
+    });
     expect((await stream.next()).value.protectiveOrderEvents.version).toBe(2);
     expect(calls.checked).toEqual([1, 2]);
   });
@@ -83,7 +94,15 @@ describe('the order event hub: one feed consumer fanned out', () => {
     await hub.start();
     const seen: string[] = [];
     hub.listen((e) => seen.push(`${e.orderId}@${e.version}`));
-    for (const [orderId, v] of [['PO-000001', 1], ['PO-000002', 5], ['PO-000001', 1], ['PO-000001', 3], ['PO-000001', 2], ['PO-000002', 5], ['PO-000002', 6]] as const) {
+    for (const [orderId, v] of [
+      ['PO-000001', 1],
+      ['PO-000002', 5],
+      ['PO-000001', 1],
+      ['PO-000001', 3],
+      ['PO-000001', 2],
+      ['PO-000002', 5],
+      ['PO-000002', 6],
+    ] as const) {
       feed.publish(event(v, orderId));
     }
     expect(seen).toEqual(['PO-000001@1', 'PO-000002@5', 'PO-000001@3', 'PO-000002@6']);

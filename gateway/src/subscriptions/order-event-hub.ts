@@ -22,7 +22,11 @@ const REMEMBERED_ORDERS = 100_000;
 export class OrderEventHub {
   private readonly listeners = new Set<OrderEventListener>();
   // Bounded in bytes too: a key is the producer's text (two bytes a character, and a fixed cost per entry).
-  private readonly lastVersion = new LRUCache<string, number>({ max: REMEMBERED_ORDERS, maxSize: 16 * 1024 * 1024, sizeCalculation: (_version, key) => 2 * key.length + 64 });
+  private readonly lastVersion = new LRUCache<string, number>({
+    max: REMEMBERED_ORDERS,
+    maxSize: 16 * 1024 * 1024,
+    sizeCalculation: (_version, key) => 2 * key.length + 64,
+  });
   private detach: (() => Promise<void>) | null = null;
 
   constructor(
@@ -36,9 +40,11 @@ export class OrderEventHub {
    * starting) serves queries meanwhile, and the feed attaches in the background when it can.
    */
   async start(waitMs = Number.POSITIVE_INFINITY): Promise<void> {
-    const attached = this.feed.subscribe((event) => this.receive(event)).then((detach) => {
-      this.detach = detach;
-    });
+    const attached = this.feed
+      .subscribe((event) => this.receive(event))
+      .then((detach) => {
+        this.detach = detach;
+      });
     attached.catch((error: Error) => this.logger.error({ reason: error?.message }, 'order event feed could not attach'));
     let timer: NodeJS.Timeout | undefined;
     const waited = Number.isFinite(waitMs) ? new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))) : new Promise<void>(() => undefined);
@@ -51,6 +57,14 @@ export class OrderEventHub {
   listen(listener: OrderEventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Whether the feed has attached. Until it has, a subscription would silently miss what is
+   * published (feeds start at "now"), so the endpoint refuses subscriptions meanwhile.
+   */
+  get attached(): boolean {
+    return this.detach !== null;
   }
 
   /** Listeners attached now (for metrics and tests). */
@@ -72,7 +86,10 @@ export class OrderEventHub {
     const event = parseProtectiveOrderEvent(feedEvent.body);
     // The key and version are the transport's; the body must agree, or the event is not trusted.
     if (!event || event.orderId !== feedEvent.key || event.version !== feedEvent.version) {
-      this.logger.warn({ key: feedEvent.key.slice(0, 64), version: feedEvent.version }, 'order event dropped: body is not a protective-order event of its key and version');
+      this.logger.warn(
+        { key: feedEvent.key.slice(0, 64), version: feedEvent.version },
+        'order event dropped: body is not a protective-order event of its key and version',
+      );
       return;
     }
     this.lastVersion.set(feedEvent.key, feedEvent.version);

@@ -49,7 +49,10 @@ export function judgeSubscriber(policy: FieldPolicy, subscriber: Subscriber, coo
   }
   const caller: Caller = { ...subscriber.identity, ...accepted, requestId };
   const denied = coordinates.find((c) => !accessAllows(policy.declared(c), caller));
-  if (denied) return new GraphQLError(`Not authorised to subscribe: ${denied} needs ${denied === SUBSCRIPTION_COORDINATE ? 'orders:read' : 'a scope this token lacks'}`, { extensions: { code: ErrorCode.FORBIDDEN } });
+  if (denied)
+    return new GraphQLError(`Not authorised to subscribe: ${denied} needs ${denied === SUBSCRIPTION_COORDINATE ? 'orders:read' : 'a scope this token lacks'}`, {
+      extensions: { code: ErrorCode.FORBIDDEN },
+    });
   return caller;
 }
 

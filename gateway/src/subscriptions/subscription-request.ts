@@ -87,7 +87,10 @@ export function readSubscription(
   }
   const invalid = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
   if (invalid.length > 0) {
-    return refused('INVALID', invalid.slice(0, 5).map((e) => coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, withoutSuggestions(e.message))));
+    return refused(
+      'INVALID',
+      invalid.slice(0, 5).map((e) => coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, withoutSuggestions(e.message))),
+    );
   }
   const operation = getOperationAST(document, payload.operationName ?? undefined);
   if (!operation) return refused('INVALID', [coded(ErrorCode.BAD_REQUEST, 'Name the operation to run (operationName)')]);
@@ -101,7 +104,14 @@ export function readSubscription(
   }
   const operationName = operation.name?.value ?? null;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-  if (coerced.errors) return { ...refused('INVALID', coerced.errors.slice(0, 5).map((e) => badUserInput(e.message))), operationName };
+  if (coerced.errors)
+    return {
+      ...refused(
+        'INVALID',
+        coerced.errors.slice(0, 5).map((e) => badUserInput(e.message)),
+      ),
+      operationName,
+    };
   let args: Record<string, unknown>;
   try {
     args = getArgumentValues(schema.getSubscriptionType()!.getFields()[SUBSCRIPTION_FIELD], root, coerced.coerced);

@@ -146,10 +146,13 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
 
   const armExpiry = (connection: Connection) => {
     const left = connection.subscriber!.expiresAtMs - Date.now();
-    connection.expiryTimer = setTimeout(() => {
-      if (Date.now() >= connection.subscriber!.expiresAtMs) close(connection, CloseCodes.TOKEN_EXPIRED);
-      else armExpiry(connection);
-    }, Math.max(0, Math.min(left, MAX_TIMER_MS)));
+    connection.expiryTimer = setTimeout(
+      () => {
+        if (Date.now() >= connection.subscriber!.expiresAtMs) close(connection, CloseCodes.TOKEN_EXPIRED);
+        else armExpiry(connection);
+      },
+      Math.max(0, Math.min(left, MAX_TIMER_MS)),
+    );
     connection.expiryTimer.unref();
   };
 
@@ -163,9 +166,26 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
   });
 
   /** Audits a refused connection_init, then closes the connection. Resolves false for graphql-ws. */
-  const refuseConnection = async (connection: Connection, how: CloseCode, record: { claimedUser: string | null; code: string; outcome: 'UNAUTHENTICATED' | 'DENIED'; declared: Subscriber['declared']; identity?: Subscriber['identity'] }) => {
+  const refuseConnection = async (
+    connection: Connection,
+    how: CloseCode,
+    record: {
+      claimedUser: string | null;
+      code: string;
+      outcome: 'UNAUTHENTICATED' | 'DENIED';
+      declared: Subscriber['declared'];
+      identity?: Subscriber['identity'];
+    },
+  ) => {
     const entry = buildAuditEntry(
-      { requestId: randomUUID(), startedAt: Date.now(), ip: connection.ip, userAgent: connection.userAgent, declaredPurpose: record.declared.purpose, declaredReason: record.declared.reason },
+      {
+        requestId: randomUUID(),
+        startedAt: Date.now(),
+        ip: connection.ip,
+        userAgent: connection.userAgent,
+        declaredPurpose: record.declared.purpose,
+        declaredReason: record.declared.reason,
+      },
       { identity: record.identity, claimedUser: record.claimedUser, operationType: 'subscription', outcome: record.outcome, errorCodes: [record.code] },
     );
     await deps.auditWriter.append(entry).catch(() => undefined);
@@ -194,7 +214,12 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
     if ((await deps.lockout.lockedFor(ip, claimed)) > 0) {
       metrics?.refused('lockout');
       logger.warn({ ip: connection.ip, alert: 'AUTH_LOCKOUT' }, 'subscription connection refused: locked out after failed authentication');
-      return refuseConnection(connection, CloseCodes.TOO_MANY_REQUESTS, { claimedUser: claimed ? `unverified:${claimed}` : null, code: ErrorCode.RATE_LIMITED, outcome: 'UNAUTHENTICATED', declared });
+      return refuseConnection(connection, CloseCodes.TOO_MANY_REQUESTS, {
+        claimedUser: claimed ? `unverified:${claimed}` : null,
+        code: ErrorCode.RATE_LIMITED,
+        outcome: 'UNAUTHENTICATED',
+        declared,
+      });
     }
     try {
       const identity = await deps.authenticator.authenticate(authorization);
@@ -207,7 +232,10 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
       logger.warn({ ip: connection.ip, reason: (error as Error).message }, 'subscription authentication failed');
       const expired = (error as Error).message === 'Token expired';
       return refuseConnection(connection, expired ? CloseCodes.TOKEN_EXPIRED : CloseCodes.UNAUTHENTICATED, {
-        claimedUser: verified ?? (claimed ? `unverified:${claimed}` : null), code: ErrorCode.UNAUTHENTICATED, outcome: 'UNAUTHENTICATED', declared,
+        claimedUser: verified ?? (claimed ? `unverified:${claimed}` : null),
+        code: ErrorCode.UNAUTHENTICATED,
+        outcome: 'UNAUTHENTICATED',
+        declared,
       });
     }
     armExpiry(connection);
@@ -216,13 +244,30 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
   };
 
   /** Refuses one subscribe message: audited, then answered with its errors (the connection stays). */
-  const refuseSubscribe = async (connection: Connection, requestId: string, startedAt: number, sent: SentSubscription, outcome: 'DENIED' | 'INVALID', errors: GraphQLError[], caller?: Caller) => {
-    const entry = subscribeEntry(facts(connection, requestId, startedAt), sent, { identity: connection.subscriber!.identity, caller }, { outcome, errorCodes: errors.map((e) => String(e.extensions.code)) });
+  const refuseSubscribe = async (
+    connection: Connection,
+    requestId: string,
+    startedAt: number,
+    sent: SentSubscription,
+    outcome: 'DENIED' | 'INVALID' | 'ERROR',
+    errors: GraphQLError[],
+    caller?: Caller,
+  ) => {
+    const entry = subscribeEntry(
+      facts(connection, requestId, startedAt),
+      sent,
+      { identity: connection.subscriber!.identity, caller },
+      { outcome, errorCodes: errors.map((e) => String(e.extensions.code)) },
+    );
     await deps.auditWriter.append(entry).catch(() => undefined);
     return errors;
   };
 
-  const onSubscribe = async (ctx: Context<Record<string, unknown>, Extra>, id: string, payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null; extensions?: Record<string, unknown> | null }): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+  const onSubscribe = async (
+    ctx: Context<Record<string, unknown>, Extra>,
+    id: string,
+    payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null; extensions?: Record<string, unknown> | null },
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     const connection = connections.get(ctx)!;
     const subscriber = connection.subscriber!;
     const requestId = randomUUID();
@@ -239,19 +284,29 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
     const limited = await deps.rateLimits.take(subscriber.identity);
     if (limited) {
       metrics?.refused(limited.limit);
-      return refuseSubscribe(connection, requestId, startedAt, sent, 'DENIED', [coded(ErrorCode.RATE_LIMITED, `Too many requests: the ${limited.limit} rate limit is reached; retry in ${limited.retryAfterSeconds} s`)]);
+      return refuseSubscribe(connection, requestId, startedAt, sent, 'DENIED', [
+        coded(ErrorCode.RATE_LIMITED, `Too many requests: the ${limited.limit} rate limit is reached; retry in ${limited.retryAfterSeconds} s`),
+      ]);
     }
     if (deps.trustedDocuments) {
-      const verdict = judgeDocument(deps.trustedDocuments.mode, deps.trustedDocuments.store, subscriber.identity, sentDocument({ query: payload.query, extensions: payload.extensions ?? undefined }));
+      const verdict = judgeDocument(
+        deps.trustedDocuments.mode,
+        deps.trustedDocuments.store,
+        subscriber.identity,
+        sentDocument({ query: payload.query, extensions: payload.extensions ?? undefined }),
+      );
       sent.documentId = verdict.documentId;
       if (verdict.kind === 'refuse') {
         sent.documentTrust = 'UNREGISTERED';
-        return refuseSubscribe(connection, requestId, startedAt, sent, verdict.code === ErrorCode.OPERATION_NOT_TRUSTED ? 'DENIED' : 'INVALID', [coded(verdict.code, verdict.message)]);
+        return refuseSubscribe(connection, requestId, startedAt, sent, verdict.code === ErrorCode.OPERATION_NOT_TRUSTED ? 'DENIED' : 'INVALID', [
+          coded(verdict.code, verdict.message),
+        ]);
       }
       sent.documentTrust = verdict.trust;
       if (verdict.query !== undefined) sent.document = verdict.query;
     }
-    if (sent.document === null) return refuseSubscribe(connection, requestId, startedAt, sent, 'INVALID', [coded(ErrorCode.BAD_REQUEST, 'A subscribe message needs a query')]);
+    if (sent.document === null)
+      return refuseSubscribe(connection, requestId, startedAt, sent, 'INVALID', [coded(ErrorCode.BAD_REQUEST, 'A subscribe message needs a query')]);
     const read = readSubscription(deps.schema, { query: sent.document, variables: sent.variables, operationName: sent.operationName }, deps.documentLimits);
     // The name of the operation, as Apollo's audit records it, even when the client sent none.
     if (read.operationName) sent.operationName = read.operationName;
@@ -260,19 +315,53 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
     // Rights before limits: a caller who may not subscribe at all is told so, and recorded DENIED.
     const caller = judgeSubscriber(deps.policy, subscriber, coordinates, requestId);
     if (caller instanceof GraphQLError) return refuseSubscribe(connection, requestId, startedAt, sent, 'DENIED', [caller]);
+    if (!deps.hub.attached) {
+      return refuseSubscribe(
+        connection,
+        requestId,
+        startedAt,
+        sent,
+        'ERROR',
+        [coded(ErrorCode.SOURCE_UNAVAILABLE, 'The order event feed is not connected yet; subscribe again shortly')],
+        caller,
+      );
+    }
     if (connection.subscriptions.size >= limits.perConnection) {
-      return refuseSubscribe(connection, requestId, startedAt, sent, 'DENIED', [coded(ErrorCode.RATE_LIMITED, `At most ${limits.perConnection} subscriptions per connection`)], caller);
+      return refuseSubscribe(
+        connection,
+        requestId,
+        startedAt,
+        sent,
+        'DENIED',
+        [coded(ErrorCode.RATE_LIMITED, `At most ${limits.perConnection} subscriptions per connection`)],
+        caller,
+      );
     }
     const sub = subscriber.identity.sub;
     if ((perCaller.get(sub) ?? 0) >= limits.perCaller) {
-      return refuseSubscribe(connection, requestId, startedAt, sent, 'DENIED', [coded(ErrorCode.RATE_LIMITED, `At most ${limits.perCaller} subscriptions per user on this gateway`)], caller);
+      return refuseSubscribe(
+        connection,
+        requestId,
+        startedAt,
+        sent,
+        'DENIED',
+        [coded(ErrorCode.RATE_LIMITED, `At most ${limits.perCaller} subscriptions per user on this gateway`)],
+        caller,
+      );
     }
 
     // Attached before the subscribe record is written: once a caller (or a test) can see that
     // record, no event published afterwards is missed.
     const subscription = attach(connection, id, caller, read.target, sent, coordinates, requestId);
     try {
-      await deps.auditWriter.append(subscribeEntry(facts(connection, requestId, startedAt), sent, { identity: subscriber.identity, caller }, { outcome: 'ALLOWED', target: read.target, fieldsResolved: coordinates }));
+      await deps.auditWriter.append(
+        subscribeEntry(
+          facts(connection, requestId, startedAt),
+          sent,
+          { identity: subscriber.identity, caller },
+          { outcome: 'ALLOWED', target: read.target, fieldsResolved: coordinates },
+        ),
+      );
     } catch {
       void subscription.stream.return();
       return [coded(ErrorCode.AUDIT_UNAVAILABLE, 'The audit is unavailable; nothing was subscribed')];
@@ -288,7 +377,15 @@ export function startSubscriptionServer(deps: SubscriptionServerDeps): Subscript
     };
   };
 
-  const attach = (connection: Connection, id: string, caller: Caller, target: SubscriptionTarget, sent: SentSubscription, coordinates: string[], requestId: string): ActiveSubscription => {
+  const attach = (
+    connection: Connection,
+    id: string,
+    caller: Caller,
+    target: SubscriptionTarget,
+    sent: SentSubscription,
+    coordinates: string[],
+    requestId: string,
+  ): ActiveSubscription => {
     const subscriber = connection.subscriber!;
     const sub = subscriber.identity.sub;
     let detach = () => {};

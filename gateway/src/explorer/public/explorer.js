@@ -12,12 +12,13 @@
     return (await res.json()).token;
   }
 
-  // The kind of operation GraphiQL is about to run: the named one, or the document's only one.
-  function operationKind(params) {
+  // The operation GraphiQL is about to run: the named one, or the document's only one (GraphiQL
+  // can keep the previous tab's operation name for a moment after a tab switch).
+  function operationOf(params) {
     const text = String(params.query || '').replace(/#[^\n]*/g, '');
     const operations = [...text.matchAll(/(^|[}\s])(query|mutation|subscription)\b\s*([_A-Za-z][_0-9A-Za-z]*)?/g)].map((m) => ({ kind: m[2], name: m[3] }));
-    const chosen = params.operationName ? operations.find((o) => o.name === params.operationName) : operations.length === 1 ? operations[0] : null;
-    return chosen ? chosen.kind : 'query';
+    const named = params.operationName ? operations.find((o) => o.name === params.operationName) : null;
+    return named || (operations.length === 1 ? operations[0] : { kind: 'query', name: params.operationName });
   }
 
   // Subscriptions go over graphql-ws on this origin's /graphql, with the persona's token, purpose
@@ -34,7 +35,9 @@
 
   // Sends each operation with the chosen persona's token, purpose and reason.
   async function fetcher(params) {
-    if (operationKind(params) === 'subscription') {
+    const operation = operationOf(params);
+    params = { ...params, operationName: operation.name || undefined };
+    if (operation.kind === 'subscription') {
       return subscriptionSocket().iterate({ query: params.query, variables: params.variables, operationName: params.operationName });
     }
     const headers = { 'content-type': 'application/json' };
