@@ -6,6 +6,7 @@ import type { EventFeedPublisher, FeedEvent } from '../../platform/src/events';
 import { parseProtectiveOrderEvent } from '../../schema/events/protective-order-events';
 import type { OrderEventPayload } from '../../subgraphs/orders/src/order-events';
 import { startOutboxRelay } from '../../subgraphs/orders/src/outbox-relay';
+import { replayOnStart } from '../../subgraphs/orders/src/order-event-feed';
 import { ORDERS_MIGRATIONS } from '../../subgraphs/orders/src/store/migrations';
 import { SqlOrdersStore } from '../../subgraphs/orders/src/store/sql-orders-store';
 import { dropTestDatabases, freshDatabase } from '../support/postgres';
@@ -240,5 +241,29 @@ describe.each(STORE_KINDS.filter((k) => k === 'postgres'))('the orders outbox wi
       for (const relay of relays) await relay.stop();
       for (const r of replicas) await r.close();
     }
+  });
+});
+
+/** After an orders restart the embedded feed replays what its predecessor may not have sent, not history. */
+describe('the embedded feed replay after a restart', () => {
+  const entry = (seq: number, at: string) => ({
+    seq,
+    key: `PO-${seq}`,
+    version: 1,
+    body: JSON.stringify({ orderId: `PO-${seq}`, type: 'ISSUED', version: 1, at, personIds: [] }),
+  });
+
+  it('takes the events published within five minutes of the newest, however long ago that was, oldest first', () => {
+    const replay = replayOnStart([
+      entry(1, '2026-11-01T09:00:00.000Z'),
+      entry(2, '2026-11-01T11:55:00.000Z'),
+      entry(3, '2026-11-01T11:58:30.000Z'),
+      entry(4, '2026-11-01T12:00:00.000Z'),
+    ]);
+    expect(replay.map((e) => e.key)).toEqual(['PO-2', 'PO-3', 'PO-4']);
+  });
+
+  it('takes nothing when nothing was published', () => {
+    expect(replayOnStart([])).toEqual([]);
   });
 });
