@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { findPersona } from '../../access-policy/src';
 import { startStack, type Stack } from '../support/stack';
+import type { EventFeedConsumer } from '../../platform/src/events/event-feed';
 import { SqlAuditStore } from '../../gateway/src/audit/sql-audit-store';
 import { SwitchableAuditStore } from '../support/audit-stores';
 import { callerClaims, signAsDevIssuer } from '../support/tokens';
@@ -157,5 +158,42 @@ describe('subscription limits', () => {
     }
     const good = await open();
     expect(await good.closed).toEqual({ code: 4429, reason: 'Too many requests' });
+  });
+});
+
+/** A feed that never attaches (NATS or the orders service unreachable). */
+const unreachableFeed: EventFeedConsumer = { subscribe: () => new Promise(() => undefined), close: async () => undefined };
+
+describe('a gateway whose event feed has not attached', () => {
+  let stack: Stack;
+  let client: TestClient | undefined;
+  beforeAll(async () => {
+    // Start-up waits for the feed for a while, then serves without it.
+    stack = await startStack({ mode: 'in-process', persons: 50, gatewayOptions: async () => ({ eventFeed: unreachableFeed }) });
+  }, 120_000);
+  afterAll(async () => {
+    await client?.dispose().catch(() => undefined);
+    await stack?.stop();
+  });
+
+  it('still answers queries, and refuses subscriptions with SOURCE_UNAVAILABLE (recorded ERROR) rather than let them miss events', async () => {
+    const p = findPersona('dispatcher')!;
+    const query = await stack.query('dispatcher', '{ protectiveOrder(id: "PO-000001") { id } }');
+    expect(query.body.data).toEqual({ protectiveOrder: { id: 'PO-000001' } });
+
+    client = connect(stack.gatewayUrl, {
+      authorization: `Bearer ${await stack.token('dispatcher')}`,
+      'x-purpose-code': p.defaultPurpose!,
+      'x-reason': p.defaultReason!,
+    });
+    const s = subscribe(client.client, watch('NoFeed'), { orderId: 'PO-000001' });
+    await s.ended;
+    expect(s.errors).toEqual([
+      expect.objectContaining({ message: 'The order event feed is not connected yet; subscribe again shortly', extensions: { code: 'SOURCE_UNAVAILABLE' } }),
+    ]);
+    const res = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", limit: 50) { operationName outcome errorCodes } }');
+    expect((res.body.data!.auditEvents as Array<{ operationName: string }>).filter((r) => r.operationName === 'NoFeed')).toEqual([
+      { operationName: 'NoFeed', outcome: 'ERROR', errorCodes: ['SOURCE_UNAVAILABLE'] },
+    ]);
   });
 });
