@@ -49,4 +49,16 @@ describe('subscriptions over the orders service embedded feed (processes)', () =
       [id, 'SERVED', 2],
     ]);
   });
+
+  // Last: it stops the gateway.
+  it('on SIGTERM closes subscribers with 1001 "Going away" and exits 0', async () => {
+    const c = connect(stack.gatewayUrl, await dispatcherParams(stack));
+    clients.push(c);
+    await dispatcherSubscription(stack, c.client, WATCH('BeforeShutdown'), 'BeforeShutdown', { orderId: 'PO-000001' });
+
+    const exitCode = await stack.kill('gateway', 'SIGTERM');
+
+    expect(exitCode).toBe(0);
+    expect(await c.closed).toEqual({ code: 1001, reason: 'Going away' });
+  });
 });
