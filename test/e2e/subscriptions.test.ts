@@ -139,6 +139,21 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
     }
   });
 
+  it('counts active subscriptions and deliveries in the Prometheus metrics', async () => {
+    const c = open(await paramsOf(stack, 'dispatcher'));
+    const s = subscribe(c.client, watch('Counted'), { orderId: 'PO-000970' });
+    await subscribed(stack, 'u-dispatch-2001', 'Counted');
+    const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    const before = await (await fetch(stack.metricsUrl)).text();
+
+    feed.publish({ orderId: 'PO-000970', type: 'ISSUED', version: 1, personIds: [] });
+    await waitUntil('the event arrives', () => s.events.length === 1);
+
+    const after = await (await fetch(stack.metricsUrl)).text();
+    expect(value(after, 'custodian_subscriptions_active')).toBeGreaterThanOrEqual(1);
+    expect(value(after, 'custodian_subscription_deliveries_total')).toBe(value(before, 'custodian_subscription_deliveries_total') + 1);
+  });
+
   it('refuses a persona without orders:read before anything is attached, and records the refusal as DENIED', async () => {
     const c = open(await paramsOf(stack, 'employment-screener'));
     const s = subscribe(c.client, watch('ScreenerWatch'), { personId: 'A10000001' });
