@@ -153,6 +153,29 @@ describe.each(STORE_KINDS)('the orders outbox, on %s', (kind) => {
   });
 });
 
+describe('the orders outbox on the embedded store', () => {
+  it("publishes each commit at once and reads nothing between commits: the one process's commits wake its relay, and requests' statement counts stay theirs", async () => {
+    const store = await SqlOrdersStore.open(await freshLocation('sqlite'));
+    const transport = flakyTransport();
+    const relay = startOutboxRelay(store.outbox, transport);
+    try {
+      const order = await store.append(null, 0, '2026-12-01T10:00:00.000Z', CLERK, issued('A10000006', null));
+      await until(() => transport.accepted.length === 1, 'the relay published the commit');
+      // Past the pass that published (its mark), then quiet: three poll intervals of the shared store.
+      await new Promise((r) => setTimeout(r, 200));
+      const before = store.stats.statements;
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(store.stats.statements).toBe(before);
+      await store.append(order.id, 1, '2026-12-01T10:01:00.000Z', CLERK, modified(50));
+      await until(() => transport.accepted.length === 2, 'the relay published the second commit');
+      expect(transport.accepted.map((e) => e.version)).toEqual([1, 2]);
+    } finally {
+      await relay.stop();
+      await store.close();
+    }
+  });
+});
+
 describe.each(STORE_KINDS)('the orders outbox kept small, on %s', (kind) => {
   it('deletes published entries beyond the newest it keeps, and never an unpublished one', async () => {
     const store = await SqlOrdersStore.open(await freshLocation(kind));

@@ -7,9 +7,11 @@ export interface OutboxRelayOptions {
   logger?: Logger;
   /**
    * Backstop poll: another orders replica may have committed (its commit wakes only its own
-   * relay), or this one's wake-up came while another replica held the outbox. @default 1000
+   * relay), or this one's wake-up came while another replica held the outbox. @default 1000 when
+   * the outbox is shared with other writers; none otherwise (every commit wakes the relay, and a
+   * relay that polled an idle store would read it every second for nothing)
    */
-  pollMs?: number;
+  pollMs?: number | null;
   /** Entries read per pass. @default 100 */
   batchSize?: number;
   /** First wait after the transport refused, doubled up to `maxBackoffMs`. @default 200 */
@@ -41,7 +43,7 @@ export interface OutboxRelay {
  * it), backs off and tries again, for ever: an event is never dropped.
  */
 export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublisher, options: OutboxRelayOptions = {}): OutboxRelay {
-  const pollMs = options.pollMs ?? 1000;
+  const pollMs = options.pollMs !== undefined ? options.pollMs : outbox.sharedWithOtherWriters ? 1000 : null;
   const batchSize = options.batchSize ?? 100;
   const minBackoff = options.minBackoffMs ?? 200;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
@@ -57,10 +59,11 @@ export function startOutboxRelay(outbox: OrderOutbox, publisher: EventFeedPublis
     woken = true;
     interrupt?.();
   };
-  const pause = (ms: number) =>
+  /** Waits `ms`, or with null until a wake-up or stop only. */
+  const pause = (ms: number | null) =>
     new Promise<void>((resolve) => {
       if (woken || stopped) return resolve();
-      const timer = setTimeout(done, ms);
+      const timer = ms === null ? undefined : setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         interrupt = null;

@@ -29,6 +29,12 @@ export interface OutboxSession {
  */
 export interface OrderOutbox {
   /**
+   * Whether another process may commit to this outbox (PostgreSQL: several orders replicas). When
+   * not (the embedded SQLite file belongs to one orders process), every commit wakes this
+   * process's relay and nothing else can add an entry, so the relay need not poll.
+   */
+  readonly sharedWithOtherWriters: boolean;
+  /**
    * Runs `work` as the only publisher of the outbox among every process on this store; resolves
    * false without running it when another process holds the outbox (it publishes meanwhile).
    */

@@ -45,6 +45,10 @@ export class SqlOrderOutbox implements OrderOutbox {
 
   constructor(private readonly sql: SqlClient) {}
 
+  get sharedWithOtherWriters(): boolean {
+    return this.sql.dialect === 'postgres';
+  }
+
   async asPublisher(work: (session: OutboxSession) => Promise<void>): Promise<boolean> {
     if (this.sql.dialect === 'sqlite') {
       // One process serves an SQLite file, and its relay is one loop: nothing to exclude. A
