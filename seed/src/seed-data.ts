@@ -1,6 +1,6 @@
 import type { AlertRecord } from '../../subgraphs/alerts/src/store/alerts-store';
 import { phoneticCodes } from '../../subgraphs/criminal-history/src/name-keys';
-import type { AddressProtection, CriminalHistorySeed, PersonRecord, Sex } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
+import type { AddressProtection, CriminalHistorySeed, Sex } from '../../subgraphs/criminal-history/src/store/criminal-history-store';
 import { protectionsOf } from '../../subgraphs/orders/src/address-protections';
 import { applyOrderEvent, type OrderState } from '../../subgraphs/orders/src/order-events';
 import type { OrdersSeed } from '../../subgraphs/orders/src/store/orders-store';
@@ -85,7 +85,8 @@ export function makePerson(
   fields: { id: string; last: string; first: string; middle?: string | null; dateOfBirth: string; sex: Sex; withAddress?: boolean },
 ): CriminalHistorySeed['persons'][number] {
   const [city, zip] = rnd.pick(CITIES);
-  const person: PersonRecord = {
+  // Built whole, not spread into a copy with its codes: seeding makes a million.
+  const person: CriminalHistorySeed['persons'][number] = {
     id: fields.id,
     name: { last: fields.last, first: fields.first, middle: fields.middle ?? null },
     dateOfBirth: fields.dateOfBirth,
@@ -105,6 +106,7 @@ export function makePerson(
       fields.withAddress === false
         ? null
         : { street: `${rnd.int(100, 9999)} ${rnd.pick(STREETS)}`, city, state: 'CA', postalCode: `${zip}${String(rnd.int(0, 99)).padStart(2, '0')}` },
+    lastNameCodes: phoneticCodes(fields.last),
   };
-  return { ...person, lastNameCodes: phoneticCodes(fields.last) };
+  return person;
 }

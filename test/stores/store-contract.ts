@@ -217,6 +217,22 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
       }
     });
 
+    it('bulk-inserts every value as given: escapes, nulls, booleans, numbers, across more than one COPY piece', async () => {
+      const sql = await openSqlClient(location, 'criminal-history');
+      try {
+        await sql.exec('CREATE TABLE bulk_text_probe (n INTEGER PRIMARY KEY, t TEXT, b BOOLEAN)');
+        const odd = ['tab\there', 'line\nbreak', 'back\\slash \\N', 'carriage\rreturn', '', '\\', '\t\n'];
+        // 3,000 rows of 500 characters: past the megabyte at which PostgreSQL's COPY text is cut into pieces.
+        const rows = Array.from({ length: 3000 }, (_, i) => [i, i < odd.length ? odd[i] : i % 7 === 0 ? null : `${i}`.padEnd(500, 'x'), i % 2 === 0]);
+        await sql.insertRows('bulk_text_probe', ['n', 't', 'b'], rows);
+        const back = await sql.rows<[number, string | null, boolean | number]>('SELECT n, t, b FROM bulk_text_probe ORDER BY n');
+        expect(back.map(([n, t, b]) => [Number(n), t, Boolean(b)])).toEqual(rows);
+      } finally {
+        await sql.exec('DROP TABLE IF EXISTS bulk_text_probe');
+        await sql.close();
+      }
+    });
+
     it('loads in bulk without the secondary indexes and puts every one back, even when the load fails', async () => {
       const sql = await openSqlClient(location, 'criminal-history');
       const indexes = async () =>

@@ -54,15 +54,21 @@ export type SearchKeyRow = [personId: string, lastCode: string, firstCode: strin
  */
 export function searchKeyRows(personId: string, dateOfBirth: string, names: ReadonlyArray<{ last: string; first: string }>): SearchKeyRow[] {
   const rows: SearchKeyRow[] = [];
-  const seen = new Set<string>();
+  // One name's code pairs are distinct already (seeding keys a million such persons): only
+  // several names can repeat a row.
+  const seen = names.length > 1 ? new Set<string>() : null;
   for (const name of names) {
     const lastNorm = normaliseName(name.last);
     const firstNorm = normaliseName(name.first);
-    for (const lastCode of new Set(phoneticCodes(lastNorm))) {
-      for (const firstCode of new Set(phoneticCodes(firstNorm))) {
-        const key = `${lastCode}\u0000${firstCode}\u0000${lastNorm}\u0000${firstNorm}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+    const [last1, last2] = phoneticCodes(lastNorm);
+    const [first1, first2] = phoneticCodes(firstNorm);
+    for (const lastCode of last2 === last1 ? [last1] : [last1, last2]) {
+      for (const firstCode of first2 === first1 ? [first1] : [first1, first2]) {
+        if (seen) {
+          const key = `${lastCode}\u0000${firstCode}\u0000${lastNorm}\u0000${firstNorm}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        }
         rows.push([personId, lastCode, firstCode, lastNorm, firstNorm, dateOfBirth]);
       }
     }
