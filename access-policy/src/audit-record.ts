@@ -37,6 +37,12 @@ export interface AuditEntry {
    * records written before the field existed (left out of the hash, like documentId).
    */
   traceId?: string;
+  /**
+   * For the record of a subscription event delivered: which event it was, `<orderId> <TYPE> v<version>`
+   * (`PO-000123 SERVED v2`), so an auditor reads what the subscriber was told. Undefined on every
+   * other record, and left out of the hash then.
+   */
+  deliveredEvent?: string;
   /** The variables as sent: in this field the search criteria are the evidence. */
   variables: Record<string, unknown> | null;
   outcome: AuditOutcome;

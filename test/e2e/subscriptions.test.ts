@@ -24,13 +24,14 @@ interface AuditRow {
   subjects: string[];
   errorCodes: string[];
   requestId: string;
+  deliveredEvent: string | null;
 }
 
 /** The audit records an auditor finds (docs/design.md §2, auditEvents). */
 async function auditOf(stack: Stack, args: { subject?: string; user?: string }): Promise<AuditRow[]> {
   const res = await stack.query(
     'auditor',
-    `query($subject: String, $user: String) { auditEvents(subject: $subject, user: $user, limit: 500) { user outcome operationType operationName subjects errorCodes requestId } }`,
+    `query($subject: String, $user: String) { auditEvents(subject: $subject, user: $user, limit: 500) { user outcome operationType operationName subjects errorCodes requestId deliveredEvent } }`,
     args,
   );
   expect(res.body.errors).toBeUndefined();
@@ -124,8 +125,11 @@ describe.each(STORE_KINDS)('subscriptions to protective-order events (%s)', (sto
       expect(r.subjects.sort()).toEqual(['Person:A10000003', 'ProtectiveOrder:PO-000950']);
     }
     const byUser = (await auditOf(stack, { user: 'u-officer-1001' })).filter((r) => r.operationName === 'Audited');
-    // The subscribe and its two deliveries, under one request id.
+    // Each delivery record says which event it delivered.
+    expect(byOrder.map((r) => r.deliveredEvent).sort()).toEqual(['PO-000950 ISSUED v1', 'PO-000950 SERVED v2']);
+    // The subscribe and its two deliveries, under one request id; the subscribe delivered nothing.
     expect(byUser).toHaveLength(3);
+    expect(byUser.filter((r) => r.deliveredEvent === null)).toHaveLength(1);
     expect(new Set(byUser.map((r) => r.requestId)).size).toBe(1);
 
     const audit = await SqlAuditStore.open(

@@ -241,4 +241,10 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
     // NULL in records written before, which hash without the field (docs/design.md §5).
     up: `ALTER TABLE audit_records ADD COLUMN trace_id TEXT;`,
   },
+  {
+    version: 10,
+    name: 'which subscription event a delivery record delivered',
+    // NULL on every other record, which hashes without the field (docs/design.md §5).
+    up: `ALTER TABLE audit_records ADD COLUMN delivered_event TEXT;`,
+  },
 ];

@@ -23,6 +23,7 @@ interface AuditRow {
   document_id: string | null;
   document_trust: string | null;
   trace_id: string | null;
+  delivered_event: string | null;
   variables: string | null;
   outcome: AuditOutcome;
   denied_paths: string;
@@ -38,8 +39,8 @@ interface AuditRow {
 
 const COLUMNS = `chain_id, seq, request_id, at, user_sub, user_name, ori, client, scopes, purpose, reason, operation_type,
   operation_name, document_hash, document, document_id, document_trust, variables, outcome, denied_paths, error_codes, fields_resolved, subjects,
-  source_address, user_agent, duration_ms, prev_hash, hash, trace_id`;
-const COLUMN_COUNT = 29;
+  source_address, user_agent, duration_ms, prev_hash, hash, trace_id, delivered_event`;
+const COLUMN_COUNT = 30;
 
 function toRecord(r: AuditRow): AuditRecord {
   return {
@@ -62,6 +63,7 @@ function toRecord(r: AuditRow): AuditRecord {
     documentId: r.document_id ?? undefined,
     documentTrust: (r.document_trust as AuditRecord['documentTrust']) ?? undefined,
     traceId: r.trace_id ?? undefined,
+    deliveredEvent: r.delivered_event ?? undefined,
     variables: r.variables === null ? null : (JSON.parse(r.variables) as Record<string, unknown>),
     outcome: r.outcome,
     deniedPaths: JSON.parse(r.denied_paths) as string[],
@@ -82,6 +84,7 @@ function toRow(r: AuditRecord): SqlValue[] {
     r.operationType, r.operationName, r.documentHash, r.document, r.documentId ?? null, r.documentTrust ?? null, r.variables === null ? null : JSON.stringify(r.variables),
     r.outcome, JSON.stringify(r.deniedPaths), JSON.stringify(r.errorCodes), JSON.stringify(r.fieldsResolved), JSON.stringify(r.subjects),
     r.sourceAddress, r.userAgent, r.durationMs, r.prevHash, r.hash, r.traceId ?? null,
+    r.deliveredEvent ?? null,
   ];
 }
 

@@ -72,5 +72,6 @@ export function deliveryEntry(
     outcome: 'ALLOWED',
     subjects,
     fieldsResolved,
+    deliveredEvent: { orderId: event.orderId, type: event.type, version: event.version },
   });
 }
