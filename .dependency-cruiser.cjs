@@ -35,7 +35,7 @@ module.exports = {
     },
     {
       name: 'subgraphs-stand-apart',
-      comment: 'A subgraph reaches another only over HTTP, on the caller\'s behalf, never by import (docs/design.md §1).',
+      comment: "A subgraph reaches another only over HTTP, on the caller's behalf, never by import (docs/design.md §1).",
       severity: 'error',
       from: { path: '^subgraphs/([^/]+)/' },
       to: { path: '^subgraphs/', pathNot: '^subgraphs/$1/' },
@@ -63,7 +63,7 @@ module.exports = {
     },
     {
       name: 'services-never-import-tools',
-      comment: 'bench, scripts, seed and test start and measure the services; production code carries none of them (the bench\'s switches included).',
+      comment: "bench, scripts, seed and test start and measure the services; production code carries none of them (the bench's switches included).",
       severity: 'error',
       from: { path: services },
       to: { path: '^(seed|scripts|bench|test)/' },

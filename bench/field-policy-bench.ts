@@ -79,7 +79,13 @@ async function main(): Promise<void> {
   for (const name of ['dispatcher', 'employment-screener'] as const) {
     const p = findPersona(name)!;
     tokens[name] = await new SignJWT({ name: p.name, ori: p.ori, client: p.client, scope: p.scopes.join(' '), purposes: p.purposes.join(' ') })
-      .setProtectedHeader({ alg: 'ES256', kid: 'bench' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(p.sub).setIssuedAt().setExpirationTime('4h').sign(privateKey);
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(p.sub)
+      .setIssuedAt()
+      .setExpirationTime('4h')
+      .sign(privateKey);
   }
 
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((n, i) => [n, `http://127.0.0.1:${BASE + i + 1}/graphql`])) as Record<SubgraphName, string>;
@@ -88,7 +94,12 @@ async function main(): Promise<void> {
   const procs: BenchProcess[] = [];
   try {
     const subgraphs = SUBGRAPH_NAMES.map((name, i) => {
-      const p = startPinned(name, 1, [join(root, 'dist/bench/entries/subgraph.js'), name], { ...common, ...urlEnv, INTERNAL_TOKEN_PUBLIC_KEY_FILE: keys.publicFile, PORT: String(BASE + i + 1) });
+      const p = startPinned(name, 1, [join(root, 'dist/bench/entries/subgraph.js'), name], {
+        ...common,
+        ...urlEnv,
+        INTERNAL_TOKEN_PUBLIC_KEY_FILE: keys.publicFile,
+        PORT: String(BASE + i + 1),
+      });
       procs.push(p);
       return p;
     });
@@ -96,15 +107,30 @@ async function main(): Promise<void> {
       const port = BASE + 10 + i;
       const metricsPort = BASE + 20 + i;
       const gateway = startPinned(`gateway-${step}`, 0, [...GATEWAY_NODE_FLAGS, join(root, 'dist/bench/entries/gateway.js')], {
-        ...common, ...urlEnv, DATA_DIR: join(dataDir, `gw-${step}`), PORT: String(port), METRICS_PORT: String(metricsPort), GATEWAY_FIELD_POLICY: step,
-        AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'ES256', INTERNAL_TOKEN_PRIVATE_KEY_FILE: keys.privateFile,
-        RATE_LIMIT_USER_PER_MINUTE: '100000000', RATE_LIMIT_CLIENT_PER_MINUTE: '100000000', SCREENING_DAILY_QUOTA: '100000000', TRUSTED_DOCUMENTS_MODE: 'off',
+        ...common,
+        ...urlEnv,
+        DATA_DIR: join(dataDir, `gw-${step}`),
+        PORT: String(port),
+        METRICS_PORT: String(metricsPort),
+        GATEWAY_FIELD_POLICY: step,
+        AUTH_JWKS_FILE: jwksFile,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+        AUTH_ALGORITHMS: 'ES256',
+        INTERNAL_TOKEN_PRIVATE_KEY_FILE: keys.privateFile,
+        RATE_LIMIT_USER_PER_MINUTE: '100000000',
+        RATE_LIMIT_CLIENT_PER_MINUTE: '100000000',
+        SCREENING_DAILY_QUOTA: '100000000',
+        TRUSTED_DOCUMENTS_MODE: 'off',
       });
       procs.push(gateway);
       return { step, gateway, port, metricsPort };
     });
     for (const side of sides) await waitFor(`http://127.0.0.1:${side.port}/health/ready`, procs);
-    const target = (side: Side): Target => ({ url: `http://127.0.0.1:${side.port}/graphql`, headersFor: (persona) => ({ authorization: `Bearer ${tokens[persona]}` }) });
+    const target = (side: Side): Target => ({
+      url: `http://127.0.0.1:${side.port}/graphql`,
+      headersFor: (persona) => ({ authorization: `Bearer ${tokens[persona]}` }),
+    });
 
     const rows: Row[] = [];
     for (const w of FIELD_POLICY_WORKLOADS) {
@@ -120,11 +146,23 @@ async function main(): Promise<void> {
           const n = Math.max(1, result.requests);
           const fetches = Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, ((fetches1[s] ?? 0) - (fetches0[s] ?? 0)) / n]));
           const row: Row = {
-            workload: w.id, step: side.step, rps: result.rps, p50: result.p50, p99: result.p99, fetches,
-            gatewayCpu: (cpu1[0] - cpu0[0]) / n, subgraphCpu: cpu1.slice(1).reduce((s, v, i) => s + v - cpu0[i + 1], 0) / n,
+            workload: w.id,
+            step: side.step,
+            rps: result.rps,
+            p50: result.p50,
+            p99: result.p99,
+            fetches,
+            gatewayCpu: (cpu1[0] - cpu0[0]) / n,
+            subgraphCpu: cpu1.slice(1).reduce((s, v, i) => s + v - cpu0[i + 1], 0) / n,
           };
           rows.push(row);
-          console.log(`w${w.id} r${round} step ${side.step.padEnd(3)} ${result.rps.toFixed(0).padStart(5)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  fetches/req ${Object.entries(fetches).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}  CPU ms/req gateway ${row.gatewayCpu.toFixed(2)} subgraphs ${row.subgraphCpu.toFixed(2)}  errors ${result.errors + result.non2xx}`);
+          console.log(
+            `w${w.id} r${round} step ${side.step.padEnd(3)} ${result.rps.toFixed(0).padStart(5)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  fetches/req ${Object.entries(
+              fetches,
+            )
+              .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+              .join(', ')}  CPU ms/req gateway ${row.gatewayCpu.toFixed(2)} subgraphs ${row.subgraphCpu.toFixed(2)}  errors ${result.errors + result.non2xx}`,
+          );
           if (result.errors + result.non2xx > 0) throw new Error(`workload ${w.id} (step ${side.step}) failed: ${result.firstError}`);
         }
       }

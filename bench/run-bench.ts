@@ -85,7 +85,13 @@ async function main(): Promise<void> {
   for (const name of ['officer', 'employment-screener', 'court-clerk'] as const) {
     const p = findPersona(name)!;
     tokens[name] = await new SignJWT({ name: p.name, ori: p.ori, client: p.client, scope: p.scopes.join(' '), purposes: p.purposes.join(' ') })
-      .setProtectedHeader({ alg: 'ES256', kid: 'bench' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(p.sub).setIssuedAt().setExpirationTime('4h').sign(privateKey);
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(p.sub)
+      .setIssuedAt()
+      .setExpirationTime('4h')
+      .sign(privateKey);
   }
   const bearer = (persona: BenchRequest['persona']) => ({ authorization: `Bearer ${tokens[persona]}` });
 
@@ -105,12 +111,19 @@ async function main(): Promise<void> {
   const subgraphEnv = { ...common, INTERNAL_TOKEN_PUBLIC_KEY_FILE: keys.publicFile };
   const gatewayEnv = {
     ...common,
-    AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'ES256',
+    AUTH_JWKS_FILE: jwksFile,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    AUTH_ALGORITHMS: 'ES256',
     INTERNAL_TOKEN_PRIVATE_KEY_FILE: keys.privateFile,
-    RATE_LIMIT_USER_PER_MINUTE: '100000000', RATE_LIMIT_CLIENT_PER_MINUTE: '100000000', SCREENING_DAILY_QUOTA: '100000000',
+    RATE_LIMIT_USER_PER_MINUTE: '100000000',
+    RATE_LIMIT_CLIENT_PER_MINUTE: '100000000',
+    SCREENING_DAILY_QUOTA: '100000000',
   };
   const urlEnv = (urls: Record<SubgraphName, string>) => ({
-    SUBGRAPH_URL_CRIMINAL_HISTORY: urls['criminal-history'], SUBGRAPH_URL_ORDERS: urls.orders, SUBGRAPH_URL_ALERTS: urls.alerts,
+    SUBGRAPH_URL_CRIMINAL_HISTORY: urls['criminal-history'],
+    SUBGRAPH_URL_ORDERS: urls.orders,
+    SUBGRAPH_URL_ALERTS: urls.alerts,
   });
 
   const procs: BenchProcess[] = [];
@@ -122,7 +135,11 @@ async function main(): Promise<void> {
   const startSubgraphs = (tag: string, offset: number, urls: Record<SubgraphName, string>, extra: NodeJS.ProcessEnv) =>
     SUBGRAPH_NAMES.map((name, i) =>
       start(`${name}-${tag}`, 1, [dist('bench/entries/subgraph.js'), name], {
-        ...subgraphEnv, ...urlEnv(urls), ...extra, PORT: String(BASE + offset + i + 1), BENCH_STATS_PORT: String(BASE + offset + 11 + i),
+        ...subgraphEnv,
+        ...urlEnv(urls),
+        ...extra,
+        PORT: String(BASE + offset + i + 1),
+        BENCH_STATS_PORT: String(BASE + offset + 11 + i),
       }),
     );
 
@@ -130,7 +147,13 @@ async function main(): Promise<void> {
     const subA = startSubgraphs('a', 0, urlsA, {});
     const subB = startSubgraphs('b', 20, urlsB, { BENCH_WITHOUT_SHIELD: '1' });
     const gwA = start('gateway-a', 0, [...GATEWAY_NODE_FLAGS, dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsA), PORT: String(BASE) });
-    const gwB = start('gateway-b', 0, [...GATEWAY_NODE_FLAGS, dist('bench/entries/gateway.js')], { ...gatewayEnv, ...urlEnv(urlsB), PORT: String(BASE + 20), BENCH_WITHOUT_AUDIT: '1', DATA_DIR: join(dataDir, 'gateway-b') });
+    const gwB = start('gateway-b', 0, [...GATEWAY_NODE_FLAGS, dist('bench/entries/gateway.js')], {
+      ...gatewayEnv,
+      ...urlEnv(urlsB),
+      PORT: String(BASE + 20),
+      BENCH_WITHOUT_AUDIT: '1',
+      DATA_DIR: join(dataDir, 'gateway-b'),
+    });
     const mono = start('monolith', 0, [dist('bench/entries/monolith.js'), String(BASE + 40)], { ...common });
     const hiveJs = start('hive-js', 0, [join(hiveDir, 'hive-entry.mjs'), String(BASE + 50), supergraphFile, keys.privateFile, 'js'], {});
     const hiveRust = start('hive-rust', 0, [join(hiveDir, 'hive-entry.mjs'), String(BASE + 60), supergraphFile, keys.privateFile, 'rust'], {});
@@ -142,7 +165,13 @@ async function main(): Promise<void> {
     const configs: Config[] = [
       { id: 'a', label: '(a) Custodian', front: () => gwA, subgraphs: () => subA, target: { url: post(BASE), headersFor: bearer } },
       { id: 'b', label: '(b) no shield, no audit', front: () => gwB, subgraphs: () => subB, target: { url: post(BASE + 20), headersFor: bearer } },
-      { id: 'c', label: '(c) monolith', front: () => mono, subgraphs: () => [], target: { url: post(BASE + 40), headersFor: (persona) => ({ 'x-bench-persona': persona }) } },
+      {
+        id: 'c',
+        label: '(c) monolith',
+        front: () => mono,
+        subgraphs: () => [],
+        target: { url: post(BASE + 40), headersFor: (persona) => ({ 'x-bench-persona': persona }) },
+      },
       { id: 'd-js', label: '(d) Hive, JS planner', front: () => hiveJs, subgraphs: () => subA, target: { url: post(BASE + 50), headersFor: bearer } },
       { id: 'd-rust', label: '(d) Hive, Rust planner', front: () => hiveRust, subgraphs: () => subA, target: { url: post(BASE + 60), headersFor: bearer } },
     ];
@@ -154,7 +183,17 @@ async function main(): Promise<void> {
         headers: { 'content-type': 'application/json', ...bearer('court-clerk'), 'x-purpose-code': 'D', 'x-reason': 'FL-BENCH-SETUP' },
         body: JSON.stringify({
           query: 'mutation($i: IssueProtectiveOrderInput!) { issueProtectiveOrder(input: $i) { id version } }',
-          variables: { i: { caseNumber: `FL-BENCH-${i}`, court: 'LOS ANGELES SUPERIOR COURT', type: 'DVRO', restrainedPersonId: `A${10000100 + i}`, protectedParties: [{ name: { last: 'BENCH', first: 'PARTY' }, relationship: 'OTHER' }], terms: { noContact: true, stayAwayYards: 100, firearmsProhibited: true }, expiresAt: new Date(Date.now() + 400 * 86_400_000).toISOString() } },
+          variables: {
+            i: {
+              caseNumber: `FL-BENCH-${i}`,
+              court: 'LOS ANGELES SUPERIOR COURT',
+              type: 'DVRO',
+              restrainedPersonId: `A${10000100 + i}`,
+              protectedParties: [{ name: { last: 'BENCH', first: 'PARTY' }, relationship: 'OTHER' }],
+              terms: { noContact: true, stayAwayYards: 100, firearmsProhibited: true },
+              expiresAt: new Date(Date.now() + 400 * 86_400_000).toISOString(),
+            },
+          },
         }),
       });
       const body = (await res.json()) as { data?: { issueProtectiveOrder: { id: string; version: number } } };
@@ -180,7 +219,12 @@ async function main(): Promise<void> {
         const r = w.requests.find((x) => !x.modifiesOrder)!;
         const res = await fetch(c.target.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...c.target.headersFor(r.persona), ...(r.purpose ? { 'x-purpose-code': r.purpose } : {}), ...(r.reason ? { 'x-reason': r.reason } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...c.target.headersFor(r.persona),
+            ...(r.purpose ? { 'x-purpose-code': r.purpose } : {}),
+            ...(r.reason ? { 'x-reason': r.reason } : {}),
+          },
           body: JSON.stringify(r.body),
         });
         const text = await res.text();
@@ -192,7 +236,13 @@ async function main(): Promise<void> {
     writeFileSync(responsesFile, JSON.stringify(bareResponses));
     const bare = start('bare', 0, [dist('bench/entries/bare-server.js'), String(BASE + 70), responsesFile], {});
     await waitFor(`http://127.0.0.1:${BASE + 70}/`, procs);
-    configs.push({ id: 'e', label: '(e) bare Node server', front: () => bare, subgraphs: () => [], target: { url: `http://127.0.0.1:${BASE + 70}/graphql`, headersFor: () => ({}) } });
+    configs.push({
+      id: 'e',
+      label: '(e) bare Node server',
+      front: () => bare,
+      subgraphs: () => [],
+      target: { url: `http://127.0.0.1:${BASE + 70}/graphql`, headersFor: () => ({}) },
+    });
 
     // Store queries per request must not grow with the width of the result (DataLoader).
     const statements = async (offset: number) => {
@@ -202,7 +252,11 @@ async function main(): Promise<void> {
     };
     const widthCost = async (limit: number) => {
       const before = await statements(0);
-      await fetch(post(BASE), { method: 'POST', headers: { 'content-type': 'application/json', ...bearer('officer'), 'x-purpose-code': 'C', 'x-reason': 'INC-W' }, body: JSON.stringify({ query: wideSearch(limit) }) });
+      await fetch(post(BASE), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer('officer'), 'x-purpose-code': 'C', 'x-reason': 'INC-W' },
+        body: JSON.stringify({ query: wideSearch(limit) }),
+      });
       return (await statements(0)) - before;
     };
     const width = { limit5: await widthCost(5), limit50: await widthCost(50) };
@@ -223,17 +277,40 @@ async function main(): Promise<void> {
       const frontCpu = after[0] - before[0];
       const subCpu = after.slice(1).reduce((s, v, i) => s + v - before[i + 1], 0);
       const selfCpu = (self1.user + self1.system) / 1000;
-      if (c.id === 'a' && statementsPerRequest[w.id] === undefined && result.requests > 0) statementsPerRequest[w.id] = ((await statements(0)) - stmts0) / result.requests;
+      if (c.id === 'a' && statementsPerRequest[w.id] === undefined && result.requests > 0)
+        statementsPerRequest[w.id] = ((await statements(0)) - stmts0) / result.requests;
       const core0 = frontCpu / result.durationMs;
       const core1 = (subCpu + selfCpu) / result.durationMs;
       rows.push({
-        workload: w.id, config: c.id, mode, round, rps: result.rps, p50: result.p50, p99: result.p99, requests: result.requests,
-        errors: result.errors + result.non2xx, graphqlErrors: result.graphqlErrors,
-        cpuFrontMsPerReq: frontCpu / Math.max(1, result.requests), cpuTotalMsPerReq: (frontCpu + subCpu) / Math.max(1, result.requests),
-        cpuMsPerReqByProcess: Object.fromEntries([...[front, ...subs].map((p, i) => [p.name, after[i] - before[i]] as const), ['load', selfCpu] as const].map(([k, v]) => [k, v / Math.max(1, result.requests)])),
-        core0Share: core0, core1Share: core1, bound: core0 > 0.9 ? 'gateway (core 0)' : core1 > 0.9 ? 'subgraphs + load (core 1)' : '—',
+        workload: w.id,
+        config: c.id,
+        mode,
+        round,
+        rps: result.rps,
+        p50: result.p50,
+        p99: result.p99,
+        requests: result.requests,
+        errors: result.errors + result.non2xx,
+        graphqlErrors: result.graphqlErrors,
+        cpuFrontMsPerReq: frontCpu / Math.max(1, result.requests),
+        cpuTotalMsPerReq: (frontCpu + subCpu) / Math.max(1, result.requests),
+        cpuMsPerReqByProcess: Object.fromEntries(
+          [...[front, ...subs].map((p, i) => [p.name, after[i] - before[i]] as const), ['load', selfCpu] as const].map(([k, v]) => [
+            k,
+            v / Math.max(1, result.requests),
+          ]),
+        ),
+        core0Share: core0,
+        core1Share: core1,
+        bound: core0 > 0.9 ? 'gateway (core 0)' : core1 > 0.9 ? 'subgraphs + load (core 1)' : '—',
       });
-      console.log(`w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}  CPU ms/req ${Object.entries(rows[rows.length - 1].cpuMsPerReqByProcess).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}${result.firstError ? `  first: ${result.firstError}` : ''}`);
+      console.log(
+        `w${w.id} ${mode.padEnd(9)} r${round} ${c.label.padEnd(26)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms  errors ${result.errors + result.non2xx + result.graphqlErrors}  CPU ms/req ${Object.entries(
+          rows[rows.length - 1].cpuMsPerReqByProcess,
+        )
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')}${result.firstError ? `  first: ${result.firstError}` : ''}`,
+      );
     };
 
     const selected = configs.filter((c) => !onlyConfigs || onlyConfigs.includes(c.id));
@@ -243,14 +320,22 @@ async function main(): Promise<void> {
       for (const connections of PLAN.connections) {
         for (let round = 1; round <= PLAN.rounds; round++) {
           // Alternate the configurations within each round (A B C … A B C …), so drift hits all alike.
-          for (const c of configs) await measure(c, w, `c=${connections}`, round, () => runLoad(w, c.target, { connections, durationSeconds: PLAN.seconds, orders: pools.get(c.id) }));
+          for (const c of configs)
+            await measure(c, w, `c=${connections}`, round, () => runLoad(w, c.target, { connections, durationSeconds: PLAN.seconds, orders: pools.get(c.id) }));
         }
       }
       // The fixed rate is set from the readings at 10 connections; a run narrowed to other loads has none.
       if (PLAN.rateRuns && PLAN.connections.includes(10)) {
-        const weakest = Math.min(...configs.filter((c) => c.id !== 'e').map((c) => median(rows.filter((r) => r.workload === w.id && r.config === c.id && r.mode === 'c=10').map((r) => r.rps))));
+        const weakest = Math.min(
+          ...configs
+            .filter((c) => c.id !== 'e')
+            .map((c) => median(rows.filter((r) => r.workload === w.id && r.config === c.id && r.mode === 'c=10').map((r) => r.rps))),
+        );
         const rate = Math.max(10, Math.round(weakest * 0.6));
-        for (const c of configs) await measure(c, w, `${rate}/s`, 1, () => runLoad(w, c.target, { connections: 10, durationSeconds: PLAN.seconds, overallRate: rate, orders: pools.get(c.id) }));
+        for (const c of configs)
+          await measure(c, w, `${rate}/s`, 1, () =>
+            runLoad(w, c.target, { connections: 10, durationSeconds: PLAN.seconds, overallRate: rate, orders: pools.get(c.id) }),
+          );
       }
     }
 
@@ -267,14 +352,17 @@ async function main(): Promise<void> {
           const one = await runLoad(w1, a.target, { connections, durationSeconds: PLAN.seconds });
           const wide = await runLoad(w3, a.target, { connections, durationSeconds: PLAN.seconds });
           p50Pairs.set(connections, [...(p50Pairs.get(connections) ?? []), wide.p50 / one.p50]);
-          console.log(`p50 pair   c=${connections} r${round}: workload 3 ${wide.p50.toFixed(1)} ms / workload 1 ${one.p50.toFixed(1)} ms = ${(wide.p50 / one.p50).toFixed(2)}`);
+          console.log(
+            `p50 pair   c=${connections} r${round}: workload 3 ${wide.p50.toFixed(1)} ms / workload 1 ${one.p50.toFixed(1)} ms = ${(wide.p50 / one.p50).toFixed(2)}`,
+          );
         }
       }
     }
     const pairedP50 = (connections: number) => (p50Pairs.has(connections) ? median(p50Pairs.get(connections)!) : NaN);
 
     const rss = Object.fromEntries(procs.map((p) => [p.name, peakRssMiB(p.child.pid!)]));
-    const m = (w: number, c: string, mode = 'c=10', key: 'rps' | 'p50' = 'rps') => median(rows.filter((r) => r.workload === w && r.config === c && r.mode === mode).map((r) => r[key]));
+    const m = (w: number, c: string, mode = 'c=10', key: 'rps' | 'p50' = 'rps') =>
+      median(rows.filter((r) => r.workload === w && r.config === c && r.mode === mode).map((r) => r[key]));
     // Two readings of each throughput ratio: the ratio of the two medians, and the median of the
     // ratios taken round by round — each pair measured back to back, so a slower stretch of this
     // shared machine weighs on both sides of it alike.
@@ -289,8 +377,14 @@ async function main(): Promise<void> {
       'a/Hive-Rust on workload 1 (target ≥ 1)': both(1, 'a', 'd-rust'),
       'a/Hive-Rust on workload 3 (target ≥ 1)': both(3, 'a', 'd-rust'),
       'a/Hive-JS on workload 1': both(1, 'a', 'd-js'),
-      'workload 3 p50 / workload 1 p50, (a), one request at a time (target ≤ 3)': { ofMedians: m(3, 'a', 'c=1', 'p50') / m(1, 'a', 'c=1', 'p50'), paired: pairedP50(1) },
-      'workload 3 p50 / workload 1 p50, (a), 10 at a time (target ≤ 3)': { ofMedians: m(3, 'a', 'c=10', 'p50') / m(1, 'a', 'c=10', 'p50'), paired: pairedP50(10) },
+      'workload 3 p50 / workload 1 p50, (a), one request at a time (target ≤ 3)': {
+        ofMedians: m(3, 'a', 'c=1', 'p50') / m(1, 'a', 'c=1', 'p50'),
+        paired: pairedP50(1),
+      },
+      'workload 3 p50 / workload 1 p50, (a), 10 at a time (target ≤ 3)': {
+        ofMedians: m(3, 'a', 'c=10', 'p50') / m(1, 'a', 'c=10', 'p50'),
+        paired: pairedP50(10),
+      },
       'b/c on workload 1 (cost of federation)': both(1, 'b', 'c'),
       'a/e on workload 5 (floor vs bare Node)': both(5, 'a', 'e'),
     };
@@ -309,7 +403,10 @@ async function main(): Promise<void> {
       '',
       '| ratio | of the medians | median of the per-round ratios |',
       '| --- | ---: | ---: |',
-      ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${Number.isNaN(v.ofMedians) ? 'not in this run' : v.ofMedians.toFixed(2)} | ${v.paired === null || Number.isNaN(v.paired) ? '—' : v.paired.toFixed(2)} |`),
+      ...Object.entries(ratios).map(
+        ([k, v]) =>
+          `| ${k} | ${Number.isNaN(v.ofMedians) ? 'not in this run' : v.ofMedians.toFixed(2)} | ${v.paired === null || Number.isNaN(v.paired) ? '—' : v.paired.toFixed(2)} |`,
+      ),
       '',
       '## Runs',
       '',
@@ -330,7 +427,10 @@ async function main(): Promise<void> {
     const partial = onlyWorkloads || onlyConfigs;
     const stem = partial ? 'results-partial' : quick ? 'results-quick' : 'results';
     writeFileSync(join(root, 'bench', `${stem}.md`), md);
-    writeFileSync(join(root, 'bench', `${stem}.json`), JSON.stringify({ command, startedAt, plan: PLAN, env, ratios, p50Pairs: Object.fromEntries(p50Pairs), width, statementsPerRequest, rss, rows }, null, 2));
+    writeFileSync(
+      join(root, 'bench', `${stem}.json`),
+      JSON.stringify({ command, startedAt, plan: PLAN, env, ratios, p50Pairs: Object.fromEntries(p50Pairs), width, statementsPerRequest, rss, rows }, null, 2),
+    );
     console.log('\n' + md);
     if (width.limit50 > width.limit5) {
       console.error(`FAIL: workload 3 store statements grow with the result width (${width.limit5} → ${width.limit50})`);
@@ -357,13 +457,14 @@ function fieldPolicy(): Promise<void> {
 const entry = process.argv.includes('--field-policy')
   ? fieldPolicy
   : process.argv.includes('--scale')
-  ? () => runScale(scaleOptionsFrom(process.argv)).then((pass) => {
-      if (!pass) {
-        console.error('FAIL: a query at scale is more than 1.5× its time on the small data set');
-        process.exitCode = 1;
-      }
-    })
-  : main;
+    ? () =>
+        runScale(scaleOptionsFrom(process.argv)).then((pass) => {
+          if (!pass) {
+            console.error('FAIL: a query at scale is more than 1.5× its time on the small data set');
+            process.exitCode = 1;
+          }
+        })
+    : main;
 
 entry().catch((error: Error) => {
   console.error(`bench failed: ${error.message}`);

@@ -43,7 +43,9 @@ async function main(args: string[]): Promise<number> {
       }
       const total = result.chains.reduce((n, c) => n + c.records, 0);
       const badCount = result.chains.reduce((n, c) => n + c.bad.length, 0);
-      console.log(result.ok ? `audit chains intact: ${result.chains.length} chains, ${total} records` : `audit chain verification FAILED: ${badCount} bad records`);
+      console.log(
+        result.ok ? `audit chains intact: ${result.chains.length} chains, ${total} records` : `audit chain verification FAILED: ${badCount} bad records`,
+      );
       return result.ok ? 0 : 1;
     }
     const to = new Date(option(args, '--to') ?? Date.now());

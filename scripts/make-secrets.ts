@@ -20,7 +20,10 @@ async function main(): Promise<void> {
   }
   // Same layout as the sandbox's keys, in ./secrets/keys; the compose file names them directly.
   const files = await ensureSandboxKeyPair(dir, SANDBOX_KEYS.internalToken);
-  for (const [from, to] of [[files.privateFile, 'internal-token.private.jwk.json'], [files.publicFile, 'internal-token.public.jwk.json']]) {
+  for (const [from, to] of [
+    [files.privateFile, 'internal-token.private.jwk.json'],
+    [files.publicFile, 'internal-token.public.jwk.json'],
+  ]) {
     const target = join(dir, to);
     if (!existsSync(target)) writeFileSync(target, readFileSync(from), { mode: 0o600 });
   }

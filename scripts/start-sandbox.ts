@@ -61,7 +61,11 @@ async function main(): Promise<void> {
     await resetRecordStores(seedConfig.store);
     result = await seed();
   }
-  console.log(result.seeded ? `[seed] seeded ${result.persons} persons, ${result.orders} orders, ${result.alerts} alerts` : `[seed] stores already seeded (${result.persons} persons)`);
+  console.log(
+    result.seeded
+      ? `[seed] seeded ${result.persons} persons, ${result.orders} orders, ${result.alerts} alerts`
+      : `[seed] stores already seeded (${result.persons} persons)`,
+  );
 
   const root = projectRoot();
   const services = new Map<string, Supervised>();
@@ -69,10 +73,18 @@ async function main(): Promise<void> {
   // Every service is asked for the sandbox by name: without CUSTODIAN_MODE it starts as production.
   const sandboxEnv = { ...process.env, DATA_DIR: dataDir, [MODE_VARIABLE]: 'sandbox' };
   const run = (service: string, script: string, extraEnv: Record<string, string>, nodeFlags: readonly string[] = []) => {
-    services.set(service, supervise(service, () => spawn(process.execPath, [...nodeFlags, join(root, 'dist', script)], {
-      env: { ...sandboxEnv, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }), () => stopping));
+    services.set(
+      service,
+      supervise(
+        service,
+        () =>
+          spawn(process.execPath, [...nodeFlags, join(root, 'dist', script)], {
+            env: { ...sandboxEnv, ...extraEnv },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        () => stopping,
+      ),
+    );
   };
 
   // Orders checks persons against criminal-history on the caller's behalf.

@@ -21,7 +21,12 @@ export async function openSubjectDirectory(location: StoreLocation): Promise<Sub
       const confidential = new Set(await persons.personsWithConfidentialAddress(ids, new Date().toISOString()));
       for (const p of await persons.personsByIds(ids)) {
         const a = addresses.get(p.id);
-        out.set(p.id, { lastName: p.name.last, addressKey: a?.street && a.postalCode ? `${a.street}|${a.postalCode}`.toUpperCase() : null, orderParties: new Set(), confidentialAddress: confidential.has(p.id) });
+        out.set(p.id, {
+          lastName: p.name.last,
+          addressKey: a?.street && a.postalCode ? `${a.street}|${a.postalCode}`.toUpperCase() : null,
+          orderParties: new Set(),
+          confidentialAddress: confidential.has(p.id),
+        });
       }
       const related = [...(await orders.ordersByRestrainedPersonIds(ids)), ...(await orders.ordersProtectingPersonIds(ids)).map((x) => x.order)];
       const parties = await orders.partiesByOrderIds([...new Set(related.map((o) => o.id))]);

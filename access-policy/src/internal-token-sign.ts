@@ -65,7 +65,17 @@ const issued = new LRUCache<string, { token: Promise<string>; expiresAt: number 
  * `x-request-id`.
  */
 export function internalTokenFor(caller: Caller, audience: string, key: KeyLike | Uint8Array): Promise<string> {
-  const id = [audience, caller.sub, caller.name, caller.ori, caller.client, [...caller.scopes].join(' '), [...caller.purposes].join(' '), caller.purpose, caller.reason].join('\u0000');
+  const id = [
+    audience,
+    caller.sub,
+    caller.name,
+    caller.ori,
+    caller.client,
+    [...caller.scopes].join(' '),
+    [...caller.purposes].join(' '),
+    caller.purpose,
+    caller.reason,
+  ].join('\u0000');
   const now = Date.now();
   const hit = issued.get(id);
   if (hit && hit.expiresAt - now > REUSE_MARGIN_SECONDS * 1000) return hit.token;

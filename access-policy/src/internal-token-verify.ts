@@ -27,12 +27,7 @@ export const INTERNAL_TOKEN_HEADER = 'x-custodian-internal-token';
  * `requestId` is the gateway's id of this operation (header `x-request-id`); the token itself may
  * serve several operations of one caller, purpose and reason within its lifetime.
  */
-export async function verifyInternalToken(
-  token: string | undefined,
-  audience: string,
-  key: KeyLike | Uint8Array,
-  requestId?: string,
-): Promise<Caller> {
+export async function verifyInternalToken(token: string | undefined, audience: string, key: KeyLike | Uint8Array, requestId?: string): Promise<Caller> {
   if (!token) throw unauthenticated('This service only answers the Custodian gateway');
   const cached = verified.get(token);
   if (cached && cached.audience === audience && cached.validUntil > Date.now()) return { ...cached.caller, requestId: requestId ?? cached.caller.requestId };

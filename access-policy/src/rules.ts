@@ -85,13 +85,8 @@ export function callerRule(name: string, predicate: (caller: Caller) => boolean)
  * A rule over the field's arguments or parent. Never cached: the answer differs per call.
  * (`strict` would hash every parent: far too slow on hot types.)
  */
-export function argumentRule(
-  name: string,
-  predicate: (args: Record<string, unknown>, caller: Caller, parent: unknown) => boolean | Error,
-): Rule {
-  return named(name, () =>
-    rule(name, { cache: 'no_cache' })((parent, args: Record<string, unknown>, ctx: RuleContext) => predicate(args, ctx.caller, parent)),
-  );
+export function argumentRule(name: string, predicate: (args: Record<string, unknown>, caller: Caller, parent: unknown) => boolean | Error): Rule {
+  return named(name, () => rule(name, { cache: 'no_cache' })((parent, args: Record<string, unknown>, ctx: RuleContext) => predicate(args, ctx.caller, parent)));
 }
 
 /**
@@ -99,10 +94,7 @@ export function argumentRule(
  * (the subgraph's context). Never cached: the answer differs per record. A predicate that throws
  * or rejects denies — a rule that cannot tell closes the field rather than leaking it or the error.
  */
-export function recordRule<Parent, Ctx extends RuleContext>(
-  name: string,
-  predicate: (parent: Parent, ctx: Ctx) => boolean | Promise<boolean>,
-): Rule {
+export function recordRule<Parent, Ctx extends RuleContext>(name: string, predicate: (parent: Parent, ctx: Ctx) => boolean | Promise<boolean>): Rule {
   return named(name, () =>
     rule(name, { cache: 'no_cache' })(async (parent: Parent, _args: unknown, ctx: Ctx) => {
       try {

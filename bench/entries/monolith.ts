@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       resolvers[type] ??= {};
       for (const [field, fn] of Object.entries(fields)) {
         if (field === '__resolveReference' || typeof fn !== 'function') continue;
-        resolvers[type][field] = ((parent, args, ctx, info) => (fn as GraphQLFieldResolver<unknown, unknown>)(parent, args, ctx.sub[name], info)) as GraphQLFieldResolver<unknown, { sub: Record<string, unknown> }>;
+        resolvers[type][field] = ((parent, args, ctx, info) =>
+          (fn as GraphQLFieldResolver<unknown, unknown>)(parent, args, ctx.sub[name], info)) as GraphQLFieldResolver<unknown, { sub: Record<string, unknown> }>;
       }
     }
   }
@@ -56,12 +57,26 @@ async function main(): Promise<void> {
       const p = findPersona(String(req.headers['x-bench-persona'] ?? 'officer')) ?? findPersona('officer')!;
       const purpose = (String(req.headers['x-purpose-code'] ?? p.defaultPurpose ?? '') || null) as PurposeCode | null;
       const caller: Caller = {
-        sub: p.sub, name: p.name, ori: p.ori, client: p.client, scopes: new Set(p.scopes), purposes: new Set(p.purposes),
-        purpose, reason: (req.headers['x-reason'] as string | undefined) ?? null, requestId: 'bench',
+        sub: p.sub,
+        name: p.name,
+        ori: p.ori,
+        client: p.client,
+        scopes: new Set(p.scopes),
+        purposes: new Set(p.purposes),
+        purpose,
+        reason: (req.headers['x-reason'] as string | undefined) ?? null,
+        requestId: 'bench',
       };
       const sub = {} as Record<SubgraphName, unknown>;
       for (const name of SUBGRAPH_NAMES) {
-        sub[name] = { caller, store: stores[name], clock: systemClock, disclosure: new DisclosureLog(), peers: noPeers, loaders: SUBGRAPHS[name].createLoaders(stores[name] as never, caller, systemClock) };
+        sub[name] = {
+          caller,
+          store: stores[name],
+          clock: systemClock,
+          disclosure: new DisclosureLog(),
+          peers: noPeers,
+          loaders: SUBGRAPHS[name].createLoaders(stores[name] as never, caller, systemClock),
+        };
       }
       return { sub };
     },

@@ -21,9 +21,15 @@ function callerOf(request) {
   const token = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
   const claims = token ? decodeJwt(token) : {};
   return {
-    sub: String(claims.sub ?? 'anonymous'), name: String(claims.name ?? ''), ori: String(claims.ori ?? ''), client: claims.client ?? null,
-    scopes: parseScopes(claims.scope), purposes: parsePurposes(claims.purposes),
-    purpose: request.headers.get('x-purpose-code'), reason: request.headers.get('x-reason'), requestId: crypto.randomUUID(),
+    sub: String(claims.sub ?? 'anonymous'),
+    name: String(claims.name ?? ''),
+    ori: String(claims.ori ?? ''),
+    client: claims.client ?? null,
+    scopes: parseScopes(claims.scope),
+    purposes: parsePurposes(claims.purposes),
+    purpose: request.headers.get('x-purpose-code'),
+    reason: request.headers.get('x-reason'),
+    requestId: crypto.randomUUID(),
   };
 }
 

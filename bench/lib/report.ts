@@ -61,7 +61,10 @@ const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '—');
 
 /** The results table in Markdown: medians over rounds, per workload, mode and configuration. */
 export function table(rows: RunRow[], configs: Array<{ id: string; label: string }>): string {
-  const out: string[] = ['| workload | load | config | req/s | p50 ms | p99 ms | CPU ms/req (front / all) | core 0 / core 1 | bound | errors |', '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |'];
+  const out: string[] = [
+    '| workload | load | config | req/s | p50 ms | p99 ms | CPU ms/req (front / all) | core 0 / core 1 | bound | errors |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+  ];
   const keys = [...new Set(rows.map((r) => `${r.workload}|${r.mode}`))];
   for (const key of keys) {
     const [w, mode] = key.split('|');

@@ -22,17 +22,33 @@ interface ScaleQuery {
   body: { query: string; variables?: Record<string, unknown>; operationName?: string };
 }
 
-const officer = (id: string, label: string, body: ScaleQuery['body']): ScaleQuery => ({ id, label, persona: 'officer', purpose: 'C', reason: 'INC-SCALE-1', body });
+const officer = (id: string, label: string, body: ScaleQuery['body']): ScaleQuery => ({
+  id,
+  label,
+  persona: 'officer',
+  purpose: 'C',
+  reason: 'INC-SCALE-1',
+  body,
+});
 
 /** The four queries of issue 20's table. */
 export const SCALE_QUERIES: ScaleQuery[] = [
-  officer('profile', 'officer profile of A10000001 (arrests with charges, orders, alerts)', { query: OFFICER_PROFILE, variables: { id: 'A10000001' }, operationName: 'OfficerProfile' }),
+  officer('profile', 'officer profile of A10000001 (arrests with charges, orders, alerts)', {
+    query: OFFICER_PROFILE,
+    variables: { id: 'A10000001' },
+    operationName: 'OfficerProfile',
+  }),
   {
-    id: 'exact', label: 'exact search DOE / JOHN / 1985-03-14 (the screener\'s)', persona: 'employment-screener', purpose: 'I', reason: null,
+    id: 'exact',
+    label: "exact search DOE / JOHN / 1985-03-14 (the screener's)",
+    persona: 'employment-screener',
+    purpose: 'I',
+    reason: null,
     body: { query: EMPLOYMENT_SCREENING, variables: { last: 'DOE', first: 'JOHN', dob: '1985-03-14' }, operationName: 'EmploymentScreening' },
   },
   officer('smith', '`searchPersons(lastName: "SMITH", limit: 50)` with arrests', {
-    query: 'query Smith { searchPersons(lastName: "SMITH", limit: 50) { score person { id name { last first } dateOfBirth criminalHistory { arrests { date charges { statute level disposition { type } } } } } } }',
+    query:
+      'query Smith { searchPersons(lastName: "SMITH", limit: 50) { score person { id name { last first } dateOfBirth criminalHistory { arrests { date charges { statute level disposition { type } } } } } } }',
     operationName: 'Smith',
   }),
   officer('garcia', '`searchPersons(lastName: "GARCIA", firstName: "MARIA", limit: 5)`', {
@@ -165,16 +181,31 @@ async function startStack(set: DataSet, base: number, dataRoot: string, jwksFile
   const tag = `${set.engine}-${set.persons}`;
   const mine: BenchProcess[] = [];
   SUBGRAPH_NAMES.forEach((name, i) =>
-    mine.push(startPinned(`${name}-${tag}`, 1, [dist('bench/entries/subgraph.js'), name], { ...common, ...urlEnv, INTERNAL_TOKEN_PUBLIC_KEY_FILE: keys.publicFile, PORT: String(base + i + 1) })),
+    mine.push(
+      startPinned(`${name}-${tag}`, 1, [dist('bench/entries/subgraph.js'), name], {
+        ...common,
+        ...urlEnv,
+        INTERNAL_TOKEN_PUBLIC_KEY_FILE: keys.publicFile,
+        PORT: String(base + i + 1),
+      }),
+    ),
   );
   mine.push(
     startPinned(`gateway-${tag}`, 0, [...GATEWAY_NODE_FLAGS, dist('bench/entries/gateway.js')], {
-      ...common, ...urlEnv, PORT: String(base),
+      ...common,
+      ...urlEnv,
+      PORT: String(base),
       // The audit stays on SQLite beside the data set: this table measures the persons' stores.
-      DATABASE_URL: '', DATA_DIR: auditDir,
-      AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'ES256',
+      DATABASE_URL: '',
+      DATA_DIR: auditDir,
+      AUTH_JWKS_FILE: jwksFile,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      AUTH_ALGORITHMS: 'ES256',
       INTERNAL_TOKEN_PRIVATE_KEY_FILE: keys.privateFile,
-      RATE_LIMIT_USER_PER_MINUTE: '100000000', RATE_LIMIT_CLIENT_PER_MINUTE: '100000000', SCREENING_DAILY_QUOTA: '100000000',
+      RATE_LIMIT_USER_PER_MINUTE: '100000000',
+      RATE_LIMIT_CLIENT_PER_MINUTE: '100000000',
+      SCREENING_DAILY_QUOTA: '100000000',
     }),
   );
   procs.push(...mine);
@@ -196,7 +227,9 @@ async function measurePair(sets: DataSet[], options: ScaleOptions, dataRoot: str
     const p50 = sets.map((): Record<string, number> => ({}));
     for (const q of SCALE_QUERIES) {
       const headers = {
-        'content-type': 'application/json', authorization: `Bearer ${tokens[q.persona]}`, 'x-purpose-code': q.purpose,
+        'content-type': 'application/json',
+        authorization: `Bearer ${tokens[q.persona]}`,
+        'x-purpose-code': q.purpose,
         ...(q.reason ? { 'x-reason': q.reason } : {}),
       };
       const times: number[][] = sets.map(() => []);
@@ -206,12 +239,16 @@ async function measurePair(sets: DataSet[], options: ScaleOptions, dataRoot: str
           const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(q.body) });
           const text = await res.text();
           const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-          if (res.status !== 200 || text.includes('"errors"')) throw new Error(`${q.id} on ${sets[s].engine} ${sets[s].persons}: ${res.status} ${text.slice(0, 300)}`);
+          if (res.status !== 200 || text.includes('"errors"'))
+            throw new Error(`${q.id} on ${sets[s].engine} ${sets[s].persons}: ${res.status} ${text.slice(0, 300)}`);
           if (i >= 5) times[s].push(ms);
         }
       }
       sets.forEach((set, s) => {
-        p50[s][q.id] = percentile([...times[s]].sort((a, b) => a - b), 50);
+        p50[s][q.id] = percentile(
+          [...times[s]].sort((a, b) => a - b),
+          50,
+        );
         console.log(`  ${set.engine} ${set.persons} ${q.id}: p50 ${p50[s][q.id].toFixed(1)} ms`);
       });
     }
@@ -245,7 +282,13 @@ export async function runScale(options: ScaleOptions): Promise<boolean> {
   for (const name of ['officer', 'employment-screener'] as const) {
     const p = findPersona(name)!;
     tokens[name] = await new SignJWT({ name: p.name, ori: p.ori, client: p.client, scope: p.scopes.join(' '), purposes: p.purposes.join(' ') })
-      .setProtectedHeader({ alg: 'ES256', kid: 'bench' }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject(p.sub).setIssuedAt().setExpirationTime('4h').sign(privateKey);
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(p.sub)
+      .setIssuedAt()
+      .setExpirationTime('4h')
+      .sign(privateKey);
   }
 
   const results: Array<{ set: Omit<DataSet, 'location'>; p50: Record<string, number>; tables: Record<string, number> }> = [];
@@ -298,14 +341,25 @@ export async function runScale(options: ScaleOptions): Promise<boolean> {
     '',
     '| engine | persons | seeding | persons/s | on disk |',
     '| --- | ---: | ---: | ---: | ---: |',
-    ...results.map((r) => `| ${r.set.engine} | ${r.set.persons.toLocaleString('en')} | ${r.set.seedSeconds === null ? 'reused' : `${r.set.seedSeconds.toFixed(1)} s`} | ${r.set.seedSeconds === null ? '—' : Math.round(r.set.persons / r.set.seedSeconds).toLocaleString('en')} | ${r.set.diskMiB.toFixed(0)} MiB |`),
+    ...results.map(
+      (r) =>
+        `| ${r.set.engine} | ${r.set.persons.toLocaleString('en')} | ${r.set.seedSeconds === null ? 'reused' : `${r.set.seedSeconds.toFixed(1)} s`} | ${r.set.seedSeconds === null ? '—' : Math.round(r.set.persons / r.set.seedSeconds).toLocaleString('en')} | ${r.set.diskMiB.toFixed(0)} MiB |`,
+    ),
     '',
     ...results
       .filter((r) => Object.keys(r.tables).length > 0 && r.set.persons === options.persons)
-      .flatMap((r) => [`## PostgreSQL tables with their indexes, ${r.set.persons.toLocaleString('en')} persons (MiB)`, '', ...Object.entries(r.tables).map(([t, mib]) => `- ${t}: ${mib.toFixed(1)}`), '']),
+      .flatMap((r) => [
+        `## PostgreSQL tables with their indexes, ${r.set.persons.toLocaleString('en')} persons (MiB)`,
+        '',
+        ...Object.entries(r.tables).map(([t, mib]) => `- ${t}: ${mib.toFixed(1)}`),
+        '',
+      ]),
   ].join('\n');
   writeFileSync(join(root, 'bench', 'results-scale.md'), md);
-  writeFileSync(join(root, 'bench', 'results-scale.json'), JSON.stringify({ command, startedAt, options: { ...options, postgresUrl: undefined }, env: environment(), results }, null, 2));
+  writeFileSync(
+    join(root, 'bench', 'results-scale.json'),
+    JSON.stringify({ command, startedAt, options: { ...options, postgresUrl: undefined }, env: environment(), results }, null, 2),
+  );
   console.log('\n' + md);
 
   const audit = join(root, 'dist', 'bench', 'scale', 'audit-scale.js');
@@ -339,4 +393,3 @@ export function scaleOptionsFrom(argv: readonly string[]): ScaleOptions {
     audit: argv.includes('--no-audit') ? null : arg('--audit-sizes') ? ['--sizes', arg('--audit-sizes')!] : [],
   };
 }
-

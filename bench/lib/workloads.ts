@@ -39,11 +39,22 @@ const officer = (body: BenchRequest['body']): BenchRequest => ({ persona: 'offic
 
 /** The five workloads of the bench (issue 9). */
 export const WORKLOADS: Workload[] = [
-  { id: 1, name: 'officer profile (3 subgraphs)', requests: [officer({ query: OFFICER_PROFILE, variables: { id: 'A10000001' }, operationName: 'OfficerProfile' })] },
+  {
+    id: 1,
+    name: 'officer profile (3 subgraphs)',
+    requests: [officer({ query: OFFICER_PROFILE, variables: { id: 'A10000001' }, operationName: 'OfficerProfile' })],
+  },
   {
     id: 2,
     name: 'employment screening',
-    requests: [{ persona: 'employment-screener', purpose: 'I', reason: null, body: { query: EMPLOYMENT_SCREENING, variables: { last: 'DOE', first: 'JOHN', dob: '1985-03-14' }, operationName: 'EmploymentScreening' } }],
+    requests: [
+      {
+        persona: 'employment-screener',
+        purpose: 'I',
+        reason: null,
+        body: { query: EMPLOYMENT_SCREENING, variables: { last: 'DOE', first: 'JOHN', dob: '1985-03-14' }, operationName: 'EmploymentScreening' },
+      },
+    ],
   },
   { id: 3, name: 'wide search, limit 50, nested', requests: [officer({ query: wideSearch(50), operationName: 'WideSearch' })] },
   {
@@ -66,14 +77,23 @@ const dispatcher = (body: BenchRequest['body']): BenchRequest => ({ persona: 'di
  */
 export const FIELD_POLICY_WORKLOADS: Workload[] = [
   WORKLOADS[1],
-  { id: 6, name: "dispatcher's check (search, orders, alerts; convictions denied)", requests: [dispatcher({ query: DISPATCH_CHECK, variables: { last: 'SMITH' }, operationName: 'DispatchCheck' })] },
-  { id: 7, name: "dispatcher runs the officer's profile (criminal history denied)", requests: [dispatcher({ query: OFFICER_PROFILE, variables: { id: 'A10000001' }, operationName: 'OfficerProfile' })] },
+  {
+    id: 6,
+    name: "dispatcher's check (search, orders, alerts; convictions denied)",
+    requests: [dispatcher({ query: DISPATCH_CHECK, variables: { last: 'SMITH' }, operationName: 'DispatchCheck' })],
+  },
+  {
+    id: 7,
+    name: "dispatcher runs the officer's profile (criminal history denied)",
+    requests: [dispatcher({ query: OFFICER_PROFILE, variables: { id: 'A10000001' }, operationName: 'OfficerProfile' })],
+  },
   {
     id: 8,
     name: "dispatcher: an order and its restrained person's history (denied)",
     requests: [
       dispatcher({
-        query: 'query OrderCheck { protectiveOrder(id: "PO-000001") { id status terms { noContact stayAwayYards firearmsProhibited } restrainedPerson { id criminalHistory { arrests { id date } convictions { statute } } } } }',
+        query:
+          'query OrderCheck { protectiveOrder(id: "PO-000001") { id status terms { noContact stayAwayYards firearmsProhibited } restrainedPerson { id criminalHistory { arrests { id date } convictions { statute } } } } }',
         operationName: 'OrderCheck',
       }),
     ],

@@ -23,9 +23,7 @@ const FORBIDDEN_ALGORITHMS = /^(none|HS\d+)$/i;
 
 /** Where caller tokens are verified from. */
 export type TokenKeySource =
-  | { kind: 'dev-issuer'; publicKeyFile: string; privateKeyFile: string }
-  | { kind: 'jwks-url'; url: string }
-  | { kind: 'jwks-file'; file: string };
+  { kind: 'dev-issuer'; publicKeyFile: string; privateKeyFile: string } | { kind: 'jwks-url'; url: string } | { kind: 'jwks-file'; file: string };
 
 /** The gateway's validated configuration. Every field comes from one environment variable. */
 export interface GatewayConfig {
@@ -89,7 +87,6 @@ export interface GatewayConfig {
 /** Issuer and audience of the sandbox's dev issuer. */
 export const DEV_ISSUER = 'custodian-dev-issuer';
 export const DEV_AUDIENCE = 'custodian';
-
 
 /** Every environment variable the gateway reads (besides SUBGRAPH_URL_<NAME>), with its default. */
 export const GATEWAY_ENV = {
@@ -170,7 +167,9 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
   let keys: TokenKeySource;
   let issuer = e.AUTH_ISSUER;
   let audience = e.AUTH_AUDIENCE;
-  let algorithms = e.AUTH_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean);
+  let algorithms = e.AUTH_ALGORITHMS.split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   if (e.AUTH_JWKS_URL && e.AUTH_JWKS_FILE) throw new ConfigError('AUTH_JWKS_URL, AUTH_JWKS_FILE: set one, not both');
   if (e.AUTH_JWKS_URL || e.AUTH_JWKS_FILE) {
     if (!issuer) throw new ConfigError('AUTH_ISSUER: required with a JWKS');
@@ -181,7 +180,8 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     keys = e.AUTH_JWKS_URL ? { kind: 'jwks-url', url: e.AUTH_JWKS_URL } : { kind: 'jwks-file', file: projectPath(e.AUTH_JWKS_FILE) };
   } else {
     // The dev issuer is a sandbox convenience; production must name a real identity provider.
-    if (mode === 'production') throw new ConfigError('AUTH_JWKS_URL or AUTH_JWKS_FILE: required in production (the dev issuer is off; CUSTODIAN_MODE=sandbox asks for the sandbox)');
+    if (mode === 'production')
+      throw new ConfigError('AUTH_JWKS_URL or AUTH_JWKS_FILE: required in production (the dev issuer is off; CUSTODIAN_MODE=sandbox asks for the sandbox)');
     const files = sandboxKeyFiles(dataDir, SANDBOX_KEYS.devIssuer);
     keys = { kind: 'dev-issuer', publicKeyFile: files.publicFile, privateKeyFile: files.privateFile };
     issuer = issuer || DEV_ISSUER;
@@ -197,10 +197,30 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     internalKey = sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile;
   }
   if (e.SUBGRAPH_TIMEOUT_MS < 100) throw new ConfigError('SUBGRAPH_TIMEOUT_MS: at least 100');
-  for (const name of ['SUBSCRIPTIONS_PER_CONNECTION', 'SUBSCRIPTIONS_PER_CALLER', 'SUBSCRIPTION_INIT_TIMEOUT_MS', 'SUBSCRIPTION_IDLE_TIMEOUT_MS', 'SUBSCRIPTION_MAX_QUEUED', 'SUBSCRIPTION_MAX_BUFFERED_BYTES', 'SUBSCRIPTION_MAX_MESSAGE_BYTES'] as const) {
+  for (const name of [
+    'SUBSCRIPTIONS_PER_CONNECTION',
+    'SUBSCRIPTIONS_PER_CALLER',
+    'SUBSCRIPTION_INIT_TIMEOUT_MS',
+    'SUBSCRIPTION_IDLE_TIMEOUT_MS',
+    'SUBSCRIPTION_MAX_QUEUED',
+    'SUBSCRIPTION_MAX_BUFFERED_BYTES',
+    'SUBSCRIPTION_MAX_MESSAGE_BYTES',
+  ] as const) {
     if (!Number.isInteger(e[name]) || e[name] < 1) throw new ConfigError(`${name}: a positive integer`);
   }
-  for (const name of ['LIMIT_MAX_DEPTH', 'LIMIT_MAX_ALIASES', 'LIMIT_MAX_DIRECTIVES', 'LIMIT_MAX_TOKENS', 'LIMIT_MAX_COST', 'RATE_LIMIT_USER_PER_MINUTE', 'RATE_LIMIT_CLIENT_PER_MINUTE', 'SCREENING_DAILY_QUOTA', 'LOCKOUT_ATTEMPTS', 'LOCKOUT_WINDOW_SECONDS', 'LOCKOUT_SECONDS'] as const) {
+  for (const name of [
+    'LIMIT_MAX_DEPTH',
+    'LIMIT_MAX_ALIASES',
+    'LIMIT_MAX_DIRECTIVES',
+    'LIMIT_MAX_TOKENS',
+    'LIMIT_MAX_COST',
+    'RATE_LIMIT_USER_PER_MINUTE',
+    'RATE_LIMIT_CLIENT_PER_MINUTE',
+    'SCREENING_DAILY_QUOTA',
+    'LOCKOUT_ATTEMPTS',
+    'LOCKOUT_WINDOW_SECONDS',
+    'LOCKOUT_SECONDS',
+  ] as const) {
     if (!Number.isInteger(e[name]) || e[name] < 1) throw new ConfigError(`${name}: a positive integer`);
   }
   if (e.REDIS_URL && !/^rediss?:\/\//.test(e.REDIS_URL)) throw new ConfigError('REDIS_URL: must be a redis:// URL');
@@ -244,7 +264,7 @@ export function readGatewayConfig(env: NodeJS.ProcessEnv = process.env, unsetMod
     eventFeed: eventFeedConfigFrom(e),
     trustedDocuments: {
       dir: projectPath(e.TRUSTED_DOCUMENTS_DIR),
-      mode: (e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log')),
+      mode: e.TRUSTED_DOCUMENTS_MODE || (mode === 'production' ? 'enforce-match-only' : 'log'),
     },
     subscriptions: {
       perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,

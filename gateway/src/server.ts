@@ -7,16 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INTERNAL_ALGORITHM, SUBGRAPH_NAMES, SUBGRAPH_PEERS, type SubgraphName } from '../../access-policy/src';
-import {
-  createLogger,
-  ensureSandboxKeyPair,
-  errorBody,
-  importKey,
-  readJwk,
-  SANDBOX_KEYS,
-  type Logger,
-  vendorReportingOff,
-} from '../../platform/src';
+import { createLogger, ensureSandboxKeyPair, errorBody, importKey, readJwk, SANDBOX_KEYS, type Logger, vendorReportingOff } from '../../platform/src';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { SubgraphDataSource } from './federation/subgraph-data-source';
@@ -121,7 +112,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     buildService: ({ name }) =>
       name === AUDIT_SUBGRAPH
         ? auditEventsDataSource(auditStore)
-        : new SubgraphDataSource(name, config.subgraphUrls[name as SubgraphName], signingKey, config.subgraphTimeoutMs, logger, SUBGRAPH_PEERS[name as SubgraphName], metrics),
+        : new SubgraphDataSource(
+            name,
+            config.subgraphUrls[name as SubgraphName],
+            signingKey,
+            config.subgraphTimeoutMs,
+            logger,
+            SUBGRAPH_PEERS[name as SubgraphName],
+            metrics,
+          ),
   });
 
   const app = express();
@@ -188,7 +187,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   // The feed is NATS JetStream when NATS_URL is set, else the orders service's embedded stream.
   const feed =
     options.eventFeed ??
-    openEventFeedConsumer(config.eventFeed, PROTECTIVE_ORDER_FEED, { streamUrl: eventStreamUrl(config.subgraphUrls.orders, PROTECTIVE_ORDER_FEED), internalTokenKey: signingKey }, logger);
+    openEventFeedConsumer(
+      config.eventFeed,
+      PROTECTIVE_ORDER_FEED,
+      { streamUrl: eventStreamUrl(config.subgraphUrls.orders, PROTECTIVE_ORDER_FEED), internalTokenKey: signingKey },
+      logger,
+    );
   const hub = new OrderEventHub(feed, logger);
   await hub.start(FEED_ATTACH_WAIT_MS);
   const subscriptions = startSubscriptionServer({

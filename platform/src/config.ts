@@ -22,9 +22,7 @@ export function readEnv<S extends Record<string, ValidatorSpec<unknown>>>(
     reporter: ({ errors }) => {
       const names = Object.entries(errors);
       if (names.length === 0) return;
-      throw new ConfigError(
-        'Invalid configuration: ' + names.map(([name, error]) => `${name}: ${(error as Error).message}`).join('; '),
-      );
+      throw new ConfigError('Invalid configuration: ' + names.map(([name, error]) => `${name}: ${(error as Error).message}`).join('; '));
     },
   }) as never;
 }
@@ -103,7 +101,11 @@ export const SERVICE_ENV = {
 };
 
 /** Tracing options from the two OTEL_ variables; throws ConfigError on an endpoint that is not a URL. */
-export function tracingOptionsFrom(e: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: string; OTEL_SERVICE_NAME: string }, service: string): { endpoint: string | null; serviceName: string } {
-  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !/^https?:\/\//.test(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)) throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http(s) URL');
+export function tracingOptionsFrom(
+  e: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: string; OTEL_SERVICE_NAME: string },
+  service: string,
+): { endpoint: string | null; serviceName: string } {
+  if (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !/^https?:\/\//.test(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT))
+    throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http(s) URL');
   return { endpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || null, serviceName: e.OTEL_SERVICE_NAME || `custodian-${service}` };
 }

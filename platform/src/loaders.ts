@@ -54,10 +54,7 @@ export class SettledLoader<K, V> extends DataLoader<K, V> {
  * A per-request loader of at most one row per key: one store call per batch, rows returned in
  * key order (DataLoader's contract), null for keys with no row.
  */
-export function oneByKey<K extends string, R>(
-  fetch: (keys: readonly K[]) => Promise<R[]>,
-  keyOf: (row: R) => K,
-): SettledLoader<K, R | null> {
+export function oneByKey<K extends string, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): SettledLoader<K, R | null> {
   return new SettledLoader<K, R | null>(async (keys) => {
     const rows = await fetch(keys);
     const found = new Map<K, R>();
@@ -70,10 +67,7 @@ export function oneByKey<K extends string, R>(
  * A per-request loader of the rows belonging to each key (an empty list when none): one store
  * call per batch, the store's row order kept within each key.
  */
-export function manyByKey<K extends string, R>(
-  fetch: (keys: readonly K[]) => Promise<R[]>,
-  keyOf: (row: R) => K,
-): SettledLoader<K, R[]> {
+export function manyByKey<K extends string, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): SettledLoader<K, R[]> {
   return new SettledLoader<K, R[]>(async (keys) => {
     const rows = await fetch(keys);
     const groups = new Map<K, R[]>();

@@ -53,105 +53,228 @@ export function buildFixtures(t: Date, ids: RecordIds = new RecordIds()): SeedDa
 
   // A10000001 DOE, JOHN MICHAEL: (a)–(f) of docs/design.md §6.
   arrest('A10000001', cal.yearsFromT(-4), 'CA0194200', {
-    statute: 'PC 459', description: 'BURGLARY', level: 'FELONY',
+    statute: 'PC 459',
+    description: 'BURGLARY',
+    level: 'FELONY',
     disposition: { type: 'CONVICTED', date: day(cal.yearsFromT(-3)), court: COURT, sentence: '3 YEARS FORMAL PROBATION, 180 DAYS JAIL', relief: null },
   });
   arrest('A10000001', cal.yearsFromT(-2), 'CA0194200', {
-    statute: 'PC 273.5', description: 'CORPORAL INJURY ON SPOUSE OR COHABITANT', level: 'MISDEMEANOR',
+    statute: 'PC 273.5',
+    description: 'CORPORAL INJURY ON SPOUSE OR COHABITANT',
+    level: 'MISDEMEANOR',
     disposition: { type: 'DISMISSED', date: day(cal.yearsFromT(-2, 60)), court: COURT, sentence: null, relief: null },
   });
   arrest('A10000001', cal.yearsFromT(-10), 'CA0370000', {
-    statute: 'VC 23152(a)', description: 'DRIVING UNDER THE INFLUENCE', level: 'MISDEMEANOR',
-    disposition: { type: 'CONVICTED', date: day(cal.yearsFromT(-10, 91)), court: 'SAN DIEGO SUPERIOR COURT', sentence: '3 YEARS SUMMARY PROBATION', relief: null },
+    statute: 'VC 23152(a)',
+    description: 'DRIVING UNDER THE INFLUENCE',
+    level: 'MISDEMEANOR',
+    disposition: {
+      type: 'CONVICTED',
+      date: day(cal.yearsFromT(-10, 91)),
+      court: 'SAN DIEGO SUPERIOR COURT',
+      sentence: '3 YEARS SUMMARY PROBATION',
+      relief: null,
+    },
   });
   arrest('A10000001', cal.yearsFromT(-1), 'CA0194200', {
-    statute: 'PC 11350', description: 'POSSESSION OF A CONTROLLED SUBSTANCE', level: 'MISDEMEANOR',
+    statute: 'PC 11350',
+    description: 'POSSESSION OF A CONTROLLED SUBSTANCE',
+    level: 'MISDEMEANOR',
     disposition: { type: 'PENDING', date: null, court: COURT, sentence: null, relief: null },
   });
-  arrest('A10000001', cal.yearsFromT(-13), 'CA0194200', {
-    statute: 'PC 647(f)', description: 'DISORDERLY CONDUCT: INTOXICATION', level: 'MISDEMEANOR',
-    disposition: { type: 'DISMISSED', date: day(cal.yearsFromT(-13, 30)), court: COURT, sentence: null, relief: null },
-  }, { sealed: true });
-  arrest('A10000001', new Date(Date.UTC(2001, 5, 15)), 'CA0194200', {
-    statute: 'PC 594(a)', description: 'VANDALISM (JUVENILE PETITION)', level: 'MISDEMEANOR',
-    disposition: { type: 'CONVICTED', date: '2001-08-20', court: 'LOS ANGELES SUPERIOR COURT, JUVENILE DIVISION', sentence: 'WARDSHIP, 6 MONTHS PROBATION', relief: null },
-  }, { sealed: true, juvenile: true });
+  arrest(
+    'A10000001',
+    cal.yearsFromT(-13),
+    'CA0194200',
+    {
+      statute: 'PC 647(f)',
+      description: 'DISORDERLY CONDUCT: INTOXICATION',
+      level: 'MISDEMEANOR',
+      disposition: { type: 'DISMISSED', date: day(cal.yearsFromT(-13, 30)), court: COURT, sentence: null, relief: null },
+    },
+    { sealed: true },
+  );
+  arrest(
+    'A10000001',
+    new Date(Date.UTC(2001, 5, 15)),
+    'CA0194200',
+    {
+      statute: 'PC 594(a)',
+      description: 'VANDALISM (JUVENILE PETITION)',
+      level: 'MISDEMEANOR',
+      disposition: {
+        type: 'CONVICTED',
+        date: '2001-08-20',
+        court: 'LOS ANGELES SUPERIOR COURT, JUVENILE DIVISION',
+        sentence: 'WARDSHIP, 6 MONTHS PROBATION',
+        relief: null,
+      },
+    },
+    { sealed: true, juvenile: true },
+  );
 
   // A10000003 SMITH, MARCUS: one conviction T−6y.
   arrest('A10000003', cal.yearsFromT(-6, -120), 'CA0370000', {
-    statute: 'PC 211', description: 'ROBBERY', level: 'FELONY',
+    statute: 'PC 211',
+    description: 'ROBBERY',
+    level: 'FELONY',
     disposition: { type: 'CONVICTED', date: day(cal.yearsFromT(-6)), court: 'SAN DIEGO SUPERIOR COURT', sentence: '2 YEARS STATE PRISON', relief: null },
   });
   // A10000005 GARCIA, ROBERT: conviction T−5y, dismissed under PC 1203.4.
   arrest('A10000005', cal.yearsFromT(-5, -90), 'CA0300000', {
-    statute: 'PC 496(a)', description: 'RECEIVING STOLEN PROPERTY', level: 'MISDEMEANOR',
-    disposition: { type: 'CONVICTED', date: day(cal.yearsFromT(-5)), court: 'ORANGE COUNTY SUPERIOR COURT', sentence: '2 YEARS SUMMARY PROBATION', relief: 'DISMISSED_1203_4' },
+    statute: 'PC 496(a)',
+    description: 'RECEIVING STOLEN PROPERTY',
+    level: 'MISDEMEANOR',
+    disposition: {
+      type: 'CONVICTED',
+      date: day(cal.yearsFromT(-5)),
+      court: 'ORANGE COUNTY SUPERIOR COURT',
+      sentence: '2 YEARS SUMMARY PROBATION',
+      relief: 'DISMISSED_1203_4',
+    },
   });
   // A10000007 DOE, JON: one conviction T−2y.
   arrest('A10000007', cal.yearsFromT(-2, -45), 'CA0194200', {
-    statute: 'PC 484', description: 'PETTY THEFT', level: 'MISDEMEANOR',
+    statute: 'PC 484',
+    description: 'PETTY THEFT',
+    level: 'MISDEMEANOR',
     disposition: { type: 'CONVICTED', date: day(cal.yearsFromT(-2)), court: COURT, sentence: '10 DAYS JAIL, FINE $390', relief: null },
   });
 
   const dvroTerms: OrderTerms = {
-    noContact: true, stayAwayYards: 100, stayAwayFrom: ['PROTECTED PARTY', 'HOME', 'WORKPLACE', 'VEHICLE'],
-    firearmsProhibited: true, moveOut: false, other: null,
+    noContact: true,
+    stayAwayYards: 100,
+    stayAwayFrom: ['PROTECTED PARTY', 'HOME', 'WORKPLACE', 'VEHICLE'],
+    firearmsProhibited: true,
+    moveOut: false,
+    other: null,
   };
   const events: SeedData['orders']['events'] = [
     {
-      orderId: 'PO-000001', at: instant(cal.daysFromT(-60)), actor: CLERK,
+      orderId: 'PO-000001',
+      at: instant(cal.daysFromT(-60)),
+      actor: CLERK,
       payload: {
-        type: 'ISSUED', caseNumber: 'FL-24-001187', court: COURT, orderType: 'DVRO', restrainedPersonId: 'A10000001',
-        protectedParties: [{
-          name: { last: 'ROE', first: 'JANE' }, dateOfBirth: '1988-07-02', relationship: 'SPOUSE', personId: 'A10000002',
-          address: { street: '1450 CONFIDENTIAL WAY APT 3', city: 'PASADENA', state: 'CA', postalCode: '91101' },
-        }],
-        terms: dvroTerms, issuedAt: instant(cal.daysFromT(-60)), expiresAt: instant(cal.yearsFromT(3, -60)),
+        type: 'ISSUED',
+        caseNumber: 'FL-24-001187',
+        court: COURT,
+        orderType: 'DVRO',
+        restrainedPersonId: 'A10000001',
+        protectedParties: [
+          {
+            name: { last: 'ROE', first: 'JANE' },
+            dateOfBirth: '1988-07-02',
+            relationship: 'SPOUSE',
+            personId: 'A10000002',
+            address: { street: '1450 CONFIDENTIAL WAY APT 3', city: 'PASADENA', state: 'CA', postalCode: '91101' },
+          },
+        ],
+        terms: dvroTerms,
+        issuedAt: instant(cal.daysFromT(-60)),
+        expiresAt: instant(cal.yearsFromT(3, -60)),
       },
     },
-    { orderId: 'PO-000001', at: instant(cal.daysFromT(-55)), actor: SERVING_OFFICER, payload: { type: 'SERVED', servedAt: instant(cal.daysFromT(-55)), method: 'PERSONAL' } },
     {
-      orderId: 'PO-000002', at: instant(cal.daysFromT(-51)), actor: CLERK,
+      orderId: 'PO-000001',
+      at: instant(cal.daysFromT(-55)),
+      actor: SERVING_OFFICER,
+      payload: { type: 'SERVED', servedAt: instant(cal.daysFromT(-55)), method: 'PERSONAL' },
+    },
+    {
+      orderId: 'PO-000002',
+      at: instant(cal.daysFromT(-51)),
+      actor: CLERK,
       payload: {
-        type: 'ISSUED', caseNumber: 'FL-24-000932', court: 'ORANGE COUNTY SUPERIOR COURT', orderType: 'DVRO_TRO', restrainedPersonId: 'A10000005',
-        protectedParties: [{ name: { last: 'GARCIA', first: 'ELENA' }, dateOfBirth: '1974-04-18', relationship: 'FORMER_SPOUSE', personId: null, address: { street: '88 HARBOR VIEW DR', city: 'SANTA ANA', state: 'CA', postalCode: '92701' } }],
+        type: 'ISSUED',
+        caseNumber: 'FL-24-000932',
+        court: 'ORANGE COUNTY SUPERIOR COURT',
+        orderType: 'DVRO_TRO',
+        restrainedPersonId: 'A10000005',
+        protectedParties: [
+          {
+            name: { last: 'GARCIA', first: 'ELENA' },
+            dateOfBirth: '1974-04-18',
+            relationship: 'FORMER_SPOUSE',
+            personId: null,
+            address: { street: '88 HARBOR VIEW DR', city: 'SANTA ANA', state: 'CA', postalCode: '92701' },
+          },
+        ],
         terms: { noContact: true, stayAwayYards: 100, stayAwayFrom: ['PROTECTED PARTY', 'HOME'], firearmsProhibited: true, moveOut: false, other: null },
-        issuedAt: instant(cal.daysFromT(-51)), expiresAt: instant(cal.daysFromT(-30)),
+        issuedAt: instant(cal.daysFromT(-51)),
+        expiresAt: instant(cal.daysFromT(-30)),
       },
     },
-    { orderId: 'PO-000002', at: instant(cal.daysFromT(-49)), actor: SERVING_OFFICER, payload: { type: 'SERVED', servedAt: instant(cal.daysFromT(-49)), method: 'SUBSTITUTED' } },
     {
-      orderId: 'PO-000003', at: instant(cal.daysFromT(-400)), actor: CLERK,
+      orderId: 'PO-000002',
+      at: instant(cal.daysFromT(-49)),
+      actor: SERVING_OFFICER,
+      payload: { type: 'SERVED', servedAt: instant(cal.daysFromT(-49)), method: 'SUBSTITUTED' },
+    },
+    {
+      orderId: 'PO-000003',
+      at: instant(cal.daysFromT(-400)),
+      actor: CLERK,
       payload: {
-        type: 'ISSUED', caseNumber: 'CH-23-004410', court: 'ORANGE COUNTY SUPERIOR COURT', orderType: 'CHRO', restrainedPersonId: 'A10000005',
+        type: 'ISSUED',
+        caseNumber: 'CH-23-004410',
+        court: 'ORANGE COUNTY SUPERIOR COURT',
+        orderType: 'CHRO',
+        restrainedPersonId: 'A10000005',
         protectedParties: [{ name: { last: 'PARK', first: 'DANIEL' }, dateOfBirth: '1981-09-02', relationship: 'OTHER', personId: null, address: null }],
         terms: { noContact: true, stayAwayYards: 50, stayAwayFrom: ['PROTECTED PARTY', 'WORKPLACE'], firearmsProhibited: true, moveOut: false, other: null },
-        issuedAt: instant(cal.daysFromT(-400)), expiresAt: instant(cal.daysFromT(695)),
+        issuedAt: instant(cal.daysFromT(-400)),
+        expiresAt: instant(cal.daysFromT(695)),
       },
     },
-    { orderId: 'PO-000003', at: instant(cal.daysFromT(-100)), actor: CLERK, payload: { type: 'TERMINATED', terminatedAt: instant(cal.daysFromT(-100)), reason: 'REQUEST OF PROTECTED PARTY, GRANTED AFTER HEARING' } },
+    {
+      orderId: 'PO-000003',
+      at: instant(cal.daysFromT(-100)),
+      actor: CLERK,
+      payload: { type: 'TERMINATED', terminatedAt: instant(cal.daysFromT(-100)), reason: 'REQUEST OF PROTECTED PARTY, GRANTED AFTER HEARING' },
+    },
   ];
 
   const alerts: AlertRecord[] = [
     {
-      id: 'AL-0000001', type: 'WANTED_PERSON', subjectId: 'A10000003', agency: 'CA0370000',
-      enteredAt: instant(cal.daysFromT(-20)), expiresAt: null, cancelled: false,
+      id: 'AL-0000001',
+      type: 'WANTED_PERSON',
+      subjectId: 'A10000003',
+      agency: 'CA0370000',
+      enteredAt: instant(cal.daysFromT(-20)),
+      expiresAt: null,
+      cancelled: false,
       caution: { codes: ['ARMED_AND_DANGEROUS'], note: 'SUBJECT STATED HE WILL NOT BE TAKEN ALIVE; KNOWN TO CARRY A HANDGUN IN WAISTBAND' },
       warrant: { number: 'SD-W-2026-118830', offense: 'PC 245(a)(1) ASSAULT WITH A DEADLY WEAPON', extradition: 'FULL', bailAmount: 250000 },
       missing: null,
     },
     {
-      id: 'AL-0000002', type: 'OFFICER_SAFETY', subjectId: 'A10000003', agency: 'CA0370000',
-      enteredAt: instant(cal.daysFromT(-18)), expiresAt: instant(cal.daysFromT(165)), cancelled: false,
+      id: 'AL-0000002',
+      type: 'OFFICER_SAFETY',
+      subjectId: 'A10000003',
+      agency: 'CA0370000',
+      enteredAt: instant(cal.daysFromT(-18)),
+      expiresAt: instant(cal.daysFromT(165)),
+      cancelled: false,
       caution: { codes: ['ARMED_AND_DANGEROUS', 'VIOLENT_TENDENCIES'], note: 'ASSAULTED OFFICERS DURING PRIOR ARREST' },
-      warrant: null, missing: null,
+      warrant: null,
+      missing: null,
     },
     {
-      id: 'AL-0000003', type: 'MISSING_PERSON', subjectId: 'A10000004', agency: 'CA0194200',
-      enteredAt: instant(cal.daysFromT(-3)), expiresAt: null, cancelled: false,
+      id: 'AL-0000003',
+      type: 'MISSING_PERSON',
+      subjectId: 'A10000004',
+      agency: 'CA0194200',
+      enteredAt: instant(cal.daysFromT(-3)),
+      expiresAt: null,
+      cancelled: false,
       caution: { codes: ['MEDICAL_CONDITION'], note: 'REQUIRES DAILY INSULIN' },
       warrant: null,
-      missing: { category: 'JUVENILE', categories: ['JUVENILE', 'ENDANGERED'], lastSeenAt: instant(cal.daysFromT(-4)), lastSeenPlace: 'VICINITY OF UNION STATION, LOS ANGELES' },
+      missing: {
+        category: 'JUVENILE',
+        categories: ['JUVENILE', 'ENDANGERED'],
+        lastSeenAt: instant(cal.daysFromT(-4)),
+        lastSeenPlace: 'VICINITY OF UNION STATION, LOS ANGELES',
+      },
     },
   ];
 

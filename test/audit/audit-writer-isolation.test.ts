@@ -13,10 +13,28 @@ const silent = createLogger('test', 'silent');
 
 function entry(n: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
   return {
-    requestId: `req-${n}`, at: new Date().toISOString(), userSub: 'u-officer-1001', userName: 'Officer Dana Reyes', ori: 'CA0194200',
-    client: 'patrol-mdt', scopes: ['person:read'], purpose: 'C', reason: 'INC-1', operationType: 'query', operationName: 'Lookup',
-    documentHash: 'a'.repeat(64), document: '{ person(id: "A10000001") { id } }', variables: { n }, outcome: 'ALLOWED', deniedPaths: [],
-    errorCodes: [], fieldsResolved: ['Person.id'], subjects: ['Person:A10000001'], sourceAddress: '127.0.0.1', userAgent: 'mdt', durationMs: 1,
+    requestId: `req-${n}`,
+    at: new Date().toISOString(),
+    userSub: 'u-officer-1001',
+    userName: 'Officer Dana Reyes',
+    ori: 'CA0194200',
+    client: 'patrol-mdt',
+    scopes: ['person:read'],
+    purpose: 'C',
+    reason: 'INC-1',
+    operationType: 'query',
+    operationName: 'Lookup',
+    documentHash: 'a'.repeat(64),
+    document: '{ person(id: "A10000001") { id } }',
+    variables: { n },
+    outcome: 'ALLOWED',
+    deniedPaths: [],
+    errorCodes: [],
+    fieldsResolved: ['Person.id'],
+    subjects: ['Person:A10000001'],
+    sourceAddress: '127.0.0.1',
+    userAgent: 'mdt',
+    durationMs: 1,
     ...overrides,
   };
 }
@@ -77,7 +95,10 @@ describe('a record one store refuses costs no other request anything (issue 17)'
     store.refuseWrites = false;
     await writer.append(entry(4));
     const records = await store.readChain(writer.chainId, 0, 100);
-    expect(records.map((r) => [r.seq, r.requestId])).toEqual([[1, 'req-1'], [2, 'req-4']]);
+    expect(records.map((r) => [r.seq, r.requestId])).toEqual([
+      [1, 'req-1'],
+      [2, 'req-4'],
+    ]);
     expect(await verifyAllChains(store as AuditStore)).toMatchObject({ ok: true });
     await store.close();
   });

@@ -15,11 +15,29 @@ const silent = createLogger('test', 'silent');
 
 function entry(n: number, overrides: Partial<AuditEntry> = {}): AuditEntry {
   return {
-    requestId: `req-${n}`, at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(), userSub: 'u-officer-1001', userName: 'Officer Dana Reyes',
-    ori: 'CA0194200', client: 'patrol-mdt', scopes: ['person:read'], purpose: 'C', reason: 'INC-1', operationType: 'query',
-    operationName: 'Lookup', documentHash: 'a'.repeat(64), document: '{ person(id: $id) { id } }', variables: { id: `A${10000000 + n}` },
-    outcome: 'ALLOWED', deniedPaths: [], errorCodes: [], fieldsResolved: ['Person.id'], subjects: [`Person:A${10000000 + n}`],
-    sourceAddress: '127.0.0.1', userAgent: 'test', durationMs: 3, ...overrides,
+    requestId: `req-${n}`,
+    at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(),
+    userSub: 'u-officer-1001',
+    userName: 'Officer Dana Reyes',
+    ori: 'CA0194200',
+    client: 'patrol-mdt',
+    scopes: ['person:read'],
+    purpose: 'C',
+    reason: 'INC-1',
+    operationType: 'query',
+    operationName: 'Lookup',
+    documentHash: 'a'.repeat(64),
+    document: '{ person(id: $id) { id } }',
+    variables: { id: `A${10000000 + n}` },
+    outcome: 'ALLOWED',
+    deniedPaths: [],
+    errorCodes: [],
+    fieldsResolved: ['Person.id'],
+    subjects: [`Person:A${10000000 + n}`],
+    sourceAddress: '127.0.0.1',
+    userAgent: 'test',
+    durationMs: 3,
+    ...overrides,
   };
 }
 
@@ -83,7 +101,9 @@ describe('the audit hash chain', () => {
 
   it('detects reordered records', async () => {
     const { store, raw } = await chainOf(10);
-    raw.exec('UPDATE audit_records SET seq = -1 WHERE seq = 3; UPDATE audit_records SET seq = 3 WHERE seq = 5; UPDATE audit_records SET seq = 5 WHERE seq = -1;');
+    raw.exec(
+      'UPDATE audit_records SET seq = -1 WHERE seq = 3; UPDATE audit_records SET seq = 3 WHERE seq = 5; UPDATE audit_records SET seq = 5 WHERE seq = -1;',
+    );
     const result = await verifyAllChains(store);
     // Records 3 and 5 swapped: every link from 3 to 6 is broken, and the two moved records no
     // longer match their hashes (the sequence is hashed too). Each is named.
@@ -131,7 +151,11 @@ describe('the audit hash chain', () => {
   it('`npm run -s audit -- verify` exits 0 on an intact chain and non-zero naming every bad record', async () => {
     const { dataDir, store, raw, chainId } = await chainOf(5);
     // --full: the first run below leaves a verified checkpoint at the chain's end, and the edits are before it.
-    const cli = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify', '--full'], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    const cli = () =>
+      spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify', '--full'], {
+        env: { ...process.env, DATA_DIR: dataDir },
+        encoding: 'utf8',
+      });
     const ok = cli();
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('audit chains intact: 1 chains, 5 records');
@@ -153,7 +177,10 @@ describe('the audit hash chain', () => {
 
 describe('incremental verify: each run resumes from where the last found the chain intact', () => {
   const cli = (dataDir: string, ...args: string[]) =>
-    spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), 'verify', ...args], {
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
 
   it('reads only the records written since the last run, and names a bad one among them', async () => {
     const { dataDir, store, raw, chainId, writer } = await chainOf(8);
@@ -192,7 +219,7 @@ describe('incremental verify: each run resumes from where the last found the cha
     await store.close();
   });
 
-  it('names a record appended after the checkpoint that does not link to it; one written by hand past the chain\'s head, --full names', async () => {
+  it("names a record appended after the checkpoint that does not link to it; one written by hand past the chain's head, --full names", async () => {
     const { dataDir, store, raw, chainId } = await chainOf(4);
     expect(cli(dataDir).status).toBe(0);
     const [last] = await store.readChain(chainId, 3, 1);
@@ -236,11 +263,31 @@ describe('incremental verify: each run resumes from where the last found the cha
 
 describe('the record hash', () => {
   const record: Omit<AuditRecord, 'hash'> = {
-    requestId: 'req-1', at: '2026-06-01T12:00:01.000Z', userSub: 'u-officer-1001', userName: 'Officer Dana Reyes', ori: 'CA0194200', client: 'patrol-mdt',
-    scopes: ['person:read', 'alerts:read'], purpose: 'C', reason: 'INC-1 "quoted" é', operationType: 'query', operationName: 'Lookup', documentHash: 'a'.repeat(64),
-    document: 'query Lookup($id: ID!) {\n  person(id: $id) { id }\n}', variables: { id: 'A10000001', filter: { z: 1, a: [true, null, 2.5] } }, outcome: 'ALLOWED',
-    deniedPaths: [], errorCodes: [], fieldsResolved: ['Person.id', 'Query.person'], subjects: ['Person:A10000001'], sourceAddress: '127.0.0.1', userAgent: null,
-    durationMs: 3, chainId: 'host-1-abcdef12', seq: 7, prevHash: 'b'.repeat(64),
+    requestId: 'req-1',
+    at: '2026-06-01T12:00:01.000Z',
+    userSub: 'u-officer-1001',
+    userName: 'Officer Dana Reyes',
+    ori: 'CA0194200',
+    client: 'patrol-mdt',
+    scopes: ['person:read', 'alerts:read'],
+    purpose: 'C',
+    reason: 'INC-1 "quoted" é',
+    operationType: 'query',
+    operationName: 'Lookup',
+    documentHash: 'a'.repeat(64),
+    document: 'query Lookup($id: ID!) {\n  person(id: $id) { id }\n}',
+    variables: { id: 'A10000001', filter: { z: 1, a: [true, null, 2.5] } },
+    outcome: 'ALLOWED',
+    deniedPaths: [],
+    errorCodes: [],
+    fieldsResolved: ['Person.id', 'Query.person'],
+    subjects: ['Person:A10000001'],
+    sourceAddress: '127.0.0.1',
+    userAgent: null,
+    durationMs: 3,
+    chainId: 'host-1-abcdef12',
+    seq: 7,
+    prevHash: 'b'.repeat(64),
   };
 
   it('is the hash earlier versions wrote, so chains already on disk still verify', () => {
@@ -276,7 +323,10 @@ describe('the record hash', () => {
     for (const shape of shapes) expect(recordHash(shape)).toBe(byDefinition(shape));
     // Every field changes the hash.
     for (const key of Object.keys(record) as (keyof typeof record)[]) {
-      const edited = { ...record, [key]: key === 'seq' || key === 'durationMs' ? 8 : key === 'variables' ? { id: 'A1' } : Array.isArray(record[key]) ? ['x'] : 'edited' };
+      const edited = {
+        ...record,
+        [key]: key === 'seq' || key === 'durationMs' ? 8 : key === 'variables' ? { id: 'A1' } : Array.isArray(record[key]) ? ['x'] : 'edited',
+      };
       expect(recordHash(edited)).not.toBe(recordHash(record));
     }
   });

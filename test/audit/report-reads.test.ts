@@ -9,11 +9,28 @@ import { createLogger } from '../../platform/src';
 
 function entry(n: number): AuditEntry {
   return {
-    requestId: `req-${n}`, at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(), userSub: 'u-officer-1001', userName: 'Officer Dana Reyes',
-    ori: 'CA0194200', client: 'patrol-mdt', scopes: ['person:read'], purpose: 'C', reason: 'INC-1', operationType: 'query', operationName: 'Lookup',
-    documentHash: 'a'.repeat(64), document: `{ person(id: "A${10000000 + n}") { id } } # ${'x'.repeat(50_000)}`, variables: { big: 'y'.repeat(50_000) },
-    outcome: 'ALLOWED', deniedPaths: [], errorCodes: [], fieldsResolved: ['Person.id'], subjects: [`Person:A${10000000 + n}`],
-    sourceAddress: '127.0.0.1', userAgent: 'test', durationMs: 3,
+    requestId: `req-${n}`,
+    at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(),
+    userSub: 'u-officer-1001',
+    userName: 'Officer Dana Reyes',
+    ori: 'CA0194200',
+    client: 'patrol-mdt',
+    scopes: ['person:read'],
+    purpose: 'C',
+    reason: 'INC-1',
+    operationType: 'query',
+    operationName: 'Lookup',
+    documentHash: 'a'.repeat(64),
+    document: `{ person(id: "A${10000000 + n}") { id } } # ${'x'.repeat(50_000)}`,
+    variables: { big: 'y'.repeat(50_000) },
+    outcome: 'ALLOWED',
+    deniedPaths: [],
+    errorCodes: [],
+    fieldsResolved: ['Person.id'],
+    subjects: [`Person:A${10000000 + n}`],
+    sourceAddress: '127.0.0.1',
+    userAgent: 'test',
+    durationMs: 3,
   };
 }
 
@@ -33,7 +50,7 @@ describe('reading a range of records for a report', () => {
 
   const range = ['2026-06-01T12:00:00.000Z', '2026-06-01T13:00:00.000Z'] as const;
 
-  it('leaves each record\'s document and variables in the store, and keeps what the detectors read', async () => {
+  it("leaves each record's document and variables in the store, and keeps what the detectors read", async () => {
     const records = await store.between(...range, { withoutContent: true });
     expect(records).toHaveLength(5);
     expect(records.every((r) => r.document === null && r.variables === null)).toBe(true);

@@ -13,11 +13,28 @@ const NEVER = { delayMs: 3_600_000 };
 
 function entry(n: number, subjects: string[]): AuditEntry {
   return {
-    requestId: `req-${n}`, at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(), userSub: 'u-officer-1001', userName: 'Officer Dana Reyes',
-    ori: 'CA0194200', client: 'patrol-mdt', scopes: ['person:read'], purpose: 'C', reason: 'INC-1', operationType: 'query',
-    operationName: 'WideSearch', documentHash: 'a'.repeat(64), document: '{ searchPersons(lastName: "SMITH") { score } }', variables: null,
-    outcome: 'ALLOWED', deniedPaths: [], errorCodes: [], fieldsResolved: ['Person.id'], subjects,
-    sourceAddress: '127.0.0.1', userAgent: 'test', durationMs: 3,
+    requestId: `req-${n}`,
+    at: new Date(Date.UTC(2026, 5, 1, 12, 0, n)).toISOString(),
+    userSub: 'u-officer-1001',
+    userName: 'Officer Dana Reyes',
+    ori: 'CA0194200',
+    client: 'patrol-mdt',
+    scopes: ['person:read'],
+    purpose: 'C',
+    reason: 'INC-1',
+    operationType: 'query',
+    operationName: 'WideSearch',
+    documentHash: 'a'.repeat(64),
+    document: '{ searchPersons(lastName: "SMITH") { score } }',
+    variables: null,
+    outcome: 'ALLOWED',
+    deniedPaths: [],
+    errorCodes: [],
+    fieldsResolved: ['Person.id'],
+    subjects,
+    sourceAddress: '127.0.0.1',
+    userAgent: 'test',
+    durationMs: 3,
   };
 }
 

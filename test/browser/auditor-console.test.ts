@@ -37,7 +37,7 @@ describeWithBrowser("the auditor's console in headless Chromium", () => {
     await stack?.stop();
   });
 
-  it('opens a subject\'s timeline from a deep link, signed in as the sandbox auditor, and shows who looked', async () => {
+  it("opens a subject's timeline from a deep link, signed in as the sandbox auditor, and shows who looked", async () => {
     await page.goto(`${stack.baseUrl}/audit/?subject=Person:A10000001`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     expect(await page.locator('#who').innerText()).toContain('auditor');

@@ -39,7 +39,9 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
    */
   async function run(expectText: string): Promise<string> {
     const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().method() === 'POST' && !(r.request().postData() ?? '').includes('IntrospectionQuery')),
+      page.waitForResponse(
+        (r) => r.url().endsWith('/graphql') && r.request().method() === 'POST' && !(r.request().postData() ?? '').includes('IntrospectionQuery'),
+      ),
       page.click('.graphiql-execute-button'),
     ]);
     const text = await response.text();
@@ -66,7 +68,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     expect(await page.locator('.graphiql-doc-explorer').innerText()).toContain('Query');
   });
 
-  it("documents, for the chosen persona, what each field needs and marks what it can never read (rule 13)", async () => {
+  it('documents, for the chosen persona, what each field needs and marks what it can never read (rule 13)', async () => {
     const personFields = async () => {
       // All Schema Types → Person: the type's page lists each field with the first paragraph of its description.
       await page.click('.graphiql-doc-explorer-section-content a.graphiql-doc-explorer-type-name:text-is("Person")');
@@ -105,7 +107,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     await backToRoot();
   });
 
-  it("runs the officer profile as the officer and shows the rap sheet", async () => {
+  it('runs the officer profile as the officer and shows the rap sheet', async () => {
     await pick('officer');
     const text = await run('PC 459');
     expect(text).toContain('"DOE"');
@@ -121,7 +123,7 @@ describeWithBrowser('the sandbox explorer in headless Chromium', () => {
     if (process.env.EXPLORER_SCREENSHOT) await page.screenshot({ path: join(projectRoot(), process.env.EXPLORER_SCREENSHOT) });
   });
 
-  it("shows the screener only the employment view in the screening tab", async () => {
+  it('shows the screener only the employment view in the screening tab', async () => {
     await page.click('.graphiql-tab:has-text("EmploymentScreening")');
     await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('query EmploymentScreening'));
     // GraphiQL takes the operation name from the editor after a 100 ms debounce.

@@ -17,25 +17,115 @@ interface Probe {
 const A1 = '"A10000001"';
 const PERSONAS = ['officer', 'dispatcher', 'court-clerk', 'employment-screener', 'auditor'] as const;
 const PROBES: Probe[] = [
-  { field: 'Person.name (rule 2)', query: `{ person(id: ${A1}) { name { last } } }`, path: 'person.name', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.dateOfBirth (rule 2)', query: `{ person(id: ${A1}) { dateOfBirth } }`, path: 'person.dateOfBirth', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.aliases (rule 2)', query: `{ person(id: ${A1}) { aliases { first } } }`, path: 'person.aliases', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.physical (rule 2)', query: `{ person(id: ${A1}) { physical { heightInches } } }`, path: 'person.physical', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.identifiers (rule 2)', query: `{ person(id: ${A1}) { identifiers { ssnLast4 } } }`, path: 'person.identifiers', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.lastKnownAddress (rule 2)', query: `{ person(id: ${A1}) { lastKnownAddress { city } } }`, path: 'person.lastKnownAddress', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'CriminalHistory.arrests (rule 3)', query: `{ person(id: ${A1}) { criminalHistory { arrests { date } } } }`, path: 'person.criminalHistory.arrests', expect: { officer: 'allowed', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'CriminalHistory.convictions (rules 3–4)', query: `{ person(id: ${A1}) { criminalHistory { convictions { statute } } } }`, path: 'person.criminalHistory.convictions', expect: { officer: 'allowed', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Arrest.sealed (rule 5)', query: `{ person(id: ${A1}) { criminalHistory { arrests { sealed } } } }`, path: 'person.criminalHistory.arrests.0.sealed', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.protectiveOrders (rule 6)', query: `{ person(id: ${A1}) { protectiveOrders { id } } }`, path: 'person.protectiveOrders', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'ProtectedParty.address (rule 6)', query: '{ protectiveOrder(id: "PO-000001") { protectedParties { address { street } } } }', path: 'protectiveOrder.protectedParties.0.address', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
+  {
+    field: 'Person.name (rule 2)',
+    query: `{ person(id: ${A1}) { name { last } } }`,
+    path: 'person.name',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.dateOfBirth (rule 2)',
+    query: `{ person(id: ${A1}) { dateOfBirth } }`,
+    path: 'person.dateOfBirth',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.aliases (rule 2)',
+    query: `{ person(id: ${A1}) { aliases { first } } }`,
+    path: 'person.aliases',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.physical (rule 2)',
+    query: `{ person(id: ${A1}) { physical { heightInches } } }`,
+    path: 'person.physical',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.identifiers (rule 2)',
+    query: `{ person(id: ${A1}) { identifiers { ssnLast4 } } }`,
+    path: 'person.identifiers',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.lastKnownAddress (rule 2)',
+    query: `{ person(id: ${A1}) { lastKnownAddress { city } } }`,
+    path: 'person.lastKnownAddress',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'CriminalHistory.arrests (rule 3)',
+    query: `{ person(id: ${A1}) { criminalHistory { arrests { date } } } }`,
+    path: 'person.criminalHistory.arrests',
+    expect: { officer: 'allowed', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'CriminalHistory.convictions (rules 3–4)',
+    query: `{ person(id: ${A1}) { criminalHistory { convictions { statute } } } }`,
+    path: 'person.criminalHistory.convictions',
+    expect: { officer: 'allowed', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Arrest.sealed (rule 5)',
+    query: `{ person(id: ${A1}) { criminalHistory { arrests { sealed } } } }`,
+    path: 'person.criminalHistory.arrests.0.sealed',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.protectiveOrders (rule 6)',
+    query: `{ person(id: ${A1}) { protectiveOrders { id } } }`,
+    path: 'person.protectiveOrders',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'ProtectedParty.address (rule 6)',
+    query: '{ protectiveOrder(id: "PO-000001") { protectedParties { address { street } } } }',
+    path: 'protectiveOrder.protectedParties.0.address',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
   // Rule 11: A10000002 is the protected party of PO-000001, in force: her address on every path.
-  { field: "a protected party's Person.lastKnownAddress by SID (rule 11)", query: '{ person(id: "A10000002") { lastKnownAddress { street } } }', path: 'person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: "a protected party's Person.lastKnownAddress through her order (rule 11)", query: '{ protectiveOrder(id: "PO-000001") { protectedParties { person { id lastKnownAddress { street } } } } }', path: 'protectiveOrder.protectedParties.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: "a protected party's Person.lastKnownAddress through the order restraining another (rule 11)", query: `{ person(id: ${A1}) { protectiveOrders { protectedParties { person { lastKnownAddress { city } } } } } }`, path: 'person.protectiveOrders.0.protectedParties.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: "a protected party's Person.lastKnownAddress through her protectedBy (rule 11)", query: '{ person(id: "A10000002") { protectedBy { protectedParties { person { lastKnownAddress { city } } } } } }', path: 'person.protectedBy.0.protectedParties.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: "a protected party's Person.lastKnownAddress in a search (rule 11)", query: '{ searchPersons(lastName: "ROE", firstName: "JANE", dateOfBirth: "1988-07-02") { person { lastKnownAddress { street } } } }', path: 'searchPersons.0.person.lastKnownAddress', expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Person.alerts (rule 7)', query: '{ person(id: "A10000003") { alerts { type } } }', path: 'person.alerts', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
-  { field: 'Caution.note (rule 7)', query: '{ alert(id: "AL-0000001") { caution { note } } }', path: 'alert.caution.note', expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' } },
+  {
+    field: "a protected party's Person.lastKnownAddress by SID (rule 11)",
+    query: '{ person(id: "A10000002") { lastKnownAddress { street } } }',
+    path: 'person.lastKnownAddress',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: "a protected party's Person.lastKnownAddress through her order (rule 11)",
+    query: '{ protectiveOrder(id: "PO-000001") { protectedParties { person { id lastKnownAddress { street } } } } }',
+    path: 'protectiveOrder.protectedParties.0.person.lastKnownAddress',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: "a protected party's Person.lastKnownAddress through the order restraining another (rule 11)",
+    query: `{ person(id: ${A1}) { protectiveOrders { protectedParties { person { lastKnownAddress { city } } } } } }`,
+    path: 'person.protectiveOrders.0.protectedParties.0.person.lastKnownAddress',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: "a protected party's Person.lastKnownAddress through her protectedBy (rule 11)",
+    query: '{ person(id: "A10000002") { protectedBy { protectedParties { person { lastKnownAddress { city } } } } } }',
+    path: 'person.protectedBy.0.protectedParties.0.person.lastKnownAddress',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: "a protected party's Person.lastKnownAddress in a search (rule 11)",
+    query: '{ searchPersons(lastName: "ROE", firstName: "JANE", dateOfBirth: "1988-07-02") { person { lastKnownAddress { street } } } }',
+    path: 'searchPersons.0.person.lastKnownAddress',
+    expect: { officer: 'denied', dispatcher: 'denied', 'court-clerk': 'allowed', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Person.alerts (rule 7)',
+    query: '{ person(id: "A10000003") { alerts { type } } }',
+    path: 'person.alerts',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' },
+  },
+  {
+    field: 'Caution.note (rule 7)',
+    query: '{ alert(id: "AL-0000001") { caution { note } } }',
+    path: 'alert.caution.note',
+    expect: { officer: 'allowed', dispatcher: 'allowed', 'court-clerk': 'denied', 'employment-screener': 'denied', auditor: 'refused' },
+  },
 ];
 
 /**
@@ -70,7 +160,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
   });
 
   it('denies a field without wiping its parent: the dispatcher gets the person with criminalHistory null', async () => {
-    const { body } = await stack.query('dispatcher', `{ person(id: ${A1}) { id name { last } criminalHistory { convictions { statute } } protectiveOrders { id } } }`);
+    const { body } = await stack.query(
+      'dispatcher',
+      `{ person(id: ${A1}) { id name { last } criminalHistory { convictions { statute } } protectiveOrders { id } } }`,
+    );
     expect(body.data!.person).toEqual({ id: 'A10000001', name: { last: 'DOE' }, criminalHistory: null, protectiveOrders: [{ id: 'PO-000001' }] });
     expect(body.errors).toEqual([expect.objectContaining({ path: ['person', 'criminalHistory'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
   });
@@ -87,7 +180,12 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
       ['Person.lastKnownAddress needs person:read', 'lastKnownAddress { city }', 'lastKnownAddress', 'denied'],
       ['employers never see arrests (Labor Code 432.7)', 'criminalHistory { arrests { date } }', 'criminalHistory.arrests', 'denied'],
       ['employers see convictions', 'criminalHistory { convictions { statute } }', 'criminalHistory.convictions', 'allowed'],
-      ['employers never see the arrest behind a conviction', 'criminalHistory { convictions { arrestId } }', 'criminalHistory.convictions.0.arrestId', 'denied'],
+      [
+        'employers never see the arrest behind a conviction',
+        'criminalHistory { convictions { arrestId } }',
+        'criminalHistory.convictions.0.arrestId',
+        'denied',
+      ],
       ['employers never see protective orders', 'protectiveOrders { id }', 'protectiveOrders', 'denied'],
       ['employers never see alerts', 'alerts { id }', 'alerts', 'denied'],
     ];
@@ -97,7 +195,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
 
     it('shows A10000001 only the conviction of the last 7 years: not the DUI of T−10y, nothing dismissed, pending or sealed', async () => {
-      const { body } = await stack.query('employment-screener', search('criminalHistory { convictions { statute description level date court sentence } lastUpdated }'));
+      const { body } = await stack.query(
+        'employment-screener',
+        search('criminalHistory { convictions { statute description level date court sentence } lastUpdated }'),
+      );
       expect(body.errors).toBeUndefined();
       const a1 = body.data!.searchPersons.find((m: any) => m.person.id === 'A10000001');
       expect(a1.person.criminalHistory.convictions).toEqual([
@@ -121,7 +222,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
 
     it('returns at most 5 candidates to person:match callers (rule 9)', async () => {
-      const tooMany = await stack.query('employment-screener', '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14", limit: 6) { score } }');
+      const tooMany = await stack.query(
+        'employment-screener',
+        '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14", limit: 6) { score } }',
+      );
       expect(tooMany.body.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
     });
 
@@ -129,7 +233,15 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
       const exact = await stack.query('employment-screener', search('name { last first } dateOfBirth criminalHistory { convictions { statute } }'));
       expect(exact.body.errors).toBeUndefined();
       expect(exact.body.data!.searchPersons).toEqual([
-        { score: 1, person: { id: 'A10000001', name: { last: 'DOE', first: 'JOHN' }, dateOfBirth: '1985-03-14', criminalHistory: { convictions: [{ statute: 'PC 459' }] } } },
+        {
+          score: 1,
+          person: {
+            id: 'A10000001',
+            name: { last: 'DOE', first: 'JOHN' },
+            dateOfBirth: '1985-03-14',
+            criminalHistory: { convictions: [{ statute: 'PC 459' }] },
+          },
+        },
       ]);
       expect(exact.text).not.toContain('PC 484');
       // Spelled otherwise (case, spaces, hyphens, apostrophes, diacritics) it is the same name.
@@ -157,9 +269,18 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
 
     it.each([
-      ['two aliased searches', `{ a: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-13") { score } b: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }`],
-      ['fifteen aliased searches over neighbouring dates', `{ ${Array.from({ length: 15 }, (_, i) => `d${i + 1}: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-${String(i + 1).padStart(2, '0')}") { person { dateOfBirth } }`).join(' ')} }`],
-      ['one search spread twice through a fragment', `query { ...s ... on Query { ...s } } fragment s on Query { searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }`],
+      [
+        'two aliased searches',
+        `{ a: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-13") { score } b: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }`,
+      ],
+      [
+        'fifteen aliased searches over neighbouring dates',
+        `{ ${Array.from({ length: 15 }, (_, i) => `d${i + 1}: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-${String(i + 1).padStart(2, '0')}") { person { dateOfBirth } }`).join(' ')} }`,
+      ],
+      [
+        'one search spread twice through a fragment',
+        `query { ...s ... on Query { ...s } } fragment s on Query { searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score } }`,
+      ],
     ])('refuses a screener the whole operation for %s: one searchPersons per operation (rule 9)', async (_case, query) => {
       const result = await stack.query('employment-screener', query);
       expect(result.status).toBe(403);
@@ -169,7 +290,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
 
     it('lets criminal-justice callers make several searches in one operation, scored', async () => {
-      const result = await stack.query('officer', '{ a: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score person { id } } b: searchPersons(lastName: "SMITH", firstName: "MARCUS") { person { id } } }');
+      const result = await stack.query(
+        'officer',
+        '{ a: searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score person { id } } b: searchPersons(lastName: "SMITH", firstName: "MARCUS") { person { id } } }',
+      );
       expect(result.body.errors).toBeUndefined();
       expect(result.body.data!.a.map((m: any) => m.person.id).slice(0, 2)).toEqual(['A10000001', 'A10000007']);
       expect(result.body.data!.a[1].score).toBeLessThan(1);
@@ -178,7 +302,9 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
 
     it('never answers a screener with the text of a dismissed, pending, old, sealed or juvenile charge, by any path', async () => {
       const attempts = [
-        search('name { last } dateOfBirth criminalHistory { convictions { statute description date court sentence arrestId } lastUpdated arrests { date charges { statute description disposition { type relief } } } }'),
+        search(
+          'name { last } dateOfBirth criminalHistory { convictions { statute description date court sentence arrestId } lastUpdated arrests { date charges { statute description disposition { type relief } } } }',
+        ),
         search('criminalHistory { arrests { sealed juvenile charges { statute } } }'),
         search('aliases { first } identifiers { fbiNumber } protectiveOrders { id } protectedBy { id } alerts { id }'),
         `{ person(id: "A10000001") { criminalHistory { arrests { charges { statute } } convictions { statute } } } }`,
@@ -186,7 +312,22 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
         '{ alerts { subject { criminalHistory { convictions { statute } } } } }',
         '{ searchPersons(lastName: "DOE") { person { criminalHistory { convictions { statute } } } } }',
       ];
-      const FORBIDDEN_TEXT = ['PC 273.5', 'CORPORAL INJURY', 'PC 11350', 'CONTROLLED SUBSTANCE', 'PC 647(f)', 'INTOXICATION', 'PC 594', 'VANDALISM', 'VC 23152', 'UNDER THE INFLUENCE', 'DISMISSED', 'PENDING', 'JUVENILE', 'AR-'];
+      const FORBIDDEN_TEXT = [
+        'PC 273.5',
+        'CORPORAL INJURY',
+        'PC 11350',
+        'CONTROLLED SUBSTANCE',
+        'PC 647(f)',
+        'INTOXICATION',
+        'PC 594',
+        'VANDALISM',
+        'VC 23152',
+        'UNDER THE INFLUENCE',
+        'DISMISSED',
+        'PENDING',
+        'JUVENILE',
+        'AR-',
+      ];
       for (const q of attempts) {
         const { text } = await stack.query('employment-screener', q);
         for (const forbidden of FORBIDDEN_TEXT) expect({ q, leaked: text.includes(forbidden) ? forbidden : null }).toEqual({ q, leaked: null });
@@ -228,7 +369,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
 
   describe('no side door: the same rules hold on every path (rule 10)', () => {
     it("hides sealed records on an order's restrainedPerson exactly as on person()", async () => {
-      const { body } = await stack.query('officer', '{ protectiveOrder(id: "PO-000001") { restrainedPerson { criminalHistory { arrests { charges { statute } } } } } }');
+      const { body } = await stack.query(
+        'officer',
+        '{ protectiveOrder(id: "PO-000001") { restrainedPerson { criminalHistory { arrests { charges { statute } } } } } }',
+      );
       const statutes = body.data!.protectiveOrder.restrainedPerson.criminalHistory.arrests.flatMap((a: any) => a.charges.map((c: any) => c.statute));
       expect(statutes).not.toContain('PC 647(f)');
       expect(statutes).not.toContain('PC 594(a)');
@@ -236,7 +380,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
 
     it("denies the dispatcher the criminal history of an order's restrained person and of an alert's subject", async () => {
-      const viaOrder = await stack.query('dispatcher', '{ protectiveOrder(id: "PO-000001") { id restrainedPerson { id criminalHistory { convictions { statute } } } } }');
+      const viaOrder = await stack.query(
+        'dispatcher',
+        '{ protectiveOrder(id: "PO-000001") { id restrainedPerson { id criminalHistory { convictions { statute } } } } }',
+      );
       expect(outcomeAt(viaOrder, 'protectiveOrder.restrainedPerson.criminalHistory')).toBe('denied');
       expect(viaOrder.body.data!.protectiveOrder.restrainedPerson.id).toBe('A10000001');
       const viaAlert = await stack.query('dispatcher', '{ alert(id: "AL-0000001") { subject { id criminalHistory { convictions { statute } } } } }');
@@ -249,7 +396,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
         fetch(stack.subgraphUrls['criminal-history'], {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-custodian-internal-token': token },
-          body: JSON.stringify({ query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { ${fields} } } }`, variables: { r: [{ __typename: 'Person', id: 'A10000001' }] } }),
+          body: JSON.stringify({
+            query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { ${fields} } } }`,
+            variables: { r: [{ __typename: 'Person', id: 'A10000001' }] },
+          }),
         }).then((r) => r.json());
       const convictions = await call('criminalHistory { convictions { statute } }');
       expect(convictions.data._entities).toEqual([{ criminalHistory: { convictions: [{ statute: 'PC 459' }] } }]);
@@ -263,14 +413,24 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
 
     it('denies it to an officer fetching the person by key straight from the subgraph (_entities)', async () => {
       const token = await stack.internalToken('officer', 'criminal-history', 'C');
-      const reply = (await fetch(stack.subgraphUrls['criminal-history'], {
+      const reply = await fetch(stack.subgraphUrls['criminal-history'], {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-custodian-internal-token': token },
-        body: JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id lastKnownAddress { street } } } }', variables: { r: [{ __typename: 'Person', id: 'A10000002' }, { __typename: 'Person', id: 'A10000001' }] } }),
-      }).then((r) => r.json()));
+        body: JSON.stringify({
+          query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id lastKnownAddress { street } } } }',
+          variables: {
+            r: [
+              { __typename: 'Person', id: 'A10000002' },
+              { __typename: 'Person', id: 'A10000001' },
+            ],
+          },
+        }),
+      }).then((r) => r.json());
       expect(reply.data._entities[0]).toEqual({ id: 'A10000002', lastKnownAddress: null });
       expect(reply.data._entities[1].lastKnownAddress.street).toEqual(expect.any(String));
-      expect(reply.errors).toEqual([expect.objectContaining({ path: ['_entities', 0, 'lastKnownAddress'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+      expect(reply.errors).toEqual([
+        expect.objectContaining({ path: ['_entities', 0, 'lastKnownAddress'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
     });
 
     it('closes the address of a person as soon as a court issues an order protecting them, and reopens it when the order is terminated', async () => {
@@ -287,7 +447,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
       for (const persona of ['officer', 'dispatcher']) expect(outcomeAt(await address(persona, 'A10000006'), 'person.lastKnownAddress')).toBe('denied');
       expect(outcomeAt(await address('court-clerk', 'A10000006'), 'person.lastKnownAddress')).toBe('allowed');
 
-      const ended = await stack.query('court-clerk', `mutation { terminateProtectiveOrder(id: "${order.id}", expectedVersion: ${order.version}, reason: "DISSOLVED ON MOTION") { status } }`);
+      const ended = await stack.query(
+        'court-clerk',
+        `mutation { terminateProtectiveOrder(id: "${order.id}", expectedVersion: ${order.version}, reason: "DISSOLVED ON MOTION") { status } }`,
+      );
       expect(ended.body.data!.terminateProtectiveOrder).toEqual({ status: 'TERMINATED' });
       expect(outcomeAt(await address('officer', 'A10000006'), 'person.lastKnownAddress')).toBe('allowed');
     });
@@ -302,10 +465,11 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
     it('arrest ids betray nothing of the records a caller cannot see: opaque, no sequence, the same for every caller (rule 12)', async () => {
       const ids = async (persona: string, sid: string) =>
-        ((await stack.query(persona, `{ person(id: "${sid}") { criminalHistory { arrests { id } convictions { arrestId } } } }`)).body.data!.person.criminalHistory as {
+        (await stack.query(persona, `{ person(id: "${sid}") { criminalHistory { arrests { id } convictions { arrestId } } } }`)).body.data!.person
+          .criminalHistory as {
           arrests: Array<{ id: string }>;
           convictions: Array<{ arrestId: string }>;
-        });
+        };
       const officer = await ids('officer', 'A10000001');
       const clerk = await ids('court-clerk', 'A10000001');
       const next = await ids('officer', 'A10000003');
@@ -320,7 +484,10 @@ describe.each(GATEWAY_STEP)('the authorization policy, persona by persona (docs/
     });
 
     it('for the court clerk all six arrests exist, the juvenile adjudication among the convictions', async () => {
-      const { body } = await stack.query('court-clerk', `{ person(id: ${A1}) { criminalHistory { arrests { sealed juvenile charges { statute } } convictions { statute } } } }`);
+      const { body } = await stack.query(
+        'court-clerk',
+        `{ person(id: ${A1}) { criminalHistory { arrests { sealed juvenile charges { statute } } convictions { statute } } } }`,
+      );
       const arrests = body.data!.person.criminalHistory.arrests;
       expect(arrests).toHaveLength(6);
       expect(arrests.filter((a: any) => a.sealed)).toHaveLength(2);
@@ -347,7 +514,9 @@ describe('the same answers with and without the gateway removing fields first (r
   const OPERATIONS = [
     ...PROBES.map((p) => p.query),
     `{ person(id: ${A1}) { id name { last } criminalHistory { convictions { statute } } protectiveOrders { id } } }`,
-    search('name { last first } dateOfBirth aliases { first } physical { heightInches } identifiers { fbiNumber } lastKnownAddress { city } criminalHistory { arrests { date } convictions { statute arrestId } lastUpdated } protectiveOrders { id } protectedBy { id } alerts { id }'),
+    search(
+      'name { last first } dateOfBirth aliases { first } physical { heightInches } identifiers { fbiNumber } lastKnownAddress { city } criminalHistory { arrests { date } convictions { statute arrestId } lastUpdated } protectiveOrders { id } protectedBy { id } alerts { id }',
+    ),
     '{ protectiveOrder(id: "PO-000001") { id status restrainedPerson { id criminalHistory { arrests { id sealed } convictions { statute } } } protectedParties { name { last } address { street } person { id lastKnownAddress { city } } } history { version by byName } } }',
     `{ person(id: ${A1}) { criminalHistory { arrests { date sealed juvenile charges { statute disposition { type relief } } } } } }`,
     '{ alerts(limit: 3) { id caution { codes note } subject { id criminalHistory { convictions { statute } } } } }',
@@ -358,11 +527,16 @@ describe('the same answers with and without the gateway removing fields first (r
    * An answer as a caller reads it, errors in path order (the two ways may list them in another
    * order). Each stack seeds with its own random id key, so arrest and alert ids are masked.
    */
-  const normalised = (result: GraphQLResult): unknown => JSON.parse(JSON.stringify({
-    status: result.status,
-    data: result.body.data,
-    errors: [...(result.body.errors ?? [])].map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })).sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path))),
-  }).replace(/\b(AR|AL)-[0-9A-F]{20}\b/g, '$1-…'));
+  const normalised = (result: GraphQLResult): unknown =>
+    JSON.parse(
+      JSON.stringify({
+        status: result.status,
+        data: result.body.data,
+        errors: [...(result.body.errors ?? [])]
+          .map((e) => ({ message: e.message, path: e.path, extensions: e.extensions }))
+          .sort((a, b) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path))),
+      }).replace(/\b(AR|AL)-[0-9A-F]{20}\b/g, '$1-…'),
+    );
 
   it.each(PERSONAS)('%s gets the same answer, error for error, to every operation', async (persona) => {
     const differing: Array<{ query: string; with: unknown; without: unknown }> = [];

@@ -40,7 +40,7 @@ describe("the auditor's console and misuseSignals", () => {
     expect(await (await fetch(`${stack.baseUrl}/audit/config`)).json()).toEqual({ signIn: 'sandbox' });
   });
 
-  it('raises the report\'s signals with the records behind each, for audit:read only, and audits the looking', async () => {
+  it("raises the report's signals with the records behind each, for audit:read only, and audits the looking", async () => {
     // Purpose C without a case number: refused, and a signal (docs/design.md §5).
     const refused = await stack.query('officer', '{ person(id: "A10000001") { id } }', undefined, { 'x-reason': undefined });
     expect(refused.body.errors).toBeDefined();
@@ -85,7 +85,10 @@ describe("the auditor's console in production", () => {
       persons: 20,
       sandbox: false,
       env: (dataDir) => ({
-        NODE_ENV: 'production', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'https://idp.agency.example', AUTH_AUDIENCE: 'custodian-api',
+        NODE_ENV: 'production',
+        AUTH_JWKS_FILE: jwksFile,
+        AUTH_ISSUER: 'https://idp.agency.example',
+        AUTH_AUDIENCE: 'custodian-api',
         INTERNAL_TOKEN_PRIVATE_KEY_FILE: sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).privateFile,
         INTERNAL_TOKEN_PUBLIC_KEY_FILE: sandboxKeyFiles(dataDir, SANDBOX_KEYS.internalToken).publicFile,
       }),
@@ -98,9 +101,14 @@ describe("the auditor's console in production", () => {
   it('is served, asks for a pasted token (no token endpoint exists), and answers an audit:read token only', async () => {
     expect((await fetch(`${stack.baseUrl}/audit/`)).status).toBe(200);
     expect(await (await fetch(`${stack.baseUrl}/audit/config`)).json()).toEqual({ signIn: 'token' });
-    expect((await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"auditor"}' })).status).toBe(404);
+    expect(
+      (await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"auditor"}' }))
+        .status,
+    ).toBe(404);
     const query = { query: SIGNALS, variables: windowOf() };
-    const auditor = await postGraphQL(stack.gatewayUrl, query, { authorization: `Bearer ${await idp.sign(callerClaims({ scope: 'audit:read', purposes: '' }))}` });
+    const auditor = await postGraphQL(stack.gatewayUrl, query, {
+      authorization: `Bearer ${await idp.sign(callerClaims({ scope: 'audit:read', purposes: '' }))}`,
+    });
     expect(auditor.body.errors).toBeUndefined();
     expect(Array.isArray(auditor.body.data!.misuseSignals)).toBe(true);
     const officer = await postGraphQL(stack.gatewayUrl, query, { authorization: `Bearer ${await idp.sign(callerClaims())}` });

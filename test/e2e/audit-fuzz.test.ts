@@ -29,7 +29,15 @@ function generator(seed: number) {
   const text = (max: number) => Array.from({ length: int(max) }, unit).join('');
   const bytes = (max: number) => Buffer.from(Array.from({ length: int(max) }, () => int(256)));
   const value = (depth = 0): unknown =>
-    depth > 2 ? text(20) : pick([() => text(40), () => int(1e9) - 5e8, () => null, () => [value(depth + 1), value(depth + 1)], () => ({ [text(8)]: value(depth + 1), __proto__x: value(depth + 1) })])();
+    depth > 2
+      ? text(20)
+      : pick([
+          () => text(40),
+          () => int(1e9) - 5e8,
+          () => null,
+          () => [value(depth + 1), value(depth + 1)],
+          () => ({ [text(8)]: value(depth + 1), __proto__x: value(depth + 1) }),
+        ])();
   return { int, pick, text, bytes, value };
 }
 
@@ -102,32 +110,62 @@ describe.each(STORE_KINDS)('hostile requests at a running gateway, on %s', (stor
       const auth = g.pick([`Bearer ${token}`, `Bearer ${token}`, 'Bearer x', '']);
       const head = (method: string, path: Buffer, extra: Buffer[] = [], body: Buffer = Buffer.alloc(0)) =>
         Buffer.concat([
-          Buffer.from(`${method} `), path, Buffer.from(' HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n'),
+          Buffer.from(`${method} `),
+          path,
+          Buffer.from(' HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n'),
           ...(auth ? [Buffer.from(`authorization: ${auth}\r\n`)] : []),
           ...extra.flatMap((h) => [h, Buffer.from('\r\n')]),
-          Buffer.from(`content-length: ${body.length}\r\n\r\n`), body,
+          Buffer.from(`content-length: ${body.length}\r\n\r\n`),
+          body,
         ]);
       const json = Buffer.from('content-type: application/json');
       const purpose = Buffer.from('x-purpose-code: C');
       const reason = Buffer.from('x-reason: INC-FUZZ');
       switch (g.int(6)) {
         case 0: // random code points in the document, sent as JSON (lone surrogates as \ud8xx escapes)
-          return head('POST', Buffer.from('/graphql'), [json, purpose, reason], Buffer.from(JSON.stringify({ query: `{ person(id: "A10000001") { id } } # ${g.text(200)}` })));
+          return head(
+            'POST',
+            Buffer.from('/graphql'),
+            [json, purpose, reason],
+            Buffer.from(JSON.stringify({ query: `{ person(id: "A10000001") { id } } # ${g.text(200)}` })),
+          );
         case 1: // a random document and random variables
-          return head('POST', Buffer.from('/graphql'), [json, purpose, reason], Buffer.from(JSON.stringify({ query: g.text(300), variables: g.value(), operationName: g.text(10) })));
+          return head(
+            'POST',
+            Buffer.from('/graphql'),
+            [json, purpose, reason],
+            Buffer.from(JSON.stringify({ query: g.text(300), variables: g.value(), operationName: g.text(10) })),
+          );
         case 2: // random bytes as the body: invalid UTF-8, truncated JSON, anything
-          return head('POST', Buffer.from('/graphql'), [json, purpose, reason], Buffer.concat([Buffer.from('{"query":"{ __typename } #'), g.bytes(300), Buffer.from('"}')]));
+          return head(
+            'POST',
+            Buffer.from('/graphql'),
+            [json, purpose, reason],
+            Buffer.concat([Buffer.from('{"query":"{ __typename } #'), g.bytes(300), Buffer.from('"}')]),
+          );
         case 3: // random bytes in the URL's query string, percent-encoded
-          return head('GET', Buffer.from(`/graphql?query=${percent(g.bytes(120))}&variables=${percent(Buffer.from(g.text(40)))}`), [Buffer.from('apollo-require-preflight: 1'), purpose, reason]);
+          return head('GET', Buffer.from(`/graphql?query=${percent(g.bytes(120))}&variables=${percent(Buffer.from(g.text(40)))}`), [
+            Buffer.from('apollo-require-preflight: 1'),
+            purpose,
+            reason,
+          ]);
         case 4: // raw bytes in the URL itself
-          return head('GET', Buffer.concat([Buffer.from('/graphql?query='), Buffer.from([...g.bytes(80)].filter((b) => b > 32 && b !== 127))]), [Buffer.from('apollo-require-preflight: 1'), purpose]);
+          return head('GET', Buffer.concat([Buffer.from('/graphql?query='), Buffer.from([...g.bytes(80)].filter((b) => b > 32 && b !== 127))]), [
+            Buffer.from('apollo-require-preflight: 1'),
+            purpose,
+          ]);
         default: // random bytes in the headers a caller controls
-          return head('POST', Buffer.from('/graphql'), [
-            json,
-            Buffer.concat([Buffer.from('x-purpose-code: '), headerBytes(g, 4)]),
-            Buffer.concat([Buffer.from('x-reason: '), headerBytes(g, 80)]),
-            Buffer.concat([Buffer.from('user-agent: '), headerBytes(g, 200)]),
-          ], Buffer.from(JSON.stringify({ query: '{ person(id: "A10000001") { id } }' })));
+          return head(
+            'POST',
+            Buffer.from('/graphql'),
+            [
+              json,
+              Buffer.concat([Buffer.from('x-purpose-code: '), headerBytes(g, 4)]),
+              Buffer.concat([Buffer.from('x-reason: '), headerBytes(g, 80)]),
+              Buffer.concat([Buffer.from('user-agent: '), headerBytes(g, 200)]),
+            ],
+            Buffer.from(JSON.stringify({ query: '{ person(id: "A10000001") { id } }' })),
+          );
       }
     };
 

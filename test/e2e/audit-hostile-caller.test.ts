@@ -57,7 +57,11 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
     const hostile = () => [
       fetch(`${stack.gatewayUrl}?query=%00`, { headers: { authorization: 'Bearer x' } }),
       fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('{ __typename } # \u0000')}`, { headers: { ...officer, 'apollo-require-preflight': '1' } }),
-      postGraphQL(stack.gatewayUrl, { query: 'query N($n: String!) { searchPersons(lastName: $n) { score } } # \u0000', variables: { n: 'SM\u0000ITH' } }, officer),
+      postGraphQL(
+        stack.gatewayUrl,
+        { query: 'query N($n: String!) { searchPersons(lastName: $n) { score } } # \u0000', variables: { n: 'SM\u0000ITH' } },
+        officer,
+      ),
       postGraphQL(stack.gatewayUrl, { query: '{ person(id: "A10000001") { id } }', operationName: 'x\u0000' }, { ...officer, 'x-reason': 'INC\u00ff' }),
     ];
     const legitimate = () => Array.from({ length: 6 }, () => stack.query('officer', '{ person(id: "A10000003") { id name { last } } }'));
@@ -93,7 +97,10 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
 
     it('search hits with only score, or only __typename, selected', async () => {
       for (const selection of ['score', '__typename', 'person { __typename }']) {
-        const result = await stack.query('officer', `{ searchPersons(lastName: "LEE", firstName: "SARAH", dateOfBirth: "1992-12-12", limit: 5) { ${selection} } }`);
+        const result = await stack.query(
+          'officer',
+          `{ searchPersons(lastName: "LEE", firstName: "SARAH", dateOfBirth: "1992-12-12", limit: 5) { ${selection} } }`,
+        );
         expect(result.body.data?.searchPersons.length).toBeGreaterThan(0);
         expect(await subjectsOf(result)).toContain('Person:A10000006');
       }
@@ -113,7 +120,11 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
     const hash = sha256('{ person(id: "A10000001") { id } }');
 
     it('a request naming an unregistered document by hash alone is refused, with no data, and recorded with what was sent', async () => {
-      const result = await postGraphQL(stack.gatewayUrl, { variables: { id: 'A10000001' }, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, officer);
+      const result = await postGraphQL(
+        stack.gatewayUrl,
+        { variables: { id: 'A10000001' }, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } },
+        officer,
+      );
       expect(result.body.data ?? null).toBeNull();
       expect(result.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
       const [record] = await recordsOf(result);
@@ -121,7 +132,11 @@ describe.each(STORE_KINDS)('the audit against a hostile caller, on %s', (store: 
     });
 
     it('a document sent with its hash is not registered: the hash alone still runs nothing', async () => {
-      const register = await postGraphQL(stack.gatewayUrl, { query: '{ person(id: "A10000001") { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, officer);
+      const register = await postGraphQL(
+        stack.gatewayUrl,
+        { query: '{ person(id: "A10000001") { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } },
+        officer,
+      );
       expect(register.body.data ?? null).toBeNull();
       const byHash = await postGraphQL(stack.gatewayUrl, { extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, officer);
       expect(byHash.body.data ?? null).toBeNull();

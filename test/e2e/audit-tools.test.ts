@@ -14,7 +14,10 @@ describe('audit tools on a running stack', () => {
   });
 
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), ...args], { env: { ...process.env, DATA_DIR: stack.dataDir }, encoding: 'utf8' });
+    spawnSync(process.execPath, [join(projectRoot(), 'dist/scripts/audit-cli.js'), ...args], {
+      env: { ...process.env, DATA_DIR: stack.dataDir },
+      encoding: 'utf8',
+    });
 
   it('has each subgraph log the calls it serves, with the request id, caller and subjects', async () => {
     const result = await stack.query('officer', '{ person(id: "A10000001") { name { last } protectiveOrders { id } alerts { id } } }');
@@ -22,14 +25,23 @@ describe('audit tools on a running stack', () => {
     for (const service of ['criminal-history', 'orders', 'alerts'] as const) {
       const line = await stack.waitForLog(service, requestId);
       expect(line).toBeDefined();
-      expect(JSON.parse(line!)).toMatchObject({ requestId, user: 'u-officer-1001', ori: 'CA0194200', purpose: 'C', subjects: expect.arrayContaining(['Person:A10000001']) });
+      expect(JSON.parse(line!)).toMatchObject({
+        requestId,
+        user: 'u-officer-1001',
+        ori: 'CA0194200',
+        purpose: 'C',
+        subjects: expect.arrayContaining(['Person:A10000001']),
+      });
     }
   });
 
   it('reports a sweep through consecutive SIDs and a screener probing for arrests, with the records behind them', async () => {
     for (let n = 200; n < 212; n++) await stack.query('officer', `{ person(id: "A10000${n}") { name { last } } }`);
     for (let i = 0; i < 3; i++) {
-      await stack.query('employment-screener', '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { person { criminalHistory { arrests { date } } } } }');
+      await stack.query(
+        'employment-screener',
+        '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { person { criminalHistory { arrests { date } } } } }',
+      );
     }
     const run = cli('report', '--json');
     expect(run.status).toBe(0);
@@ -48,7 +60,12 @@ describe('audit tools on a running stack', () => {
     expect(result.body.errors![0].extensions!.code).toBe('SOURCE_UNAVAILABLE');
     const requestId = result.headers.get('x-request-id');
     const { body } = await stack.query('auditor', `{ auditEvents(user: "u-officer-1001", limit: 5) { requestId outcome subjects errorCodes } }`);
-    expect(body.data!.auditEvents.find((e: any) => e.requestId === requestId)).toEqual({ requestId, outcome: 'ERROR', subjects: [], errorCodes: ['SOURCE_UNAVAILABLE'] });
+    expect(body.data!.auditEvents.find((e: any) => e.requestId === requestId)).toEqual({
+      requestId,
+      outcome: 'ERROR',
+      subjects: [],
+      errorCodes: ['SOURCE_UNAVAILABLE'],
+    });
   });
 
   it('verifies the chain the running gateway wrote', async () => {

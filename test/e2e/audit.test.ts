@@ -67,7 +67,9 @@ describe('the audit of every operation', () => {
       expect(record.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       // The protected party's name was shown too: A10000002 is disclosed as well.
       expect(record.subjects).toEqual(['Person:A10000001', 'Person:A10000002', 'ProtectiveOrder:PO-000001']);
-      expect(record.fieldsResolved).toEqual(expect.arrayContaining(['Person.criminalHistory', 'Charge.statute', 'ProtectiveOrder.terms', 'OrderTerms.firearmsProhibited', 'Person.alerts']));
+      expect(record.fieldsResolved).toEqual(
+        expect.arrayContaining(['Person.criminalHistory', 'Charge.statute', 'ProtectiveOrder.terms', 'OrderTerms.firearmsProhibited', 'Person.alerts']),
+      );
       expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
       expect(record.prevHash).toMatch(/^[0-9a-f]{64}$/);
     });
@@ -97,7 +99,9 @@ describe('the audit of every operation', () => {
 
     it('INVALID: a document that does not parse, one that does not validate, and a body that is not JSON', async () => {
       const parse = await stack.query('officer', '{ person(id: "A1" { id }');
-      expect(await recordsOf(parse)).toEqual([expect.objectContaining({ outcome: 'INVALID', errorCodes: ['GRAPHQL_PARSE_FAILED'], userSub: 'u-officer-1001' })]);
+      expect(await recordsOf(parse)).toEqual([
+        expect.objectContaining({ outcome: 'INVALID', errorCodes: ['GRAPHQL_PARSE_FAILED'], userSub: 'u-officer-1001' }),
+      ]);
       const validate = await stack.query('officer', '{ person(id: "A10000001") { shoeSize } }');
       expect(await recordsOf(validate)).toEqual([expect.objectContaining({ outcome: 'INVALID', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] })]);
       const json = await postGraphQL(stack.gatewayUrl, '{"query": ', { authorization: `Bearer ${await stack.token('officer')}` });
@@ -106,10 +110,15 @@ describe('the audit of every operation', () => {
     });
 
     it('includes introspection and the auditors’ own queries', async () => {
-      const introspection = await stack.query('officer', '{ __schema { queryType { name } } }', undefined, { 'x-purpose-code': undefined, 'x-reason': undefined });
+      const introspection = await stack.query('officer', '{ __schema { queryType { name } } }', undefined, {
+        'x-purpose-code': undefined,
+        'x-reason': undefined,
+      });
       expect(await recordsOf(introspection)).toEqual([expect.objectContaining({ outcome: 'ALLOWED', userSub: 'u-officer-1001', subjects: [] })]);
       const own = await stack.query('auditor', '{ auditEvents(limit: 1) { id } }');
-      expect(await recordsOf(own)).toEqual([expect.objectContaining({ outcome: 'ALLOWED', userSub: 'u-auditor-5001', fieldsResolved: ['AuditEvent.id', 'Query.auditEvents'], subjects: [] })]);
+      expect(await recordsOf(own)).toEqual([
+        expect.objectContaining({ outcome: 'ALLOWED', userSub: 'u-auditor-5001', fieldsResolved: ['AuditEvent.id', 'Query.auditEvents'], subjects: [] }),
+      ]);
     });
   });
 
@@ -120,7 +129,10 @@ describe('the audit of every operation', () => {
     });
 
     it('names every candidate a search returned, and the alert and subject of an alert lookup', async () => {
-      const search = await stack.query('officer', '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score person { name { last } } } }');
+      const search = await stack.query(
+        'officer',
+        '{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score person { name { last } } } }',
+      );
       expect((await recordsOf(search))[0].subjects).toEqual(expect.arrayContaining(['Person:A10000001', 'Person:A10000007']));
       const alert = await stack.query('officer', '{ alert(id: "AL-0000001") { warrant { offense } subject { name { last } } } }');
       expect((await recordsOf(alert))[0].subjects).toEqual(['Alert:AL-0000001', 'Person:A10000003']);
@@ -135,9 +147,21 @@ describe('the audit of every operation', () => {
   describe('auditEvents (docs/design.md §2, rule 8)', () => {
     it('finds who looked at a subject, by subject, user, ORI, purpose and outcome, never with record contents', async () => {
       await stack.query('court-clerk', '{ person(id: "A10000005") { name { last } } }');
-      const { body } = await stack.query('auditor', '{ auditEvents(subject: "Person:A10000005", limit: 10) { user ori purpose reason outcome subjects fieldsResolved operationName } }');
+      const { body } = await stack.query(
+        'auditor',
+        '{ auditEvents(subject: "Person:A10000005", limit: 10) { user ori purpose reason outcome subjects fieldsResolved operationName } }',
+      );
       expect(body.errors).toBeUndefined();
-      expect(body.data!.auditEvents).toEqual([expect.objectContaining({ user: 'u-clerk-3001', ori: 'CA019015J', purpose: 'D', reason: 'FL-2026-0042', outcome: 'ALLOWED', subjects: ['Person:A10000005'] })]);
+      expect(body.data!.auditEvents).toEqual([
+        expect.objectContaining({
+          user: 'u-clerk-3001',
+          ori: 'CA019015J',
+          purpose: 'D',
+          reason: 'FL-2026-0042',
+          outcome: 'ALLOWED',
+          subjects: ['Person:A10000005'],
+        }),
+      ]);
       expect(JSON.stringify(body)).not.toContain('GARCIA');
       const byUser = await stack.query('auditor', '{ auditEvents(user: "u-dispatch-2001", outcome: PARTIAL) { deniedPaths } }');
       expect(byUser.body.data!.auditEvents).toEqual(expect.arrayContaining([{ deniedPaths: ['person.criminalHistory'] }]));

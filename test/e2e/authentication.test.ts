@@ -42,14 +42,27 @@ describe('caller authentication at the gateway', () => {
     expectUnauthenticated(await send(`Bearer ${editPayload(token, (p) => ({ ...p, scope: 'person:read criminal_history:read criminal_history:sealed' }))}`));
   });
   it('refuses an expired token', async () =>
-    expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { expiresAt: Math.floor(Date.now() / 1000) - 3600, issuedAt: Math.floor(Date.now() / 1000) - 7200 })}`)));
-  it('refuses a token without an expiry', async () => expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { expiresAt: null })}`)));
-  it('refuses a token from another issuer', async () => expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { issuer: 'https://evil.example' })}`)));
-  it('refuses a token for another audience', async () => expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { audience: 'some-other-api' })}`)));
-  it('refuses a token without an ORI', async () => expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims({ ori: undefined }))}`)));
+    expectUnauthenticated(
+      await send(
+        `Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { expiresAt: Math.floor(Date.now() / 1000) - 3600, issuedAt: Math.floor(Date.now() / 1000) - 7200 })}`,
+      ),
+    ));
+  it('refuses a token without an expiry', async () =>
+    expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { expiresAt: null })}`)));
+  it('refuses a token from another issuer', async () =>
+    expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { issuer: 'https://evil.example' })}`)));
+  it('refuses a token for another audience', async () =>
+    expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims(), { audience: 'some-other-api' })}`)));
+  it('refuses a token without an ORI', async () =>
+    expectUnauthenticated(await send(`Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims({ ori: undefined }))}`)));
   it('refuses an HS256 token keyed with the public key (algorithm confusion)', async () => {
     const publicJwk = readFileSync(sandboxKeyFiles(stack.dataDir, SANDBOX_KEYS.devIssuer).publicFile);
-    const token = await new SignJWT(callerClaims()).setProtectedHeader({ alg: 'HS256' }).setIssuer('custodian-dev-issuer').setAudience('custodian').setExpirationTime('10m').sign(publicJwk);
+    const token = await new SignJWT(callerClaims())
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('custodian-dev-issuer')
+      .setAudience('custodian')
+      .setExpirationTime('10m')
+      .sign(publicJwk);
     expectUnauthenticated(await send(`Bearer ${token}`));
   });
   it('refuses a GET query without a token as well', async () => {
@@ -68,7 +81,10 @@ describe('internal tokens between the gateway and the subgraphs', () => {
     await stack?.stop();
   });
 
-  const ENTITIES = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id } } }', variables: { r: [{ __typename: 'Person', id: 'A10000001' }] } };
+  const ENTITIES = {
+    query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id } } }',
+    variables: { r: [{ __typename: 'Person', id: 'A10000001' }] },
+  };
   const SERVICE = { query: '{ _service { sdl } }' };
 
   describe.each(SUBGRAPH_NAMES)('%s', (name) => {
@@ -89,7 +105,13 @@ describe('internal tokens between the gateway and the subgraphs', () => {
     it('refuses an internal token signed by another key', async () => {
       const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
       const forged = await new SignJWT({ scope: findPersona('court-clerk')!.scopes.join(' '), rid: 'x', purpose: 'C' })
-        .setProtectedHeader({ alg: 'EdDSA' }).setIssuer('custodian-gateway').setAudience(name).setSubject('u-evil').setIssuedAt().setExpirationTime('1m').sign(privateKey);
+        .setProtectedHeader({ alg: 'EdDSA' })
+        .setIssuer('custodian-gateway')
+        .setAudience(name)
+        .setSubject('u-evil')
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(privateKey);
       refused(await call(ENTITIES, forged));
     });
     it('serves _service and _entities with a valid internal token', async () => {

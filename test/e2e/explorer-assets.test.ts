@@ -34,7 +34,10 @@ describe('sandbox explorer assets', () => {
   });
 
   it("tells the page what each field needs and which fields each persona can never read, from the supergraph's @access (rule 13)", async () => {
-    const config = (await (await fetch(`${base}/explorer/config`)).json()) as { access: Record<string, string>; personas: Array<{ persona: string; neverReadable: string[] }> };
+    const config = (await (await fetch(`${base}/explorer/config`)).json()) as {
+      access: Record<string, string>;
+      personas: Array<{ persona: string; neverReadable: string[] }>;
+    };
     expect(config.access['CriminalHistory.convictions']).toBe('criminal_history:read | criminal_history:employment + purpose I');
     const never = (persona: string) => config.personas.find((p) => p.persona === persona)!.neverReadable;
     expect(never('dispatcher')).toEqual(expect.arrayContaining(['Person.criminalHistory', 'CriminalHistory.arrests', 'ProtectedParty.address']));

@@ -75,7 +75,7 @@ describe('faults', () => {
     };
     const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
     // Kill once the load is well under way (on a loaded machine that takes longer than 1.5 s).
-    for (const started = Date.now(); served.length <= 20 && Date.now() - started < 30_000; ) await new Promise((r) => setTimeout(r, 50));
+    for (const started = Date.now(); served.length <= 20 && Date.now() - started < 30_000;) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200));
     await stack.kill('gateway', 'SIGKILL');
     stop = true;

@@ -35,7 +35,11 @@ describe('the gateway removes the fields a caller can never read before planning
     const result = await stack.query('dispatcher', '{ protectiveOrder(id: "PO-000001") { id restrainedPerson { id criminalHistory { arrests { id } } } } }');
     expect(result.body.data).toEqual({ protectiveOrder: { id: 'PO-000001', restrainedPerson: { id: 'A10000001', criminalHistory: null } } });
     expect(result.body.errors).toEqual([
-      { message: 'Not authorised to read Person.criminalHistory', path: ['protectiveOrder', 'restrainedPerson', 'criminalHistory'], extensions: { code: 'FORBIDDEN', serviceName: 'criminal-history' } },
+      {
+        message: 'Not authorised to read Person.criminalHistory',
+        path: ['protectiveOrder', 'restrainedPerson', 'criminalHistory'],
+        extensions: { code: 'FORBIDDEN', serviceName: 'criminal-history' },
+      },
     ]);
     expect(await callsTo('orders', result, 'orders')).toBe(1);
     expect(await callsTo('criminal-history', result, 'orders')).toBe(0);
@@ -78,7 +82,10 @@ describe('the gateway removes the fields a caller can never read before planning
   it('answers a non-null root field removed as the subgraph would: null up to the data, the error at the field', async () => {
     const result = await stack.query('employment-screener', '{ alerts { id } }');
     expect(result.status).toBe(200);
-    expect(result.body).toEqual({ data: null, errors: [{ message: 'Not authorised to read Query.alerts', path: ['alerts'], extensions: { code: 'FORBIDDEN', serviceName: 'alerts' } }] });
+    expect(result.body).toEqual({
+      data: null,
+      errors: [{ message: 'Not authorised to read Query.alerts', path: ['alerts'], extensions: { code: 'FORBIDDEN', serviceName: 'alerts' } }],
+    });
   });
 
   it('follows fragments, aliases and @include: a skipped field is neither fetched nor denied', async () => {
@@ -116,7 +123,9 @@ describe('the gateway removes the fields a caller can never read before planning
     let record: { deniedPaths: string[]; outcome: string } | undefined;
     for (let i = 0; i < 20 && !record; i++) {
       const audit = await stack.query('auditor', `{ auditEvents(user: "${dispatcher.sub}", limit: 20) { requestId deniedPaths outcome } }`);
-      record = (audit.body.data?.auditEvents as Array<{ requestId: string; deniedPaths: string[]; outcome: string }> | undefined)?.find((e) => e.requestId === requestId);
+      record = (audit.body.data?.auditEvents as Array<{ requestId: string; deniedPaths: string[]; outcome: string }> | undefined)?.find(
+        (e) => e.requestId === requestId,
+      );
       if (!record) await new Promise((r) => setTimeout(r, 100));
     }
     expect(record).toEqual({ requestId, deniedPaths: ['protectiveOrder.restrainedPerson.criminalHistory'], outcome: 'PARTIAL' });

@@ -24,11 +24,18 @@ interface Target {
 
 type Json = Record<string, any> | any[] | null;
 
-async function request(target: Target, init: { method?: string; path?: string; query?: Record<string, string>; body?: BodyInit; json?: unknown; headers?: Record<string, string> } = {}) {
+async function request(
+  target: Target,
+  init: { method?: string; path?: string; query?: Record<string, string>; body?: BodyInit; json?: unknown; headers?: Record<string, string> } = {},
+) {
   const url = new URL(init.path ? new URL(init.path, target.root) : target.url);
   for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
   const headers: Record<string, string> = { ...target.headers, ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers };
-  const res = await fetch(url, { method: init.method ?? (init.body !== undefined || init.json !== undefined ? 'POST' : 'GET'), headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+  const res = await fetch(url, {
+    method: init.method ?? (init.body !== undefined || init.json !== undefined ? 'POST' : 'GET'),
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
   const text = await res.text();
   let json: Json;
   try {
@@ -72,10 +79,14 @@ const CHECKS: Record<string, (t: Target) => Promise<boolean>> = {
   },
   'Directive Overloading': async (t) => errorsOf((await graphQuery(t, 'query cop { __typename @aa@aa@aa@aa@aa@aa@aa@aa@aa@aa }')).json).length === 10,
   'Introspection-based Circular Query': async (t) => {
-    const { json } = await graphQuery(t, 'query cop { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }');
+    const { json } = await graphQuery(
+      t,
+      'query cop { __schema { types { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } }',
+    );
     return (dataOf(json, '__schema')?.types?.length ?? 0) > 25;
   },
-  'Mutation is allowed over GET (possible CSRF)': async (t) => !!dataOf((await request(t, { query: { query: 'mutation cop {__typename}' } })).json, '__typename'),
+  'Mutation is allowed over GET (possible CSRF)': async (t) =>
+    !!dataOf((await request(t, { query: { query: 'mutation cop {__typename}' } })).json, '__typename'),
   'POST based url-encoded query (possible CSRF)': async (t) => {
     const body = new URLSearchParams({ query: 'query cop { __typename }' });
     return !!dataOf((await request(t, { body })).json, '__typename');

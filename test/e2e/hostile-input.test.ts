@@ -35,7 +35,11 @@ describe('hostile input, in production mode', () => {
         LOG_LEVEL: 'info',
       }),
     });
-    headers = { authorization: `Bearer ${await idp.sign(callerClaims({ scope: 'person:read criminal_history:read orders:read alerts:read' }))}`, 'x-purpose-code': 'C', 'x-reason': 'INC-7' };
+    headers = {
+      authorization: `Bearer ${await idp.sign(callerClaims({ scope: 'person:read criminal_history:read orders:read alerts:read' }))}`,
+      'x-purpose-code': 'C',
+      'x-reason': 'INC-7',
+    };
     audit = await SqlAuditStore.open({ kind: 'sqlite', dataDir: stack.dataDir });
   });
   afterAll(async () => {
@@ -67,7 +71,8 @@ describe('hostile input, in production mode', () => {
   const send = (body: unknown, extra: Record<string, string> = {}) => postGraphQL(stack.gatewayUrl, body, { ...headers, ...extra });
 
   it('a query nested past the depth limit', async () => {
-    const deep = '{ protectiveOrder(id: "PO-000001") { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { id } } } } } } } } } } } }';
+    const deep =
+      '{ protectiveOrder(id: "PO-000001") { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { restrainedPerson { protectiveOrders { id } } } } } } } } } } } }';
     await expectRefused(await send({ query: deep }), 400, 'GRAPHQL_VALIDATION_FAILED', /depth limit of 10/i);
   });
 
@@ -104,11 +109,22 @@ describe('hostile input, in production mode', () => {
   });
 
   it('huge variables (body over the cap)', async () => {
-    await expectRefused(await send({ query: 'query($x: String) { __typename }', variables: { x: 'A'.repeat(200_000) } }), 413, 'BAD_REQUEST', /larger than 102400 bytes/);
+    await expectRefused(
+      await send({ query: 'query($x: String) { __typename }', variables: { x: 'A'.repeat(200_000) } }),
+      413,
+      'BAD_REQUEST',
+      /larger than 102400 bytes/,
+    );
   });
 
   it('a forged token (alg none)', async () => {
-    await expectRefused(await send({ query: '{ __typename }' }, { authorization: `Bearer ${unsignedToken(callerClaims())}` }), 401, 'UNAUTHENTICATED', /rejected/, 'UNAUTHENTICATED');
+    await expectRefused(
+      await send({ query: '{ __typename }' }, { authorization: `Bearer ${unsignedToken(callerClaims())}` }),
+      401,
+      'UNAUTHENTICATED',
+      /rejected/,
+      'UNAUTHENTICATED',
+    );
   });
 
   it('a mutation over GET', async () => {
@@ -120,7 +136,11 @@ describe('hostile input, in production mode', () => {
   });
 
   it('a form-encoded POST (a cross-site request forgery)', async () => {
-    const res = await fetch(stack.gatewayUrl, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: 'query=%7B__typename%7D' });
+    const res = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B__typename%7D',
+    });
     const result: GraphQLResult = { status: res.status, headers: res.headers, text: await res.text(), body: {} };
     result.body = JSON.parse(result.text);
     await expectRefused(result, 400, 'BAD_REQUEST', /CSRF/);

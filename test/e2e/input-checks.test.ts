@@ -4,7 +4,8 @@ import { MAX_INPUT_LENGTHS } from '../../platform/src/input-limits';
 import { startStack, STORE_KINDS, type GraphQLResult, type Stack, type StoreKind } from '../support/stack';
 
 const SEARCH_LITERAL = (dateOfBirth: string) => `{ searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: ${dateOfBirth}) { score } }`;
-const SEARCH_VARIABLES = 'query Search($last: String!, $first: String, $dob: Date) { searchPersons(lastName: $last, firstName: $first, dateOfBirth: $dob) { score person { id } } }';
+const SEARCH_VARIABLES =
+  'query Search($last: String!, $first: String, $dob: Date) { searchPersons(lastName: $last, firstName: $first, dateOfBirth: $dob) { score person { id } } }';
 const ISSUE = 'mutation Issue($input: IssueProtectiveOrderInput!) { issueProtectiveOrder(input: $input) { id } }';
 const issueInput = (party: Record<string, unknown>) => ({
   caseNumber: 'FL-26-009101',

@@ -55,7 +55,9 @@ describe('lockout and forged tokens', () => {
   it('forged tokens still count against the address they come from', async () => {
     const ip = from();
     for (let i = 0; i < 5; i++) {
-      expect((await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${unsignedToken(callerClaims({ sub: `u-${randomUUID()}` }))}`, ...ip })).status).toBe(401);
+      expect(
+        (await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${unsignedToken(callerClaims({ sub: `u-${randomUUID()}` }))}`, ...ip })).status,
+      ).toBe(401);
     }
     const locked = await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${await victimToken(`u-${randomUUID()}`)}`, ...C, ...ip });
     expect(locked.status).toBe(429);
@@ -63,7 +65,10 @@ describe('lockout and forged tokens', () => {
 
   it('genuine tokens of the user that fail (expired) still count against that user, from any address', async () => {
     const user = `u-${randomUUID()}`;
-    const expired = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: user }), { expiresAt: Math.floor(Date.now() / 1000) - 3600, issuedAt: Math.floor(Date.now() / 1000) - 7200 });
+    const expired = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: user }), {
+      expiresAt: Math.floor(Date.now() / 1000) - 3600,
+      issuedAt: Math.floor(Date.now() / 1000) - 7200,
+    });
     for (let i = 0; i < 5; i++) expect((await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${expired}`, ...from() })).status).toBe(401);
     expect((await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${await victimToken(user)}`, ...C, ...from() })).status).toBe(429);
   });

@@ -14,7 +14,10 @@ const ROUNDS = 300;
 /** A 95 KB string: what fits a subgraph's body limit many times over, and what killed criminal-history. */
 const HUGE = 95_000;
 
-const distinct = (i: number, length: number) => `${String(i).padStart(6, '0').replace(/\d/g, (d) => 'ABCDEFGHIJ'[+d])}${'Q'.repeat(length - 6)}`;
+const distinct = (i: number, length: number) =>
+  `${String(i)
+    .padStart(6, '0')
+    .replace(/\d/g, (d) => 'ABCDEFGHIJ'[+d])}${'Q'.repeat(length - 6)}`;
 
 /** One maximal operation per subgraph: through the gateway at the documented limit, and straight at the subgraph far past it. */
 const PROBES: Record<SubgraphName, { query: string; variables: (i: number, length: number) => Record<string, string>; limit: number }> = {
@@ -50,23 +53,31 @@ describe(`every service within a ${OLD_SPACE_MB} MB heap under maximal inputs`, 
     await stack?.stop();
   });
 
-  it.each(SUBGRAPH_NAMES)('%s: inputs at the limit answered through the gateway, inputs past it refused at the subgraph itself', async (name) => {
-    const probe = PROBES[name];
-    for (let i = 0; i < ROUNDS; i++) {
-      const atLimit = await stack.query('officer', probe.query, probe.variables(i, probe.limit));
-      expect({ status: atLimit.status, errors: atLimit.body.errors }).toEqual({ status: 200, errors: undefined });
-    }
-    const token = { [INTERNAL_TOKEN_HEADER]: await stack.internalToken('officer', name) };
-    const answers: Array<{ status: number; code: unknown; echoed: boolean }> = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const past = await postGraphQL(stack.subgraphUrls[name], { query: probe.query, variables: probe.variables(i, HUGE) }, token).catch(() => null);
-      answers.push(past ? { status: past.status, code: past.body.errors?.[0]?.extensions?.code, echoed: past.text.includes('Q'.repeat(100)) } : { status: 0, code: 'NO ANSWER', echoed: false });
-    }
-    // Alive first (a subgraph that ran out of heap answers nothing), then each answer.
-    expect(stack.logs(name)).not.toMatch(/heap out of memory|FATAL ERROR/i);
-    expect((await fetch(stack.subgraphUrls[name].replace('/graphql', '/health/live'))).status).toBe(200);
-    expect(answers.filter((a) => a.status !== 400 || a.code !== 'BAD_USER_INPUT' || a.echoed)).toEqual([]);
-  }, 240_000);
+  it.each(SUBGRAPH_NAMES)(
+    '%s: inputs at the limit answered through the gateway, inputs past it refused at the subgraph itself',
+    async (name) => {
+      const probe = PROBES[name];
+      for (let i = 0; i < ROUNDS; i++) {
+        const atLimit = await stack.query('officer', probe.query, probe.variables(i, probe.limit));
+        expect({ status: atLimit.status, errors: atLimit.body.errors }).toEqual({ status: 200, errors: undefined });
+      }
+      const token = { [INTERNAL_TOKEN_HEADER]: await stack.internalToken('officer', name) };
+      const answers: Array<{ status: number; code: unknown; echoed: boolean }> = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const past = await postGraphQL(stack.subgraphUrls[name], { query: probe.query, variables: probe.variables(i, HUGE) }, token).catch(() => null);
+        answers.push(
+          past
+            ? { status: past.status, code: past.body.errors?.[0]?.extensions?.code, echoed: past.text.includes('Q'.repeat(100)) }
+            : { status: 0, code: 'NO ANSWER', echoed: false },
+        );
+      }
+      // Alive first (a subgraph that ran out of heap answers nothing), then each answer.
+      expect(stack.logs(name)).not.toMatch(/heap out of memory|FATAL ERROR/i);
+      expect((await fetch(stack.subgraphUrls[name].replace('/graphql', '/health/live'))).status).toBe(200);
+      expect(answers.filter((a) => a.status !== 400 || a.code !== 'BAD_USER_INPUT' || a.echoed)).toEqual([]);
+    },
+    240_000,
+  );
 
   it('every service survived, and the stack still answers a whole profile', async () => {
     for (const name of [...SUBGRAPH_NAMES, 'gateway' as const]) expect(stack.logs(name)).not.toMatch(/heap out of memory|FATAL ERROR/i);

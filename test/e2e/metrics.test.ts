@@ -51,18 +51,36 @@ describe('metrics', () => {
     expect(unauthenticated.status).toBe(401);
     const token = await signAsDevIssuer(stack.dataDir, callerClaims({ sub: `u-${randomUUID()}`, client: `c-${randomUUID()}` }));
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await postGraphQL(stack.gatewayUrl, { query: '{ person(id: "A10000001") { id } }' }, { authorization: `Bearer ${token}`, 'x-purpose-code': 'C', 'x-reason': 'INC-M' })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (
+          await postGraphQL(
+            stack.gatewayUrl,
+            { query: '{ person(id: "A10000001") { id } }' },
+            { authorization: `Bearer ${token}`, 'x-purpose-code': 'C', 'x-reason': 'INC-M' },
+          )
+        ).status,
+      );
     expect(statuses).toEqual([200, 200, 429]);
 
     const after = await scrape();
     const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
-    expect(delta('custodian_graphql_operations_total', { graphql_operation_name: 'ProfileForMetrics', graphql_operation_type: 'query', outcome: 'ALLOWED', client: 'patrol-mdt' })).toBe(1);
+    expect(
+      delta('custodian_graphql_operations_total', {
+        graphql_operation_name: 'ProfileForMetrics',
+        graphql_operation_type: 'query',
+        outcome: 'ALLOWED',
+        client: 'patrol-mdt',
+      }),
+    ).toBe(1);
     expect(delta('custodian_graphql_operations_total', { graphql_operation_name: 'HistoryForMetrics', outcome: 'PARTIAL' })).toBe(1);
     expect(delta('custodian_field_denials_total', { field: 'Person.criminalHistory' })).toBe(1);
     expect(after).not.toContain('field="hist"');
     expect(delta('custodian_graphql_operations_total', { graphql_operation_name: 'none', outcome: 'UNAUTHENTICATED', client: 'none' })).toBe(1);
     expect(delta('custodian_refusals_total', { reason: 'user' })).toBe(1);
-    expect(delta('http_server_request_duration_seconds_count', { http_request_method: 'POST', http_response_status_code: '401', http_route: '/graphql' })).toBe(1);
+    expect(delta('http_server_request_duration_seconds_count', { http_request_method: 'POST', http_response_status_code: '401', http_route: '/graphql' })).toBe(
+      1,
+    );
     expect(delta('http_server_request_duration_seconds_count', { http_request_method: 'POST', http_response_status_code: '429' })).toBe(1);
     expect(delta('custodian_subgraph_fetch_duration_seconds_count', { subgraph: 'criminal-history', outcome: 'ok' })).toBeGreaterThanOrEqual(2);
     expect(delta('custodian_audit_commit_batch_size_sum', {})).toBeGreaterThanOrEqual(6);

@@ -2,7 +2,8 @@ import { dropTestDatabases } from '../support/postgres';
 import { startStack, STORE_KINDS, type Stack } from '../support/stack';
 
 /** What the court reads of an order: its authors' account ids too (orders:write). */
-const ORDER_FIELDS = 'id version status type issuedAt expiresAt terms { noContact stayAwayYards stayAwayFrom firearmsProhibited moveOut other } service { served servedAt method } history { version type by byName byOri changes { field from to } }';
+const ORDER_FIELDS =
+  'id version status type issuedAt expiresAt terms { noContact stayAwayYards stayAwayFrom firearmsProhibited moveOut other } service { served servedAt method } history { version type by byName byOri changes { field from to } }';
 /** What an officer reads: authors by name and agency, not by account id. */
 const OFFICER_ORDER_FIELDS = ORDER_FIELDS.replace(' by byName', ' byName');
 
@@ -26,7 +27,15 @@ const issueInput = (overrides: Record<string, unknown> = {}) => ({
   court: 'LOS ANGELES SUPERIOR COURT',
   type: 'DVRO',
   restrainedPersonId: 'A10000006',
-  protectedParties: [{ name: { last: 'ROE', first: 'JANE' }, dateOfBirth: '1988-07-02', relationship: 'DATING', personId: 'A10000002', address: { street: '9 SAFE HOUSE RD', city: 'PASADENA', state: 'CA', postalCode: '91101' } }],
+  protectedParties: [
+    {
+      name: { last: 'ROE', first: 'JANE' },
+      dateOfBirth: '1988-07-02',
+      relationship: 'DATING',
+      personId: 'A10000002',
+      address: { street: '9 SAFE HOUSE RD', city: 'PASADENA', state: 'CA', postalCode: '91101' },
+    },
+  ],
   terms: { noContact: true, stayAwayYards: 100, stayAwayFrom: ['PROTECTED PARTY', 'HOME'], firearmsProhibited: true },
   expiresAt: inAYear(),
   ...overrides,
@@ -48,7 +57,13 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
     const issued = await stack.query('court-clerk', ISSUE, { input: issueInput() });
     expect(issued.body.errors).toBeUndefined();
     const order = issued.body.data!.issueProtectiveOrder;
-    expect(order).toMatchObject({ version: 1, status: 'ACTIVE', type: 'DVRO', service: { served: false }, terms: { stayAwayYards: 100, firearmsProhibited: true, moveOut: false } });
+    expect(order).toMatchObject({
+      version: 1,
+      status: 'ACTIVE',
+      type: 'DVRO',
+      service: { served: false },
+      terms: { stayAwayYards: 100, firearmsProhibited: true, moveOut: false },
+    });
     expect(order.id).toMatch(/^PO-\d{6}$/);
     expect(order.history).toEqual([expect.objectContaining({ version: 1, type: 'ISSUED', by: 'u-clerk-3001', byOri: 'CA019015J' })]);
 
@@ -97,14 +112,22 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
     const audit = await stack.query('auditor', `{ auditEvents(subject: "ProtectiveOrder:${order.id}") { user operationType operationName outcome subjects } }`);
     const mutations = audit.body.data!.auditEvents.filter((e: any) => e.operationType === 'mutation');
     expect(mutations.map((e: any) => e.operationName).sort()).toEqual(['Issue', 'Modify', 'Serve', 'Terminate']);
-    expect(mutations.find((e: any) => e.operationName === 'Issue').subjects).toEqual(expect.arrayContaining([`ProtectiveOrder:${order.id}`, 'Person:A10000006', 'Person:A10000002']));
+    expect(mutations.find((e: any) => e.operationName === 'Issue').subjects).toEqual(
+      expect.arrayContaining([`ProtectiveOrder:${order.id}`, 'Person:A10000006', 'Person:A10000002']),
+    );
     expect(mutations.every((e: any) => e.outcome === 'ALLOWED')).toBe(true);
   });
 
   describe('optimistic concurrency', () => {
     let id: string;
     beforeAll(async () => {
-      const { body } = await stack.query('court-clerk', ISSUE, { input: issueInput({ caseNumber: 'FL-26-009002', restrainedPersonId: 'A10000007', protectedParties: [{ name: { last: 'PARK', first: 'MIN' }, relationship: 'FORMER_SPOUSE' }] }) });
+      const { body } = await stack.query('court-clerk', ISSUE, {
+        input: issueInput({
+          caseNumber: 'FL-26-009002',
+          restrainedPersonId: 'A10000007',
+          protectedParties: [{ name: { last: 'PARK', first: 'MIN' }, relationship: 'FORMER_SPOUSE' }],
+        }),
+      });
       id = body.data!.issueProtectiveOrder.id;
     });
 
@@ -119,7 +142,9 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
     });
 
     it('lets exactly one of two concurrent modifications win', async () => {
-      const results = await Promise.all([300, 400, 500].map((yards) => stack.query('court-clerk', MODIFY, { id, v: 2, changes: { terms: { stayAwayYards: yards } } })));
+      const results = await Promise.all(
+        [300, 400, 500].map((yards) => stack.query('court-clerk', MODIFY, { id, v: 2, changes: { terms: { stayAwayYards: yards } } })),
+      );
       const won = results.filter((r) => !r.body.errors);
       const lost = results.filter((r) => r.body.errors?.[0].extensions?.code === 'CONFLICT');
       expect([won.length, lost.length]).toEqual([1, 2]);
@@ -152,12 +177,18 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
     it('service dated before the order was issued', async () => {
       const { body } = await stack.query('officer', '{ protectiveOrder(id: "PO-000001") { version issuedAt } }');
       const before = new Date(Date.parse(body.data!.protectiveOrder.issuedAt) - 86_400_000).toISOString();
-      await expectBadInput(await stack.query('officer', SERVE, { id: 'PO-000001', v: body.data!.protectiveOrder.version, at: before, method: 'PERSONAL' }), /before the order was issued/);
+      await expectBadInput(
+        await stack.query('officer', SERVE, { id: 'PO-000001', v: body.data!.protectiveOrder.version, at: before, method: 'PERSONAL' }),
+        /before the order was issued/,
+      );
     });
     it('terminating an order that is already terminated', async () => {
       const { body } = await stack.query('officer', '{ protectiveOrder(id: "PO-000003") { version status } }');
       expect(body.data!.protectiveOrder.status).toBe('TERMINATED');
-      await expectBadInput(await stack.query('court-clerk', TERMINATE, { id: 'PO-000003', v: body.data!.protectiveOrder.version, reason: 'AGAIN' }), /TERMINATED and cannot be terminated/);
+      await expectBadInput(
+        await stack.query('court-clerk', TERMINATE, { id: 'PO-000003', v: body.data!.protectiveOrder.version, reason: 'AGAIN' }),
+        /TERMINATED and cannot be terminated/,
+      );
     });
   });
 
@@ -169,7 +200,11 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
       ['the dispatcher may not issue', 'dispatcher', () => ({ q: ISSUE, v: { input: issueInput() } })],
       ['the officer may not modify', 'officer', (v: number) => ({ q: MODIFY, v: { id: 'PO-000001', v, changes: { terms: { stayAwayYards: 1 } } } })],
       ['the officer may not terminate', 'officer', (v: number) => ({ q: TERMINATE, v: { id: 'PO-000001', v, reason: 'X' } })],
-      ['the dispatcher may not record service', 'dispatcher', (v: number) => ({ q: SERVE, v: { id: 'PO-000001', v, at: new Date().toISOString(), method: 'PERSONAL' } })],
+      [
+        'the dispatcher may not record service',
+        'dispatcher',
+        (v: number) => ({ q: SERVE, v: { id: 'PO-000001', v, at: new Date().toISOString(), method: 'PERSONAL' } }),
+      ],
     ])('%s (FORBIDDEN, nothing written)', async (_sentence, persona, make) => {
       const before = await read();
       const { q, v } = make(before);
@@ -180,7 +215,12 @@ describe.each(STORE_KINDS)('the protective order lifecycle, through the gateway,
 
     it('the officer may not record service under purpose X (orders:serve needs purpose C)', async () => {
       const v = await read();
-      const result = await stack.query('officer', SERVE, { id: 'PO-000001', v, at: new Date().toISOString(), method: 'PERSONAL' }, { 'x-purpose-code': 'X', 'x-reason': undefined });
+      const result = await stack.query(
+        'officer',
+        SERVE,
+        { id: 'PO-000001', v, at: new Date().toISOString(), method: 'PERSONAL' },
+        { 'x-purpose-code': 'X', 'x-reason': undefined },
+      );
       expect(result.body.errors![0].extensions!.code).toBe('FORBIDDEN');
     });
 

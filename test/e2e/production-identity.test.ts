@@ -68,9 +68,17 @@ describe('production identity: tokens only from the configured identity provider
   it('serves no explorer, no sandbox token endpoint and no introspection in production', async () => {
     expect((await fetch(`${stack.baseUrl}/`)).status).toBe(404);
     expect((await fetch(`${stack.baseUrl}/explorer/assets/graphiql.min.js`)).status).toBe(404);
-    const token = await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"officer"}' });
+    const token = await fetch(`${stack.baseUrl}/explorer/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"persona":"officer"}',
+    });
     expect(token.status).toBe(404);
-    const introspection = await postGraphQL(stack.gatewayUrl, { query: '{ __schema { types { name } } }' }, { authorization: `Bearer ${await idp.sign(callerClaims())}` });
+    const introspection = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ __schema { types { name } } }' },
+      { authorization: `Bearer ${await idp.sign(callerClaims())}` },
+    );
     expect(introspection.body.data).toBeUndefined();
     expect(introspection.body.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(introspection.text).not.toContain('ProtectiveOrder');
@@ -79,7 +87,9 @@ describe('production identity: tokens only from the configured identity provider
   it('refuses to start in production without an identity provider, naming the variable', () => {
     expect(() => readGatewayConfig({ NODE_ENV: 'production', INTERNAL_TOKEN_PRIVATE_KEY_FILE: '/k' })).toThrow(/AUTH_JWKS_URL or AUTH_JWKS_FILE/);
     expect(() => readGatewayConfig({ NODE_ENV: 'production', AUTH_JWKS_FILE: '/j', AUTH_ISSUER: ISSUER })).toThrow(/AUTH_AUDIENCE/);
-    expect(() => readGatewayConfig({ AUTH_JWKS_FILE: '/j', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'HS256' })).toThrow(/AUTH_ALGORITHMS/);
+    expect(() => readGatewayConfig({ AUTH_JWKS_FILE: '/j', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_ALGORITHMS: 'HS256' })).toThrow(
+      /AUTH_ALGORITHMS/,
+    );
   });
 });
 

@@ -11,7 +11,8 @@ describe('rate limits, quotas and lockout', () => {
   let clientNo = 0;
   /** Each scenario comes from its own client address (the gateway trusts X-Forwarded-For from loopback here). */
   const from = () => ({ 'x-forwarded-for': `203.0.113.${++clientNo}` });
-  const tokenFor = (claims: Record<string, unknown>) => signAsDevIssuer(stack.dataDir, callerClaims({ sub: `u-${randomUUID()}`, client: `c-${randomUUID()}`, ...claims }));
+  const tokenFor = (claims: Record<string, unknown>) =>
+    signAsDevIssuer(stack.dataDir, callerClaims({ sub: `u-${randomUUID()}`, client: `c-${randomUUID()}`, ...claims }));
 
   beforeAll(async () => {
     stack = await startStack({
@@ -42,7 +43,9 @@ describe('rate limits, quotas and lockout', () => {
     expect(last!.body.errors![0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' }, message: expect.stringContaining('user rate limit') });
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last!.body.data).toBeUndefined();
-    expect(await auditOf(last!.headers.get('x-request-id'))).toEqual([expect.objectContaining({ outcome: 'DENIED', errorCodes: ['RATE_LIMITED'], sourceAddress: ip['x-forwarded-for'] })]);
+    expect(await auditOf(last!.headers.get('x-request-id'))).toEqual([
+      expect.objectContaining({ outcome: 'DENIED', errorCodes: ['RATE_LIMITED'], sourceAddress: ip['x-forwarded-for'] }),
+    ]);
     const other = await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${await tokenFor({})}`, ...C, ...from() });
     expect(other.status).toBe(200);
   });

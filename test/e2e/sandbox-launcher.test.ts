@@ -24,7 +24,11 @@ function childRunning(parent: number, script: string): number | null {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
       if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(script)) return Number(entry);
     } catch {
       // the process ended while we looked
@@ -67,11 +71,15 @@ describe('npm start: the sandbox launcher restarts a crashed service instead of 
   });
 
   const ordersOfDoe = () =>
-    postGraphQL(`${baseUrl}/graphql`, { query: '{ person(id: "A10000001") { protectiveOrders { id } } }' }, {
-      authorization: `Bearer ${officer}`,
-      'x-purpose-code': 'C',
-      'x-reason': 'INC-2026-000123',
-    });
+    postGraphQL(
+      `${baseUrl}/graphql`,
+      { query: '{ person(id: "A10000001") { protectiveOrders { id } } }' },
+      {
+        authorization: `Bearer ${officer}`,
+        'x-purpose-code': 'C',
+        'x-reason': 'INC-2026-000123',
+      },
+    );
 
   it('a subgraph killed under the launcher is started again, says so, and serves; the others never stopped', async () => {
     const before = await ordersOfDoe();
@@ -98,7 +106,10 @@ describe('npm start: the sandbox launcher restarts a crashed service instead of 
   });
 
   it('Ctrl-C (SIGTERM) still stops every service and exits 0', async () => {
-    const pids = launcher.lines.map((l) => l.match(/started \(pid (\d+)\)/)).filter(Boolean).map((m) => Number(m![1]));
+    const pids = launcher.lines
+      .map((l) => l.match(/started \(pid (\d+)\)/))
+      .filter(Boolean)
+      .map((m) => Number(m![1]));
     expect(await launcher.stop()).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
   });
@@ -108,7 +119,12 @@ describe('npm start beside NODE_ENV=production', () => {
   it('refuses before seeding or starting anything, naming the contradiction', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'custodian-launcher-'));
     try {
-      const launcher = spawnLauncher([process.execPath, LAUNCHER_SCRIPT], { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const launcher = spawnLauncher([process.execPath, LAUNCHER_SCRIPT], {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+      });
       await new Promise((r) => launcher.child.once('close', r));
       expect(launcher.child.exitCode).toBe(1);
       expect(launcher.lines.join('\n')).toMatch(/CUSTODIAN_MODE: sandbox asked for with NODE_ENV=production/);

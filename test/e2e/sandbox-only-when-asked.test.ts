@@ -48,20 +48,23 @@ describe('sandbox mode exists only when asked for by name (CUSTODIAN_MODE=sandbo
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it.each([undefined, 'prod', 'staging'])('NODE_ENV=%s: the gateway and every subgraph refuse to start without an identity provider and operator keys', async (nodeEnv) => {
-    const env = environmentWith({ NODE_ENV: nodeEnv, DATA_DIR: dataDir });
-    const [gateway, ...subgraphs] = await Promise.all(
-      ['gateway/src/main.js', ...SUBGRAPH_NAMES.map((name) => `subgraphs/${name}/src/main.js`)].map(async (script) =>
-        runUntilExit(script, { ...env, PORT: String(await freePort()) }),
-      ),
-    );
-    expect(gateway.code).toBe(1);
-    expect(gateway.stderr).toMatch(/AUTH_JWKS_URL or AUTH_JWKS_FILE: required in production/);
-    subgraphs.forEach((subgraph, i) => {
-      expect({ name: SUBGRAPH_NAMES[i], code: subgraph.code }).toEqual({ name: SUBGRAPH_NAMES[i], code: 1 });
-      expect(subgraph.stderr).toMatch(/INTERNAL_TOKEN_PUBLIC_KEY_FILE: required in production/);
-    });
-  });
+  it.each([undefined, 'prod', 'staging'])(
+    'NODE_ENV=%s: the gateway and every subgraph refuse to start without an identity provider and operator keys',
+    async (nodeEnv) => {
+      const env = environmentWith({ NODE_ENV: nodeEnv, DATA_DIR: dataDir });
+      const [gateway, ...subgraphs] = await Promise.all(
+        ['gateway/src/main.js', ...SUBGRAPH_NAMES.map((name) => `subgraphs/${name}/src/main.js`)].map(async (script) =>
+          runUntilExit(script, { ...env, PORT: String(await freePort()) }),
+        ),
+      );
+      expect(gateway.code).toBe(1);
+      expect(gateway.stderr).toMatch(/AUTH_JWKS_URL or AUTH_JWKS_FILE: required in production/);
+      subgraphs.forEach((subgraph, i) => {
+        expect({ name: SUBGRAPH_NAMES[i], code: subgraph.code }).toEqual({ name: SUBGRAPH_NAMES[i], code: 1 });
+        expect(subgraph.stderr).toMatch(/INTERNAL_TOKEN_PUBLIC_KEY_FILE: required in production/);
+      });
+    },
+  );
 
   it.each(NOT_PRODUCTION)('NODE_ENV=%s reads as production, whatever its value', (nodeEnv) => {
     const env = { NODE_ENV: nodeEnv, AUTH_JWKS_FILE: '/j', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, INTERNAL_TOKEN_PRIVATE_KEY_FILE: '/k' };
@@ -78,9 +81,14 @@ describe('sandbox mode exists only when asked for by name (CUSTODIAN_MODE=sandbo
   });
 
   it('refuses a sandbox asked for beside NODE_ENV=production (the production image sets it)', async () => {
-    expect(() => readGatewayConfig({ CUSTODIAN_MODE: 'sandbox', NODE_ENV: 'production' })).toThrow(/CUSTODIAN_MODE: sandbox asked for with NODE_ENV=production/);
+    expect(() => readGatewayConfig({ CUSTODIAN_MODE: 'sandbox', NODE_ENV: 'production' })).toThrow(
+      /CUSTODIAN_MODE: sandbox asked for with NODE_ENV=production/,
+    );
     expect(() => readSubgraphConfig('orders', { CUSTODIAN_MODE: 'sandbox', NODE_ENV: 'production' })).toThrow(/CUSTODIAN_MODE/);
-    const run = await runUntilExit('gateway/src/main.js', environmentWith({ CUSTODIAN_MODE: 'sandbox', NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) }));
+    const run = await runUntilExit(
+      'gateway/src/main.js',
+      environmentWith({ CUSTODIAN_MODE: 'sandbox', NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(await freePort()) }),
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/CUSTODIAN_MODE/);
   });
@@ -119,9 +127,16 @@ describe.each([[''], ['prod'], ['staging']])('a stack started with NODE_ENV=%p a
   it('runs as production: no explorer, no dev issuer token endpoint, no dev issuer tokens', async () => {
     expect((await fetch(`${stack.baseUrl}/`)).status).toBe(404);
     expect((await fetch(`${stack.baseUrl}/explorer/config`)).status).toBe(404);
-    const token = await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"court-clerk"}' });
+    const token = await fetch(`${stack.baseUrl}/explorer/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"persona":"court-clerk"}',
+    });
     expect(token.status).toBe(404);
-    const devToken = await postGraphQL(stack.gatewayUrl, QUERY, { authorization: `Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims())}`, ...PURPOSE });
+    const devToken = await postGraphQL(stack.gatewayUrl, QUERY, {
+      authorization: `Bearer ${await signAsDevIssuer(stack.dataDir, callerClaims())}`,
+      ...PURPOSE,
+    });
     expect(devToken.status).toBe(401);
   });
 
@@ -148,7 +163,11 @@ describe('a stack that asks for the sandbox (CUSTODIAN_MODE=sandbox), even with 
   it('serves the explorer, its token endpoint and introspection', async () => {
     expect(stack.env.CUSTODIAN_MODE).toBe('sandbox');
     expect((await fetch(`${stack.baseUrl}/`)).status).toBe(200);
-    const res = await fetch(`${stack.baseUrl}/explorer/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"officer"}' });
+    const res = await fetch(`${stack.baseUrl}/explorer/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"persona":"officer"}',
+    });
     expect(res.status).toBe(200);
     const { token } = (await res.json()) as { token: string };
     const introspection = await postGraphQL(stack.gatewayUrl, INTROSPECTION, { authorization: `Bearer ${token}`, ...PURPOSE });

@@ -53,7 +53,9 @@ describe('tracing', () => {
       expect(answer.body.errors).toBeUndefined();
       const audit = await stack.query('auditor', '{ auditEvents(user: "u-officer-1001", limit: 5) { operationName traceId } }');
       expect(audit.body.errors).toBeUndefined();
-      recorded = (audit.body.data!.auditEvents as Array<{ operationName: string | null; traceId: string | null }>).filter((e) => e.operationName === 'TracedProfile');
+      recorded = (audit.body.data!.auditEvents as Array<{ operationName: string | null; traceId: string | null }>).filter(
+        (e) => e.operationName === 'TracedProfile',
+      );
       const refused = await postGraphQL(stack.gatewayUrl, { query: '{ __typename }' }, { authorization: 'Bearer not-a-token' });
       expect(refused.status).toBe(401);
       logLine = (await stack.waitForLog('gateway', 'authentication failed')) ?? '';

@@ -47,10 +47,14 @@ describe('trusted documents', () => {
       expect(event).toBeDefined();
       return event;
     }
-    const statements = () => Object.values(stack.stores).reduce((n, s) => n + (s).stats.statements, 0);
+    const statements = () => Object.values(stack.stores).reduce((n, s) => n + s.stats.statements, 0);
 
     it('the registered screening runs by id, as Apollo Client sends it', async () => {
-      const result = await postGraphQL(stack.gatewayUrl, { variables: DOE, extensions: { persistedQuery: { version: 1, sha256Hash: SCREENING_ID } } }, await screener());
+      const result = await postGraphQL(
+        stack.gatewayUrl,
+        { variables: DOE, extensions: { persistedQuery: { version: 1, sha256Hash: SCREENING_ID } } },
+        await screener(),
+      );
       expect(result.status).toBe(200);
       expect(result.body.data?.searchPersons.map((m: { person: { id: string } }) => m.person.id)).toContain('A10000001');
       expect(await recordOf(result)).toMatchObject({ outcome: 'ALLOWED', operationName: 'EmploymentScreening' });
@@ -82,7 +86,11 @@ describe('trusted documents', () => {
 
     it('a free-form GET is refused however its query string is written (a second "?" once hid the query from the check, not from Apollo)', async () => {
       const headers = { ...(await screener()), 'apollo-require-preflight': '1' };
-      for (const search of [`?query=${encodeURIComponent(FREE_FORM)}`, `?a=b?&query=${encodeURIComponent(FREE_FORM)}`, `?&&query=${encodeURIComponent(FREE_FORM)}`]) {
+      for (const search of [
+        `?query=${encodeURIComponent(FREE_FORM)}`,
+        `?a=b?&query=${encodeURIComponent(FREE_FORM)}`,
+        `?&&query=${encodeURIComponent(FREE_FORM)}`,
+      ]) {
         const before = statements();
         const result = await fetch(`${stack.gatewayUrl}${search}`, { headers });
         const body = (await result.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
@@ -91,7 +99,10 @@ describe('trusted documents', () => {
         expect(statements()).toBe(before);
       }
       // A parameter given twice is ambiguous: refused, whichever copy a reader would take.
-      const twice = await fetch(`${stack.gatewayUrl}?documentId=${SCREENING_ID}&query=${encodeURIComponent(FREE_FORM)}&query=${encodeURIComponent(FREE_FORM)}`, { headers });
+      const twice = await fetch(
+        `${stack.gatewayUrl}?documentId=${SCREENING_ID}&query=${encodeURIComponent(FREE_FORM)}&query=${encodeURIComponent(FREE_FORM)}`,
+        { headers },
+      );
       expect(twice.status).toBe(400);
     });
 
@@ -106,13 +117,20 @@ describe('trusted documents', () => {
     });
 
     it('an id sent with other text than its registered one is refused', async () => {
-      const result = await postGraphQL(stack.gatewayUrl, { query: FREE_FORM, extensions: { persistedQuery: { version: 1, sha256Hash: SCREENING_ID } } }, await screener());
+      const result = await postGraphQL(
+        stack.gatewayUrl,
+        { query: FREE_FORM, extensions: { persistedQuery: { version: 1, sha256Hash: SCREENING_ID } } },
+        await screener(),
+      );
       expect(result.body.errors?.[0]?.extensions?.code).toBe('OPERATION_NOT_TRUSTED');
       expect(result.body.data ?? null).toBeNull();
     });
 
-    it('another client\'s registered operation is not this client\'s', async () => {
-      writeFileSync(join(dir, 'patrol-mdt.json'), manifest([{ id: 'officer-lookup-1', name: 'Lookup', type: 'query', body: '{ person(id: "A10000003") { id } }' }]));
+    it("another client's registered operation is not this client's", async () => {
+      writeFileSync(
+        join(dir, 'patrol-mdt.json'),
+        manifest([{ id: 'officer-lookup-1', name: 'Lookup', type: 'query', body: '{ person(id: "A10000003") { id } }' }]),
+      );
       const officer = { authorization: `Bearer ${await stack.token('officer')}`, 'x-purpose-code': 'C', 'x-reason': 'INC-TD' };
       await waitFor(async () => (await postGraphQL(stack.gatewayUrl, { documentId: 'officer-lookup-1' }, officer)).body.data?.person?.id === 'A10000003');
       const result = await postGraphQL(stack.gatewayUrl, { documentId: 'officer-lookup-1' }, await screener());
@@ -126,7 +144,10 @@ describe('trusted documents', () => {
 
     it('manifests reload without a restart; a bad one is refused and the previous kept', async () => {
       const officer = { authorization: `Bearer ${await stack.token('officer')}`, 'x-purpose-code': 'C', 'x-reason': 'INC-TD' };
-      writeFileSync(join(dir, 'patrol-mdt.json'), manifest([{ id: 'officer-lookup-2', name: 'Lookup', type: 'query', body: '{ person(id: "A10000003") { id } }' }]));
+      writeFileSync(
+        join(dir, 'patrol-mdt.json'),
+        manifest([{ id: 'officer-lookup-2', name: 'Lookup', type: 'query', body: '{ person(id: "A10000003") { id } }' }]),
+      );
       const byId = () => postGraphQL(stack.gatewayUrl, { documentId: 'officer-lookup-2' }, officer);
       await waitFor(async () => (await byId()).body.data?.person?.id === 'A10000003');
       writeFileSync(join(dir, 'patrol-mdt.json'), '{ "format": "apollo-persisted-query-manifest", "version": 1, "operations": [{ "id": "x" }] }');
@@ -144,7 +165,7 @@ describe('trusted documents', () => {
       await stack?.stop();
     });
 
-    it('a background-check client\'s free-form operation runs, flagged in its record as outside its registered documents', async () => {
+    it("a background-check client's free-form operation runs, flagged in its record as outside its registered documents", async () => {
       const free = await stack.query('employment-screener', FREE_FORM);
       expect(free.body.data?.searchPersons).toBeDefined();
       const registered = await stack.query('employment-screener', EMPLOYMENT_SCREENING, DOE);

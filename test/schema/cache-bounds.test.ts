@@ -15,7 +15,7 @@ const NOT_CACHES: Record<string, string> = {
   'platform/src/scalars.ts PROJECT_SCALARS': "a fixed table of the project's scalars",
   'gateway/src/audit/response-subjects.ts plans': "a WeakMap keyed by Apollo's parsed documents, which its byte-bounded document cache holds",
   'gateway/src/audit/open-audit-store.ts pending': 'requests in flight to the audit worker, removed as each answers',
-  'gateway/src/trusted-documents/trusted-document-store.ts manifests': 'one manifest per client file in the operator\'s folder (at most 1,000 files of 8 MB)',
+  'gateway/src/trusted-documents/trusted-document-store.ts manifests': "one manifest per client file in the operator's folder (at most 1,000 files of 8 MB)",
   'gateway/src/audit/subject-index.ts marks': 'one entry per audit chain (gateway instance)',
   'access-policy/src/rules.ts callerPredicates': 'a WeakMap keyed by rules, which are built from code at start-up',
   'access-policy/src/rules.ts byName': 'rules by name, built from code at start-up',
@@ -68,7 +68,8 @@ describe('caches', () => {
   });
 
   it('no long-lived Map grows with what callers send (each one is listed with its reason)', () => {
-    const declaration = /^(?:export )?(?:const|let) (\w+)(?::[^=]+)? = new (?:Weak)?Map\b|^ {2}(?:(?:private|protected|public|readonly|static) )+(\w+)(?::[^=]+)? = new (?:Weak)?Map\b/gm;
+    const declaration =
+      /^(?:export )?(?:const|let) (\w+)(?::[^=]+)? = new (?:Weak)?Map\b|^ {2}(?:(?:private|protected|public|readonly|static) )+(\w+)(?::[^=]+)? = new (?:Weak)?Map\b/gm;
     const found = files.flatMap(({ file, text }) => [...text.matchAll(declaration)].map((m) => `${file} ${m[1] ?? m[2]}`));
     expect(found.filter((name) => !Object.hasOwn(NOT_CACHES, name))).toEqual([]);
   });

@@ -41,7 +41,20 @@ const secretPath = (env: Record<string, string>, name: string) => env[name]?.rep
 /** Docker cannot run here: the production shape is checked against what the code reads. */
 describe('docker-compose.yml: the production shape', () => {
   it('has PostgreSQL with a volume and a health check, the migration job, three subgraphs, two gateways, a load balancer, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['alerts', 'criminal-history', 'gateway-1', 'gateway-2', 'grafana', 'load-balancer', 'migrate', 'nats', 'orders', 'postgres', 'prometheus', 'seed']);
+    expect(Object.keys(services).sort()).toEqual([
+      'alerts',
+      'criminal-history',
+      'gateway-1',
+      'gateway-2',
+      'grafana',
+      'load-balancer',
+      'migrate',
+      'nats',
+      'orders',
+      'postgres',
+      'prometheus',
+      'seed',
+    ]);
     expect(services.postgres.volumes).toContain('pgdata:/var/lib/postgresql/data');
     expect(compose.volumes).toHaveProperty('pgdata');
     expect(services.postgres.healthcheck!.test.join(' ')).toContain('pg_isready');
@@ -72,7 +85,8 @@ describe('docker-compose.yml: the production shape', () => {
       ...(name === 'orders' ? { nats: { condition: 'service_healthy' } } : {}),
     });
     expect(s.healthcheck!.test.join(' ')).toContain(`:${env.PORT}/health/ready`);
-    for (const variable of Object.keys(env)) expect({ service: name, variable, known: subgraphVars.includes(variable) }).toEqual({ service: name, variable, known: true });
+    for (const variable of Object.keys(env))
+      expect({ service: name, variable, known: subgraphVars.includes(variable) }).toEqual({ service: name, variable, known: true });
   });
 
   it('runs NATS with JetStream, its store on a volume, healthy before orders and the gateways, and published nowhere', () => {
@@ -121,7 +135,8 @@ describe('docker-compose.yml: the production shape', () => {
     expect(s.command).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/gateway/src/main.js']);
     expect(s.healthcheck!.test.join(' ')).toContain(':4000/health/ready');
     expect(s.ports).toBeUndefined();
-    for (const variable of Object.keys(env)) expect({ service: name, variable, known: gatewayVars.includes(variable) }).toEqual({ service: name, variable, known: true });
+    for (const variable of Object.keys(env))
+      expect({ service: name, variable, known: gatewayVars.includes(variable) }).toEqual({ service: name, variable, known: true });
   });
 
   it('has no dev issuer anywhere: no sandbox mode, no dev keys', () => {
@@ -139,7 +154,9 @@ describe('docker-compose.yml: the production shape', () => {
   });
 
   it('publishes only the load balancer, which balances both gateways on their port, and Grafana on loopback', () => {
-    const published = Object.entries(services).filter(([, s]) => s.ports).map(([n]) => n);
+    const published = Object.entries(services)
+      .filter(([, s]) => s.ports)
+      .map(([n]) => n);
     expect(published.sort()).toEqual(['grafana', 'load-balancer']);
     expect(services.grafana.ports).toEqual(['127.0.0.1:3000:3000']);
     expect(services['load-balancer'].depends_on).toEqual({ 'gateway-1': { condition: 'service_healthy' }, 'gateway-2': { condition: 'service_healthy' } });
@@ -164,7 +181,10 @@ describe('docker-compose.yml: the production shape', () => {
 describe('docker-compose.yml: monitoring', () => {
   const deploy = (path: string) => readFileSync(join(root, 'deploy', path), 'utf8');
   const prometheus = parse(deploy('prometheus.yml')) as { scrape_configs: Array<{ metrics_path?: string; static_configs: Array<{ targets: string[] }> }> };
-  const dashboard = JSON.parse(deploy('grafana/dashboards/custodian-gateway.json')) as { uid: string; panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }> };
+  const dashboard = JSON.parse(deploy('grafana/dashboards/custodian-gateway.json')) as {
+    uid: string;
+    panels: Array<{ title: string; datasource: { uid: string }; targets: Array<{ expr: string }> }>;
+  };
   const mountOf = (service: string, target: string) => services[service].volumes!.find((v) => v.split(':')[1] === target)?.split(':')[0];
 
   it('scrapes /metrics on each gateway at the METRICS_PORT it is given, which is not its public port', () => {
@@ -188,7 +208,8 @@ describe('docker-compose.yml: monitoring', () => {
     expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
     const providers = parse(deploy('grafana/provisioning/dashboards/custodian.yml')) as { providers: Array<{ options: { path: string } }> };
     expect(mountOf('grafana', providers.providers[0].options.path)).toBe('./deploy/grafana/dashboards');
-    for (const panel of dashboard.panels) expect({ panel: panel.title, uid: panel.datasource.uid }).toEqual({ panel: panel.title, uid: datasources.datasources[0].uid });
+    for (const panel of dashboard.panels)
+      expect({ panel: panel.title, uid: panel.datasource.uid }).toEqual({ panel: panel.title, uid: datasources.datasources[0].uid });
     expect(services.grafana.environment!.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
     expect(services.grafana.environment!.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
   });
@@ -197,14 +218,24 @@ describe('docker-compose.yml: monitoring', () => {
     const metrics = new GatewayMetrics();
     metrics.watchAuditQueue(() => 0);
     const exported = new Set(
-      (await metrics.registry.getMetricsAsJSON()).flatMap((m) => (String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name])),
+      (await metrics.registry.getMetricsAsJSON()).flatMap((m) =>
+        String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+      ),
     );
     const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(?:http|custodian|nodejs|process)_[a-z0-9_]+/g) ?? []));
     expect(used.filter((name) => !exported.has(name))).toEqual([]);
     for (const family of [
-      'custodian_graphql_operations_total', 'http_server_request_duration_seconds_bucket', 'custodian_subgraph_fetch_duration_seconds_bucket',
-      'custodian_subgraph_fetch_errors_total', 'custodian_audit_commit_duration_seconds_bucket', 'custodian_audit_commit_batch_size_sum',
-      'custodian_audit_queue_depth', 'custodian_audit_write_failures_total', 'custodian_field_denials_total', 'custodian_refusals_total',
-    ]) expect(used).toContain(family);
+      'custodian_graphql_operations_total',
+      'http_server_request_duration_seconds_bucket',
+      'custodian_subgraph_fetch_duration_seconds_bucket',
+      'custodian_subgraph_fetch_errors_total',
+      'custodian_audit_commit_duration_seconds_bucket',
+      'custodian_audit_commit_batch_size_sum',
+      'custodian_audit_queue_depth',
+      'custodian_audit_write_failures_total',
+      'custodian_field_denials_total',
+      'custodian_refusals_total',
+    ])
+      expect(used).toContain(family);
   });
 });

@@ -13,7 +13,8 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
 
   it('`npm run db:migrate` creates every store in its own schema, and running it again changes nothing', async () => {
     const url = await freshDatabase();
-    const run = () => spawnSync(process.execPath, [join(projectRoot(), 'dist/seed/src/migrate-cli.js')], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
+    const run = () =>
+      spawnSync(process.execPath, [join(projectRoot(), 'dist/seed/src/migrate-cli.js')], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
     expect(run().status).toBe(0);
     expect(run().status).toBe(0);
     const client = new Client({ connectionString: url });
@@ -21,7 +22,10 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     try {
       for (const schema of ['criminal_history', 'orders', 'alerts', 'audit']) {
         const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
-        expect({ schema, versions: rows.map((r) => r.version) }).toEqual({ schema, versions: { audit: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], criminal_history: [1, 2, 3, 4, 5, 6, 7], orders: [1, 2], alerts: [1, 2] }[schema] ?? [1] });
+        expect({ schema, versions: rows.map((r) => r.version) }).toEqual({
+          schema,
+          versions: { audit: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], criminal_history: [1, 2, 3, 4, 5, 6, 7], orders: [1, 2], alerts: [1, 2] }[schema] ?? [1],
+        });
       }
       // And criminal-history has learnt whom the orders protect (none yet): its addresses are not held closed.
       const { rows } = await client.query("SELECT meta_key FROM criminal_history.store_metadata WHERE meta_key = 'address-protections'");
@@ -37,9 +41,34 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     await Promise.all(opened.map((s) => s.close()));
   });
 
-  const base = { userSub: 'u', userName: 'U', ori: 'CA0194200', client: null, scopes: [], purpose: 'C', reason: 'R', operationType: 'query', operationName: null, documentHash: null, document: null, variables: { a: [1, { b: 'c' }] }, outcome: 'ALLOWED' as const, deniedPaths: [], errorCodes: [], fieldsResolved: [], sourceAddress: null, userAgent: null, durationMs: 1 };
+  const base = {
+    userSub: 'u',
+    userName: 'U',
+    ori: 'CA0194200',
+    client: null,
+    scopes: [],
+    purpose: 'C',
+    reason: 'R',
+    operationType: 'query',
+    operationName: null,
+    documentHash: null,
+    document: null,
+    variables: { a: [1, { b: 'c' }] },
+    outcome: 'ALLOWED' as const,
+    deniedPaths: [],
+    errorCodes: [],
+    fieldsResolved: [],
+    sourceAddress: null,
+    userAgent: null,
+    durationMs: 1,
+  };
   /** The i-th record of a chain: one every five days from 1 January 2020 (so across months). */
-  const dated = (i: number, at = new Date(Date.UTC(2020, 0, 1 + 5 * i)).toISOString()) => ({ ...base, requestId: `r${i}`, at, subjects: [`Person:A1000000${i % 7}`] });
+  const dated = (i: number, at = new Date(Date.UTC(2020, 0, 1 + 5 * i)).toISOString()) => ({
+    ...base,
+    requestId: `r${i}`,
+    at,
+    subjects: [`Person:A1000000${i % 7}`],
+  });
 
   /** Appends in order, one by one, so each record's seq is its place in `entries`. */
   async function writeInOrder(writer: AuditWriter, entries: ReturnType<typeof dated>[]) {
@@ -73,7 +102,9 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => writer.append(dated(30 + i))));
     expect(await verifyAllChains(store)).toMatchObject({ ok: true, chains: [{ records: 40 }] });
     expect(await store.query({ subject: 'Person:A10000003', limit: 100 })).toHaveLength(6);
-    expect(await partitionsOf(url, 'audit_records')).toEqual(expect.arrayContaining(['audit_records_p202001', 'audit_records_p202002', 'audit_records_p202003']));
+    expect(await partitionsOf(url, 'audit_records')).toEqual(
+      expect.arrayContaining(['audit_records_p202001', 'audit_records_p202002', 'audit_records_p202003']),
+    );
     // Before 11 March: January and February go whole (seq 1–12 and 14) and seq 13 with them;
     // 1 and 6 March stay until March is past.
     expect(await store.purgeBefore('2020-03-11T00:00:00.000Z')).toBe(14);
@@ -92,7 +123,10 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     const store = await SqlAuditStore.open({ kind: 'postgres', url }, 2);
     const writer = new AuditWriter(store, { logger: createLogger('test', 'silent') });
     await writer.start();
-    await writeInOrder(writer, Array.from({ length: 20 }, (_, i) => dated(i)));
+    await writeInOrder(
+      writer,
+      Array.from({ length: 20 }, (_, i) => dated(i)),
+    );
     const client = new Client({ connectionString: url });
     await client.connect();
     try {
@@ -127,12 +161,18 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     // The store with records in one table: every migration but the partitioning (the chain heads
     // of version 8 too, which the store's writes need; version 7 then runs after them).
     const old = await openSqlClient({ kind: 'postgres', url }, 'audit', { poolSize: 2 });
-    await migrate(old, AUDIT_MIGRATIONS.filter((m) => m.version !== 7));
+    await migrate(
+      old,
+      AUDIT_MIGRATIONS.filter((m) => m.version !== 7),
+    );
     const before = new SqlAuditStore(old);
     const writers = [new AuditWriter(before, { logger: createLogger('test', 'silent') }), new AuditWriter(before, { logger: createLogger('test', 'silent') })];
     for (const w of writers) {
       await w.start();
-      await writeInOrder(w, Array.from({ length: 25 }, (_, i) => dated(i)));
+      await writeInOrder(
+        w,
+        Array.from({ length: 25 }, (_, i) => dated(i)),
+      );
     }
     await before.flushSubjectIndex();
     expect(await verifyAllChains(before, { checkpoints: before })).toMatchObject({ ok: true });
@@ -146,7 +186,10 @@ describeWithPostgres('PostgreSQL: migrations and the audit store', () => {
     expect(await store.query({ subject: 'Person:A10000003', limit: 100 })).toHaveLength(8);
     expect(await store.query({ user: 'u', from: '2020-02-01T00:00:00.000Z', to: '2020-03-01T00:00:00.000Z', limit: 100 })).toHaveLength(10);
     // The checkpoints verify wrote before the migration still hold: an incremental run reads nothing again.
-    expect((await verifyAllChains(store, { checkpoints: store })).chains.map((c) => [c.records, c.resumedAfter])).toEqual([[0, 25], [0, 25]]);
+    expect((await verifyAllChains(store, { checkpoints: store })).chains.map((c) => [c.records, c.resumedAfter])).toEqual([
+      [0, 25],
+      [0, 25],
+    ]);
     await store.close();
   });
 });

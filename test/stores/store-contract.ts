@@ -35,7 +35,12 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     it('returns the persons asked for and omits unknown ids', async () => {
       const persons = await store.personsByIds(['A10000002', 'A10000001', 'A99999999']);
       expect(persons.map((p) => p.id).sort()).toEqual(['A10000001', 'A10000002']);
-      expect(persons.find((p) => p.id === 'A10000001')).toEqual({ id: 'A10000001', name: { last: 'DOE', first: 'JOHN', middle: 'MICHAEL' }, dateOfBirth: '1985-03-14', sex: 'M' });
+      expect(persons.find((p) => p.id === 'A10000001')).toEqual({
+        id: 'A10000001',
+        name: { last: 'DOE', first: 'JOHN', middle: 'MICHAEL' },
+        dateOfBirth: '1985-03-14',
+        sex: 'M',
+      });
     });
 
     it('returns the details of the persons asked for, as seeded, and omits unknown ids', async () => {
@@ -65,7 +70,11 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     it('limits convictions to the employment view: 7 years, no relief, nothing sealed', async () => {
       const all = await store.convictionsByPersonIds(['A10000001', 'A10000005', 'A10000007'], ALL);
       expect(all.map((c) => `${c.personId} ${c.statute}`).sort()).toEqual([
-        'A10000001 PC 459', 'A10000001 PC 594(a)', 'A10000001 VC 23152(a)', 'A10000005 PC 496(a)', 'A10000007 PC 484',
+        'A10000001 PC 459',
+        'A10000001 PC 594(a)',
+        'A10000001 VC 23152(a)',
+        'A10000005 PC 496(a)',
+        'A10000007 PC 484',
       ]);
       const employment = await store.convictionsByPersonIds(['A10000001', 'A10000005', 'A10000007'], EMPLOYMENT);
       expect(employment.map((c) => `${c.personId} ${c.statute}`).sort()).toEqual(['A10000001 PC 459', 'A10000007 PC 484']);
@@ -164,7 +173,9 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
       for (let i = 0; i < 300; i++) {
         const id = `A${30000000 + i}`;
         const last = i % 2 ? 'SMYTH' : 'SMITH';
-        batch.persons.push(makePerson(rnd, { id, last, first: ['JOHN', 'JON', 'MARY'][i % 3], dateOfBirth: ['1980-01-10', '1980-01-11', '1981-06-30'][i % 5 % 3], sex: 'M' }));
+        batch.persons.push(
+          makePerson(rnd, { id, last, first: ['JOHN', 'JON', 'MARY'][i % 3], dateOfBirth: ['1980-01-10', '1980-01-11', '1981-06-30'][(i % 5) % 3], sex: 'M' }),
+        );
       }
       batch.aliases.push({ personId: 'A30000003', seq: 1, name: { last: 'Garcia', first: 'JUAN', middle: null }, lastNameCodes: phoneticCodes('Garcia') });
       await store.insertSeed(batch);
@@ -184,7 +195,15 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
         expect(ids(alike)).toEqual(Array.from({ length: 300 }, (_, i) => `A${30000000 + i}`));
         expect(alike[3].aliases).toEqual([{ last: 'Garcia', first: 'JUAN', middle: null }]);
         // By an alias's names, and by first name spelled so or sounding alike.
-        expect(ids(await store.candidatesByKeys({ lastCodes: [phoneticCodes('GARCIA')[0]], lastNorm: 'GARCIA', firstCodes: [phoneticCodes('JUAN')[0]], firstNorm: 'JUAN' }, null, 10))).toEqual(['A30000003']);
+        expect(
+          ids(
+            await store.candidatesByKeys(
+              { lastCodes: [phoneticCodes('GARCIA')[0]], lastNorm: 'GARCIA', firstCodes: [phoneticCodes('JUAN')[0]], firstNorm: 'JUAN' },
+              null,
+              10,
+            ),
+          ),
+        ).toEqual(['A30000003']);
         const johns = await store.candidatesByKeys({ ...smith, firstCodes: [phoneticCodes('JOHN')[0]], firstNorm: 'JOHN' }, null, 1000);
         expect(johns.every((p) => p.name.last === 'SMITH' && p.name.first === 'JOHN')).toBe(true);
         expect(johns).toHaveLength(50);
@@ -194,7 +213,11 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
         const days = await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH'), dates: ['1980-01-10', '1999-01-01'] }, null, 1000);
         expect(days.every((p) => p.dateOfBirth === '1980-01-10')).toBe(true);
         expect(days.length).toBeGreaterThan(50);
-        const year = await store.candidatesByKeys({ lastCodes: phoneticCodes('SMITH'), firstCodes: phoneticCodes('MARY'), dateRange: ['1981-', '1981.'] }, 'A30000100', 1000);
+        const year = await store.candidatesByKeys(
+          { lastCodes: phoneticCodes('SMITH'), firstCodes: phoneticCodes('MARY'), dateRange: ['1981-', '1981.'] },
+          'A30000100',
+          1000,
+        );
         expect(year.every((p) => p.dateOfBirth === '1981-06-30' && p.name.first === 'MARY' && p.id > 'A30000100')).toBe(true);
         expect(year.length).toBeGreaterThan(10);
         expect(await store.candidatesByKeys({ lastCodes: [] }, null, 10)).toEqual([]);
@@ -243,17 +266,22 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
         const before = await indexes();
         expect(before).toEqual(expect.arrayContaining(['person_search_keys_last', 'person_search_keys_last_dob', 'persons_last_norm_dob']));
         let during: string[] = [];
-        await expect(bulkLoad(sql, async () => {
-          during = await indexes();
-          throw new Error('load failed');
-        })).rejects.toThrow('load failed');
+        await expect(
+          bulkLoad(sql, async () => {
+            during = await indexes();
+            throw new Error('load failed');
+          }),
+        ).rejects.toThrow('load failed');
         expect(during).not.toContain('person_search_keys_last');
         expect(await indexes()).toEqual(before);
         // A load cut short (its process killed) leaves the definitions behind: the next migrate restores them.
         const dropped = await sql.get<{ value: string }>('SELECT value FROM store_metadata WHERE meta_key = ?', [BULK_LOAD_META]);
         expect(dropped).toBeUndefined();
         await sql.exec('DROP INDEX person_search_keys_last');
-        await sql.run('INSERT INTO store_metadata (meta_key, value) VALUES (?, ?)', [BULK_LOAD_META, JSON.stringify({ indexes: ['CREATE INDEX person_search_keys_last ON person_search_keys (last_code, person_id, last_norm)'], foreignKeys: [] })]);
+        await sql.run('INSERT INTO store_metadata (meta_key, value) VALUES (?, ?)', [
+          BULK_LOAD_META,
+          JSON.stringify({ indexes: ['CREATE INDEX person_search_keys_last ON person_search_keys (last_code, person_id, last_norm)'], foreignKeys: [] }),
+        ]);
         await migrate(sql, CRIMINAL_HISTORY_MIGRATIONS);
         expect(await indexes()).toEqual(before);
       } finally {
@@ -272,23 +300,43 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
 
     it('projects the event log: PO-000001 issued and served, version 2', async () => {
       const [order] = await store.ordersByIds(['PO-000001']);
-      expect(order).toMatchObject({ id: 'PO-000001', type: 'DVRO', restrainedPersonId: 'A10000001', version: 2, service: { served: true, method: 'PERSONAL' } });
-      expect(order.terms).toEqual({ noContact: true, stayAwayYards: 100, stayAwayFrom: ['PROTECTED PARTY', 'HOME', 'WORKPLACE', 'VEHICLE'], firearmsProhibited: true, moveOut: false, other: null });
+      expect(order).toMatchObject({
+        id: 'PO-000001',
+        type: 'DVRO',
+        restrainedPersonId: 'A10000001',
+        version: 2,
+        service: { served: true, method: 'PERSONAL' },
+      });
+      expect(order.terms).toEqual({
+        noContact: true,
+        stayAwayYards: 100,
+        stayAwayFrom: ['PROTECTED PARTY', 'HOME', 'WORKPLACE', 'VEHICLE'],
+        firearmsProhibited: true,
+        moveOut: false,
+        other: null,
+      });
       const events = await store.eventsByOrderIds(['PO-000001']);
-      expect(events.map((e) => [e.version, e.payload.type])).toEqual([[1, 'ISSUED'], [2, 'SERVED']]);
+      expect(events.map((e) => [e.version, e.payload.type])).toEqual([
+        [1, 'ISSUED'],
+        [2, 'SERVED'],
+      ]);
     });
 
     it('finds orders by restrained person and by protected person', async () => {
       expect((await store.ordersByRestrainedPersonIds(['A10000005'])).map((o) => o.id).sort()).toEqual(['PO-000002', 'PO-000003']);
       expect((await store.ordersProtectingPersonIds(['A10000002'])).map((x) => [x.personId, x.order.id])).toEqual([['A10000002', 'PO-000001']]);
       const parties = await store.partiesByOrderIds(['PO-000001']);
-      expect(parties).toEqual([expect.objectContaining({ personId: 'A10000002', relationship: 'SPOUSE', address: expect.objectContaining({ city: 'PASADENA' }) })]);
+      expect(parties).toEqual([
+        expect.objectContaining({ personId: 'A10000002', relationship: 'SPOUSE', address: expect.objectContaining({ city: 'PASADENA' }) }),
+      ]);
     });
 
     it('appends with optimistic concurrency: a stale version changes nothing', async () => {
       const modified = await store.append('PO-000001', 2, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 150 } });
       expect(modified.version).toBe(3);
-      await expect(store.append('PO-000001', 2, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 200 } })).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(store.append('PO-000001', 2, T.toISOString(), OFFICER, { type: 'MODIFIED', terms: { stayAwayYards: 200 } })).rejects.toBeInstanceOf(
+        VersionConflictError,
+      );
       const [order] = await store.ordersByIds(['PO-000001']);
       expect(order.terms.stayAwayYards).toBe(150);
       expect(await store.eventsByOrderIds(['PO-000001'])).toHaveLength(3);
@@ -307,14 +355,22 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
 
     it('refuses any change to a terminated order', async () => {
       const [order] = await store.ordersByIds(['PO-000003']);
-      await expect(store.append('PO-000003', order.version, T.toISOString(), OFFICER, { type: 'SERVED', servedAt: T.toISOString(), method: 'MAIL' })).rejects.toThrow(/terminated/);
+      await expect(
+        store.append('PO-000003', order.version, T.toISOString(), OFFICER, { type: 'SERVED', servedAt: T.toISOString(), method: 'MAIL' }),
+      ).rejects.toThrow(/terminated/);
     });
 
     it('gives a newly issued order the next id', async () => {
       const issued = await store.append(null, 0, T.toISOString(), OFFICER, {
-        type: 'ISSUED', caseNumber: 'FL-26-000001', court: 'LOS ANGELES SUPERIOR COURT', orderType: 'EPO', restrainedPersonId: 'A10000007',
-        protectedParties: [], terms: { noContact: true, stayAwayYards: 100, stayAwayFrom: [], firearmsProhibited: true, moveOut: false, other: null },
-        issuedAt: T.toISOString(), expiresAt: '2026-06-22T12:00:00.000Z',
+        type: 'ISSUED',
+        caseNumber: 'FL-26-000001',
+        court: 'LOS ANGELES SUPERIOR COURT',
+        orderType: 'EPO',
+        restrainedPersonId: 'A10000007',
+        protectedParties: [],
+        terms: { noContact: true, stayAwayYards: 100, stayAwayFrom: [], firearmsProhibited: true, moveOut: false, other: null },
+        issuedAt: T.toISOString(),
+        expiresAt: '2026-06-22T12:00:00.000Z',
       });
       expect(issued).toMatchObject({ id: 'PO-000004', version: 1 });
       expect((await store.ordersByCaseNumber('FL-26-000001', 10)).map((o) => o.id)).toEqual(['PO-000004']);
@@ -366,7 +422,11 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     it('seeds arrest and alert ids that are no sequence, and the same ones again with the same key', async () => {
       const key = 'a seed id key for the contract test';
       const [first, again, otherKey] = [await freshLocation(), await freshLocation(), await freshLocation()];
-      for (const [location, idKey] of [[first, key], [again, key], [otherKey, `${key}, another`]] as const) {
+      for (const [location, idKey] of [
+        [first, key],
+        [again, key],
+        [otherKey, `${key}, another`],
+      ] as const) {
         await seedStores(location, { persons: 60, seedDate: T, idKey });
       }
       const arrests = await arrestIdsOf(first, SOME);
@@ -395,7 +455,10 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
     it('re-keys arrests and alerts numbered in one sequence when an older store opens, charges and flags kept', async () => {
       const location = await freshLocation();
       const sql = await openSqlClient(location, 'criminal-history');
-      await migrate(sql, CRIMINAL_HISTORY_MIGRATIONS.filter((m) => m.version <= 3));
+      await migrate(
+        sql,
+        CRIMINAL_HISTORY_MIGRATIONS.filter((m) => m.version <= 3),
+      );
       const person = (id: string) =>
         sql.run(
           `INSERT INTO persons (id, last_name, first_name, last_code1, last_code2, date_of_birth, sex, last_norm) VALUES (?, 'DOE', 'JOHN', 'T', 'T', '1985-03-14', 'M', 'DOE')`,
@@ -403,18 +466,39 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
         );
       await person('A10000001');
       await person('A10000003');
-      const old = [['AR-00000001', 'A10000001', 0], ['AR-00000002', 'A10000001', 0], ['AR-00000005', 'A10000001', 1], ['AR-00000007', 'A10000003', 0]] as const;
+      const old = [
+        ['AR-00000001', 'A10000001', 0],
+        ['AR-00000002', 'A10000001', 0],
+        ['AR-00000005', 'A10000001', 1],
+        ['AR-00000007', 'A10000003', 0],
+      ] as const;
       for (const [id, personId, sealed] of old) {
-        await sql.run('INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile) VALUES (?, ?, ?, ?, ?, ?)', [id, personId, '2020-01-01', 'CA0194200', sealed, sealed]);
+        await sql.run('INSERT INTO arrests (id, person_id, arrest_date, agency, sealed, juvenile) VALUES (?, ?, ?, ?, ?, ?)', [
+          id,
+          personId,
+          '2020-01-01',
+          'CA0194200',
+          sealed,
+          sealed,
+        ]);
         for (const seq of [1, 2]) {
-          await sql.run(`INSERT INTO charges (arrest_id, seq, statute, description, level, disposition_type) VALUES (?, ?, ?, 'X', 'MISDEMEANOR', 'CONVICTED')`, [id, seq, `PC ${id}`]);
+          await sql.run(
+            `INSERT INTO charges (arrest_id, seq, statute, description, level, disposition_type) VALUES (?, ?, ?, 'X', 'MISDEMEANOR', 'CONVICTED')`,
+            [id, seq, `PC ${id}`],
+          );
         }
       }
       await sql.close();
       const alertsSql = await openSqlClient(location, 'alerts');
-      await migrate(alertsSql, ALERTS_MIGRATIONS.filter((m) => m.version <= 1));
+      await migrate(
+        alertsSql,
+        ALERTS_MIGRATIONS.filter((m) => m.version <= 1),
+      );
       for (const id of ['AL-0000001', 'AL-0000004', 'AL-0000009']) {
-        await alertsSql.run(`INSERT INTO alerts (id, alert_type, subject_id, agency, entered_at) VALUES (?, 'WANTED_PERSON', 'A10000003', 'CA0194200', '2026-01-01T00:00:00.000Z')`, [id]);
+        await alertsSql.run(
+          `INSERT INTO alerts (id, alert_type, subject_id, agency, entered_at) VALUES (?, 'WANTED_PERSON', 'A10000003', 'CA0194200', '2026-01-01T00:00:00.000Z')`,
+          [id],
+        );
       }
       await alertsSql.close();
 
@@ -485,7 +569,9 @@ export function describeStoreContract(adapter: string, freshLocation: () => Prom
         await sql.run("UPDATE order_parties SET person_id = 'A10000006' WHERE order_id = 'PO-000002'");
         await sql.close();
         expect(await orders.protectedPartyLinks(null, 1)).toEqual([{ orderId: 'PO-000001', seq: 1, personId: 'A10000002', inForceUntil: expect.any(String) }]);
-        expect(await orders.protectedPartyLinks({ orderId: 'PO-000001', seq: 1 }, 10)).toEqual([{ orderId: 'PO-000002', seq: 1, personId: 'A10000006', inForceUntil: expect.any(String) }]);
+        expect(await orders.protectedPartyLinks({ orderId: 'PO-000001', seq: 1 }, 10)).toEqual([
+          { orderId: 'PO-000002', seq: 1, personId: 'A10000006', inForceUntil: expect.any(String) },
+        ]);
 
         expect(await criminalHistory.addressProtectionsKnown()).toBe(false);
         expect(await syncAddressProtections(orders, criminalHistory)).toBe(2);

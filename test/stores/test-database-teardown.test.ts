@@ -3,7 +3,7 @@ import { dropDatabasesWithPrefix } from '../support/global-teardown';
 import { describeWithPostgres, POSTGRES_ADMIN_URL } from '../support/postgres';
 
 /** Issue 25: `npm test` leaves no throw-away PostgreSQL database behind, and touches no other run's. */
-describeWithPostgres('the test run\'s database teardown', () => {
+describeWithPostgres("the test run's database teardown", () => {
   const admin = () => new Client({ connectionString: POSTGRES_ADMIN_URL! });
   const exists = async (name: string) => {
     const c = admin();
@@ -16,7 +16,7 @@ describeWithPostgres('the test run\'s database teardown', () => {
   };
 
   // Its own run prefix: dropping this whole run's databases here would pull them from under other files.
-  it('drops every database of a run, and leaves another run\'s', async () => {
+  it("drops every database of a run, and leaves another run's", async () => {
     const prefix = `custodian_test_probe${process.pid}_`;
     const ours = `${prefix}teardown`;
     const theirs = 'custodian_test_otherrun_teardown_probe';

@@ -20,7 +20,20 @@ import type { CriminalHistorySeed, CriminalHistoryStore, SearchCandidate, Sex } 
 
 const LAST = ['SMITH', 'SMYTH', 'SCHMIDT', 'SMITHE', 'SMITT', 'JONES', 'GARCIA'];
 const FIRST = ['JOHN', 'JON', 'JOHNNY', 'JUAN', 'JOAN', 'MARY', 'MARIE', 'MARIA', 'J', 'JO'];
-const DAYS = ['1980-01-10', '1980-01-11', '1980-10-01', '1981-01-10', '1990-01-10', '1980-07-04', '1980-11-23', '1980-05-27', '1980-08-16', '1975-06-30', '1985-03-14', '1980-02-10'];
+const DAYS = [
+  '1980-01-10',
+  '1980-01-11',
+  '1980-10-01',
+  '1981-01-10',
+  '1990-01-10',
+  '1980-07-04',
+  '1980-11-23',
+  '1980-05-27',
+  '1980-08-16',
+  '1975-06-30',
+  '1985-03-14',
+  '1980-02-10',
+];
 
 /** A crowded population: few names, few dates, so that every level, page and bound is exercised. */
 function crowd(count: number, seed: number): { batch: CriminalHistorySeed; persons: SearchCandidate[] } {
@@ -34,9 +47,13 @@ function crowd(count: number, seed: number): { batch: CriminalHistorySeed; perso
     const dateOfBirth = rnd.pick(DAYS);
     const sex = rnd.pick<Sex>(['M', 'F', 'U']);
     batch.persons.push({
-      id, name: { last, first, middle: null }, dateOfBirth, sex,
+      id,
+      name: { last, first, middle: null },
+      dateOfBirth,
+      sex,
       physical: { heightInches: null, weightPounds: null, eyeColor: null, hairColor: null },
-      identifiers: { fbiNumber: null, driverLicense: null, ssnLast4: null }, lastKnownAddress: null,
+      identifiers: { fbiNumber: null, driverLicense: null, ssnLast4: null },
+      lastKnownAddress: null,
       lastNameCodes: phoneticCodes(last),
     });
     const aliases = rnd.chance(0.2) ? [{ last: rnd.pick([...LAST, 'OKAFOR', 'SMIT', 'SMITS', 'SMIDT']), first: rnd.pick(FIRST), middle: null }] : [];
@@ -109,9 +126,14 @@ describe('the bounded candidate set (issue 20)', () => {
     try {
       const batch: CriminalHistorySeed = { persons: [], aliases: [], arrests: [], charges: [], addressProtections: [] };
       const person = (n: number, last: string, first: string, dateOfBirth: string) => ({
-        id: `A${String(30_000_000 + n)}`, name: { last, first, middle: null }, dateOfBirth, sex: 'M' as const,
+        id: `A${String(30_000_000 + n)}`,
+        name: { last, first, middle: null },
+        dateOfBirth,
+        sex: 'M' as const,
         physical: { heightInches: null, weightPounds: null, eyeColor: null, hairColor: null },
-        identifiers: { fbiNumber: null, driverLicense: null, ssnLast4: null }, lastKnownAddress: null, lastNameCodes: phoneticCodes(last),
+        identifiers: { fbiNumber: null, driverLicense: null, ssnLast4: null },
+        lastKnownAddress: null,
+        lastNameCodes: phoneticCodes(last),
       });
       for (let n = 1; n <= 600; n++) batch.persons.push(person(n, n % 2 ? 'SMITH' : 'SMYTH', n % 3 ? 'JOHN' : 'JON', n % 5 ? '1980-01-11' : '1980-02-10'));
       batch.persons.push(person(999, 'SMITH', 'JOHN', '1980-01-10'));
@@ -156,8 +178,14 @@ describe('the fixtures, ranked through the store as before', () => {
   });
 
   it('puts the fixture GARCIA, ROBERT first for his name, and SMITH, MARCUS for his', async () => {
-    expect((await findMatches(store, { lastName: 'GARCIA', firstName: 'ROBERT', dateOfBirth: '1970-01-09' }, CRIMINAL_JUSTICE_POLICY, 5))[0]).toMatchObject({ person: { id: 'A10000005' }, score: 1 });
-    expect((await findMatches(store, { lastName: 'SMITH', firstName: 'MARCUS', dateOfBirth: '1979-11-30' }, CRIMINAL_JUSTICE_POLICY, 5))[0]).toMatchObject({ person: { id: 'A10000003' }, score: 1 });
+    expect((await findMatches(store, { lastName: 'GARCIA', firstName: 'ROBERT', dateOfBirth: '1970-01-09' }, CRIMINAL_JUSTICE_POLICY, 5))[0]).toMatchObject({
+      person: { id: 'A10000005' },
+      score: 1,
+    });
+    expect((await findMatches(store, { lastName: 'SMITH', firstName: 'MARCUS', dateOfBirth: '1979-11-30' }, CRIMINAL_JUSTICE_POLICY, 5))[0]).toMatchObject({
+      person: { id: 'A10000003' },
+      score: 1,
+    });
     expect(identityNameKey('García')).toBe('GARCIA');
   });
 });

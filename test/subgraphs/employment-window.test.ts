@@ -2,7 +2,8 @@ import { fixedClock } from '../../platform/src';
 import { FIXTURE_T, openSubgraph, personaCaller } from '../support/subgraph-harness';
 
 const DAY = 86_400_000;
-const Q = '{ _entities(representations: [{ __typename: "Person", id: "A10000001" }, { __typename: "Person", id: "A10000007" }]) { ... on Person { id criminalHistory { convictions { statute date } } } } }';
+const Q =
+  '{ _entities(representations: [{ __typename: "Person", id: "A10000001" }, { __typename: "Person", id: "A10000007" }]) { ... on Person { id criminalHistory { convictions { statute date } } } } }';
 
 /** docs/design.md §4 rule 4: the employment view reaches back 7 years from now — whatever "now" is. */
 describe('the 7-year employment window follows the clock', () => {

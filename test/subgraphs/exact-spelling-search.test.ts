@@ -35,7 +35,14 @@ describe('search by exact spelling first', () => {
     for (let i = 0; i < ids.length; i += 500) {
       const batch = await store.personsByIds(ids.slice(i, i + 500));
       const aliases = await store.aliasesByPersonIds(batch.map((p) => p.id));
-      for (const p of batch) persons.push({ id: p.id, name: p.name, dateOfBirth: p.dateOfBirth, sex: p.sex, aliases: aliases.filter((a) => a.personId === p.id).map((a) => a.name) });
+      for (const p of batch)
+        persons.push({
+          id: p.id,
+          name: p.name,
+          dateOfBirth: p.dateOfBirth,
+          sex: p.sex,
+          aliases: aliases.filter((a) => a.personId === p.id).map((a) => a.name),
+        });
     }
   }, 60_000);
   afterAll(() => store?.close());
@@ -74,7 +81,11 @@ describe('search by exact spelling first', () => {
     // after normalisation, and the same date of birth.
     const byRule = (last: string, first: string, dateOfBirth: string) =>
       persons
-        .filter((p) => p.dateOfBirth === dateOfBirth && [p.name, ...p.aliases].some((n) => identityNameKey(n.last) === identityNameKey(last) && identityNameKey(n.first) === identityNameKey(first)))
+        .filter(
+          (p) =>
+            p.dateOfBirth === dateOfBirth &&
+            [p.name, ...p.aliases].some((n) => identityNameKey(n.last) === identityNameKey(last) && identityNameKey(n.first) === identityNameKey(first)),
+        )
         .map((p) => p.id)
         .sort()
         .slice(0, 5);
@@ -89,7 +100,11 @@ describe('search by exact spelling first', () => {
         expect(exact).toContain(p.id);
         hits++;
         // Near misses find only someone who truly bears that name and that date, never this person.
-        for (const [last, first, dob] of [[n.last, n.first, nextDay(p.dateOfBirth)], [n.last, n.first.slice(0, -1), p.dateOfBirth], [`${n.last}E`, n.first, p.dateOfBirth]]) {
+        for (const [last, first, dob] of [
+          [n.last, n.first, nextDay(p.dateOfBirth)],
+          [n.last, n.first.slice(0, -1), p.dateOfBirth],
+          [`${n.last}E`, n.first, p.dateOfBirth],
+        ]) {
           const near = await found(last, first, dob);
           expect({ id: p.id, near }).toEqual({ id: p.id, near: byRule(last, first, dob) });
           expect(near).not.toContain(p.id);

@@ -32,7 +32,10 @@ describe('criminal-history: a search loads the histories it answers ahead', () =
 
   const execute = async (caller: Caller, source: string, loaders = module.createLoaders(store, caller, clock)) => {
     const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders };
-    return graphql({ schema, source, contextValue }) as Promise<{ data?: Record<string, any> | null; errors?: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }> }>;
+    return graphql({ schema, source, contextValue }) as Promise<{
+      data?: Record<string, any> | null;
+      errors?: ReadonlyArray<{ message: string; path?: ReadonlyArray<string | number>; extensions?: Record<string, unknown> }>;
+    }>;
   };
 
   // Reached through a fragment spread, an inline fragment and aliases, as a client may write it.
@@ -101,7 +104,10 @@ describe('criminal-history: a search loads the histories it answers ahead', () =
   it('reads no history when the search does not ask for one', async () => {
     const arrests = jest.spyOn(store, 'arrestsByPersonIds');
     const convictions = jest.spyOn(store, 'convictionsByPersonIds');
-    const result = await execute(personaCaller('officer', 'C', 'INC-1'), '{ searchPersons(lastName: "SMITH", limit: 50) { score person { id name { last } } } }');
+    const result = await execute(
+      personaCaller('officer', 'C', 'INC-1'),
+      '{ searchPersons(lastName: "SMITH", limit: 50) { score person { id name { last } } } }',
+    );
     expect(result.errors).toBeUndefined();
     expect(arrests).not.toHaveBeenCalled();
     expect(convictions).not.toHaveBeenCalled();
@@ -127,7 +133,10 @@ describe('criminal-history: a search loads the histories it answers ahead', () =
     expect(convictions).toHaveBeenCalledTimes(1);
 
     convictions.mockClear();
-    const dispatch = await execute(personaCaller('dispatcher', 'C', 'INC-1'), `{ searchPersons(lastName: "SMITH", limit: 5) { person { id criminalHistory { ${HISTORY} } } } }`);
+    const dispatch = await execute(
+      personaCaller('dispatcher', 'C', 'INC-1'),
+      `{ searchPersons(lastName: "SMITH", limit: 5) { person { id criminalHistory { ${HISTORY} } } } }`,
+    );
     expect(dispatch.errors!.every((e) => e.extensions!.code === 'FORBIDDEN')).toBe(true);
     expect(arrests).not.toHaveBeenCalled();
     expect(convictions).not.toHaveBeenCalled();

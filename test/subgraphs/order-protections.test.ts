@@ -85,12 +85,18 @@ describe('orders tells criminal-history whom an order protects (rule 11)', () =>
   it('changes no expiry it cannot tell criminal-history of, and changes terms without asking it', async () => {
     const { peers: refusing } = registry(true);
     const [po1] = await store.ordersByIds(['PO-000001']);
-    const r = await run(refusing, `mutation { modifyProtectiveOrder(id: "PO-000001", expectedVersion: ${po1.version}, changes: { expiresAt: "2031-01-01T00:00:00.000Z" }) { version } }`);
+    const r = await run(
+      refusing,
+      `mutation { modifyProtectiveOrder(id: "PO-000001", expectedVersion: ${po1.version}, changes: { expiresAt: "2031-01-01T00:00:00.000Z" }) { version } }`,
+    );
     expect(r.errors!.map((e) => e.extensions.code)).toEqual(['SOURCE_UNAVAILABLE']);
     expect((await store.ordersByIds(['PO-000001']))[0].version).toBe(po1.version);
 
     const { peers, recorded } = registry(false);
-    const terms = await run(peers, `mutation { modifyProtectiveOrder(id: "PO-000001", expectedVersion: ${po1.version}, changes: { terms: { stayAwayYards: 150 } }) { version } }`);
+    const terms = await run(
+      peers,
+      `mutation { modifyProtectiveOrder(id: "PO-000001", expectedVersion: ${po1.version}, changes: { terms: { stayAwayYards: 150 } }) { version } }`,
+    );
     expect(terms.errors).toBeUndefined();
     expect(recorded).toEqual([]);
   });

@@ -19,7 +19,11 @@ describe('a protected party’s address, in criminal-history (rule 11)', () => {
   const store = () => sg.store as unknown as CriminalHistoryStore;
   const PATHS: Array<[string, string, Array<string | number>]> = [
     ['person()', '{ person(id: "A10000002") { lastKnownAddress { street city } } }', ['person', 'lastKnownAddress']],
-    ['a search', '{ searchPersons(lastName: "ROE", firstName: "JANE", dateOfBirth: "1988-07-02") { person { id lastKnownAddress { street } } } }', ['searchPersons', 0, 'person', 'lastKnownAddress']],
+    [
+      'a search',
+      '{ searchPersons(lastName: "ROE", firstName: "JANE", dateOfBirth: "1988-07-02") { person { id lastKnownAddress { street } } } }',
+      ['searchPersons', 0, 'person', 'lastKnownAddress'],
+    ],
     [
       'an entity fetch (_entities)',
       '{ _entities(representations: [{ __typename: "Person", id: "A10000002" }]) { ... on Person { lastKnownAddress { street } } } }',
@@ -93,7 +97,10 @@ describe('a protected party’s address, in criminal-history (rule 11)', () => {
     const during = await sg.execute(personaCaller('officer'), '{ person(id: "A10000006") { lastKnownAddress { city } } }');
     expect(during.errors!.map((e) => [e.path, e.extensions?.code])).toEqual([[['person', 'lastKnownAddress'], 'FORBIDDEN']]);
 
-    const ended = await sg.execute(personaCaller('court-clerk'), 'mutation { recordAddressProtections(orderId: "PO-000077", protections: [{ personId: "A10000006", inForceUntil: "2026-01-01T00:00:00.000Z" }]) }');
+    const ended = await sg.execute(
+      personaCaller('court-clerk'),
+      'mutation { recordAddressProtections(orderId: "PO-000077", protections: [{ personId: "A10000006", inForceUntil: "2026-01-01T00:00:00.000Z" }]) }',
+    );
     expect(ended.errors).toBeUndefined();
     const after = await sg.execute(personaCaller('officer'), '{ person(id: "A10000006") { lastKnownAddress { city } } }');
     expect(after.errors).toBeUndefined();

@@ -9,19 +9,26 @@ describe('criminal-history resolvers', () => {
   afterAll(() => sg.close());
 
   it('resolves a person by SID and null for an unknown or malformed one', async () => {
-    const r = await sg.execute(personaCaller('officer'), '{ a: person(id: "A10000006") { name { last } } b: person(id: "A19999999") { id } c: person(id: "x") { id } }');
+    const r = await sg.execute(
+      personaCaller('officer'),
+      '{ a: person(id: "A10000006") { name { last } } b: person(id: "A19999999") { id } c: person(id: "x") { id } }',
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data).toEqual({ a: { name: { last: 'LEE' } }, b: null, c: null });
   });
 
   it('resolves persons by key for the gateway (_entities), through the loaders', async () => {
-    const r = await sg.execute(
-      personaCaller('officer'),
-      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id dateOfBirth } } }',
-      { r: [{ __typename: 'Person', id: 'A10000002' }, { __typename: 'Person', id: 'A10000001' }] },
-    );
+    const r = await sg.execute(personaCaller('officer'), 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id dateOfBirth } } }', {
+      r: [
+        { __typename: 'Person', id: 'A10000002' },
+        { __typename: 'Person', id: 'A10000001' },
+      ],
+    });
     expect(r.errors).toBeUndefined();
-    expect(r.data!._entities).toEqual([{ id: 'A10000002', dateOfBirth: '1988-07-02' }, { id: 'A10000001', dateOfBirth: '1985-03-14' }]);
+    expect(r.data!._entities).toEqual([
+      { id: 'A10000002', dateOfBirth: '1988-07-02' },
+      { id: 'A10000001', dateOfBirth: '1985-03-14' },
+    ]);
   });
 
   it("answers a person's details as seeded, whether the person was looked up or found by a search", async () => {
@@ -39,7 +46,10 @@ describe('criminal-history resolvers', () => {
   });
 
   it('derives convictions from charges whose disposition is CONVICTED, newest first', async () => {
-    const r = await sg.execute(personaCaller('officer'), '{ person(id: "A10000001") { criminalHistory { convictions { statute date arrestId } lastUpdated } } }');
+    const r = await sg.execute(
+      personaCaller('officer'),
+      '{ person(id: "A10000001") { criminalHistory { convictions { statute date arrestId } lastUpdated } } }',
+    );
     expect(r.errors).toBeUndefined();
     const history = r.data!.person.criminalHistory;
     expect(history.convictions.map((c: any) => c.statute)).toEqual(['PC 459', 'VC 23152(a)']);
@@ -63,11 +73,17 @@ describe('orders resolvers', () => {
   afterAll(() => sg.close());
 
   it('lists every event of an order in order, with who made it', async () => {
-    const r = await sg.execute(personaCaller('court-clerk'), '{ protectiveOrder(id: "PO-000001") { version history { version type by byOri changes { field } } } }');
+    const r = await sg.execute(
+      personaCaller('court-clerk'),
+      '{ protectiveOrder(id: "PO-000001") { version history { version type by byOri changes { field } } } }',
+    );
     expect(r.errors).toBeUndefined();
     const order = r.data!.protectiveOrder;
     expect(order.version).toBe(2);
-    expect(order.history.map((e: any) => [e.version, e.type, e.by])).toEqual([[1, 'ISSUED', 'u-clerk-3001'], [2, 'SERVED', 'u-officer-1001']]);
+    expect(order.history.map((e: any) => [e.version, e.type, e.by])).toEqual([
+      [1, 'ISSUED', 'u-clerk-3001'],
+      [2, 'SERVED', 'u-officer-1001'],
+    ]);
     expect(order.history[1].changes.map((c: any) => c.field)).toEqual(['service']);
   });
 

@@ -101,7 +101,9 @@ describe('every field of every subgraph declares who may read it in its SDL (@ac
   });
 
   it('reads a declaration as alternatives: criminal_history:read, or criminal_history:employment with purpose I', () => {
-    const access = readFieldAccess(parse(`type T { f: String @access(anyOf: [["criminal_history:read"], ["criminal_history:employment", "purpose:I"]]) }`)).get('T.f');
+    const access = readFieldAccess(parse(`type T { f: String @access(anyOf: [["criminal_history:read"], ["criminal_history:employment", "purpose:I"]]) }`)).get(
+      'T.f',
+    );
     const screener = findPersona('employment-screener')!;
     const dispatcher = findPersona('dispatcher')!;
     expect(accessAllows(access, { scopes: new Set(screener.scopes), purpose: 'I' })).toBe(true);
@@ -123,16 +125,31 @@ describe('every field of every subgraph declares who may read it in its SDL (@ac
   });
 
   it("lets a resolver's own error through as itself, not as a denial (allowExternalErrors)", async () => {
-    const schema = buildSubgraphSchema({ typeDefs: toySdl('broken: String'), resolvers: { Query: { broken: () => { throw badUserInput('limit must be between 1 and 50'); } } } });
-    const result = await graphql({ schema: applyMiddleware(schema, buildPermissions({ Query: { broken: allow }, ...thingRules })), source: '{ broken }', contextValue: {} });
+    const schema = buildSubgraphSchema({
+      typeDefs: toySdl('broken: String'),
+      resolvers: {
+        Query: {
+          broken: () => {
+            throw badUserInput('limit must be between 1 and 50');
+          },
+        },
+      },
+    });
+    const result = await graphql({
+      schema: applyMiddleware(schema, buildPermissions({ Query: { broken: allow }, ...thingRules })),
+      source: '{ broken }',
+      contextValue: {},
+    });
     expect(result.errors![0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
-  describe('caller-only rules, decided without shield\'s promise', () => {
+  describe("caller-only rules, decided without shield's promise", () => {
     const officer = findPersona('officer')!;
     const caller = { sub: officer.sub, scopes: new Set(officer.scopes), purpose: 'C' } as unknown as Caller;
     const run = (rules: Parameters<typeof buildPermissions>[0], source: string, contextValue: object, resolvers: Record<string, () => unknown>) => {
-      const fields = Object.keys(resolvers).map((f) => `${f}: String`).join(' ');
+      const fields = Object.keys(resolvers)
+        .map((f) => `${f}: String`)
+        .join(' ');
       const schema = buildSubgraphSchema({ typeDefs: toySdl(fields), resolvers: { Query: resolvers } });
       return graphql({ schema: applyMiddleware(schema, buildPermissions({ ...rules, ...thingRules })), source, contextValue });
     };
@@ -163,7 +180,9 @@ describe('every field of every subgraph declares who may read it in its SDL (@ac
     it('still asks shield for rules that read arguments, combined with caller rules', async () => {
       const notOnSunday = argumentRule('argumentForTest', () => false);
       const result = await run(
-        { Query: { both: allOf(hasScope('criminal_history:read'), notOnSunday), callerOnly: allOf(hasScope('criminal_history:read'), hasScope('person:read')) } },
+        {
+          Query: { both: allOf(hasScope('criminal_history:read'), notOnSunday), callerOnly: allOf(hasScope('criminal_history:read'), hasScope('person:read')) },
+        },
         '{ both callerOnly }',
         { caller },
         { both: () => 'leak', callerOnly: () => 'ok' },

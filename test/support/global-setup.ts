@@ -37,7 +37,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.CUSTODIAN_TEST_RUN = String(process.pid);
   process.env.CUSTODIAN_TEST_REDIS = (await redisAnswers(REDIS_TEST_URL)) ? REDIS_TEST_URL : '';
   if (!process.env.CUSTODIAN_TEST_REDIS) {
-    if (everyTestRequired()) throw new Error(`CI=1 but Redis does not answer at ${REDIS_TEST_URL}: the shared rate-limit test cannot run (.ci/run starts redis-server)`);
+    if (everyTestRequired())
+      throw new Error(`CI=1 but Redis does not answer at ${REDIS_TEST_URL}: the shared rate-limit test cannot run (.ci/run starts redis-server)`);
     console.warn(`\nRedis is not reachable at ${REDIS_TEST_URL}: the shared rate-limit test will be SKIPPED (CI=1 makes this a failure)\n`);
   }
   const client = new Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });

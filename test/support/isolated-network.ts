@@ -40,12 +40,9 @@ const TRACED = 'connect,sendto,sendmsg,sendmmsg';
  * namespace (shell words, e.g. a Redis server for the stack), outside the trace.
  */
 export function startIsolated(command: readonly string[], options: { env: NodeJS.ProcessEnv; traceFile: string; cwd?: string; setUp?: string }): Isolated {
-  const script = [
-    'set -e',
-    'ip link set lo up',
-    options.setUp ?? ':',
-    `exec strace -f --seccomp-bpf -qq -s 0 -e trace=${TRACED} -o "$TRACE_FILE" "$@"`,
-  ].join('\n');
+  const script = ['set -e', 'ip link set lo up', options.setUp ?? ':', `exec strace -f --seccomp-bpf -qq -s 0 -e trace=${TRACED} -o "$TRACE_FILE" "$@"`].join(
+    '\n',
+  );
   const child = spawn('unshare', ['--net', '--', 'sh', '-c', script, 'sh', ...command], {
     env: { ...options.env, TRACE_FILE: options.traceFile },
     cwd: options.cwd,
@@ -111,7 +108,11 @@ export function childProcessRunning(parent: number, text: string): number | null
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      const ppid = Number(
+        readFileSync(`/proc/${entry}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
       if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) return Number(entry);
     } catch {
       // the process ended while we looked

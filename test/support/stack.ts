@@ -87,7 +87,11 @@ export interface Stack {
 export interface GraphQLResult {
   status: number;
   headers: Headers;
-  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>; extensions?: unknown };
+  body: {
+    data?: Record<string, any> | null;
+    errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }>;
+    extensions?: unknown;
+  };
   text: string;
 }
 
@@ -111,7 +115,10 @@ async function waitForReady(url: string, timeoutMs: number, describe: () => stri
 
 /** POSTs a GraphQL request and parses the answer. */
 export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string | undefined> = {}): Promise<GraphQLResult> {
-  const clean = Object.fromEntries(Object.entries({ 'content-type': 'application/json', ...headers }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const clean = Object.fromEntries(Object.entries({ 'content-type': 'application/json', ...headers }).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string
+  >;
   const res = await fetch(url, { method: 'POST', headers: clean, body: typeof payload === 'string' ? payload : JSON.stringify(payload) });
   const text = await res.text();
   let body: GraphQLResult['body'];
@@ -233,8 +240,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async internalToken(persona, subgraph, purpose) {
       const p = findPersona(persona)!;
       const caller: Caller = {
-        sub: p.sub, name: p.name, ori: p.ori, client: p.client, scopes: new Set(p.scopes), purposes: new Set(p.purposes),
-        purpose: purpose === undefined ? p.defaultPurpose : purpose, reason: p.defaultReason, requestId: 'test-request',
+        sub: p.sub,
+        name: p.name,
+        ori: p.ori,
+        client: p.client,
+        scopes: new Set(p.scopes),
+        purposes: new Set(p.purposes),
+        purpose: purpose === undefined ? p.defaultPurpose : purpose,
+        reason: p.defaultReason,
+        requestId: 'test-request',
       };
       return signInternalToken(caller, subgraph, internalKey);
     },
@@ -274,7 +288,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logs,
     async waitForLog(service, text) {
       for (let i = 0; i < 60; i++) {
-        const line = logs(service).split('\n').find((l) => l.includes(text));
+        const line = logs(service)
+          .split('\n')
+          .find((l) => l.includes(text));
         if (line) return line;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -296,4 +312,3 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
-

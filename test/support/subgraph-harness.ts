@@ -16,7 +16,12 @@ export function personaCaller(persona: string, purpose?: PurposeCode | null, rea
   const p = findPersona(persona);
   if (!p) throw new Error(`unknown persona ${persona}`);
   return {
-    sub: p.sub, name: p.name, ori: p.ori, client: p.client, scopes: new Set(p.scopes), purposes: new Set(p.purposes),
+    sub: p.sub,
+    name: p.name,
+    ori: p.ori,
+    client: p.client,
+    scopes: new Set(p.scopes),
+    purposes: new Set(p.purposes),
     purpose: purpose === undefined ? p.defaultPurpose : purpose,
     reason: reason === undefined ? p.defaultReason : reason,
     requestId: 'test',
@@ -37,8 +42,19 @@ export async function openSubgraph(name: SubgraphName, clock: Clock = fixedClock
   const schema = buildSubgraphExecutableSchema(module);
   return {
     store: store as unknown as StoreBase,
-    async execute(caller: Caller, source: string, variableValues?: Record<string, unknown>): Promise<{ data?: Record<string, any> | null; errors?: ExecutionResult['errors'] }> {
-      const contextValue = { caller, store, clock, disclosure: new DisclosureLog(), peers: peerAccessFor(() => undefined, {}), loaders: module.createLoaders(store, caller, clock) };
+    async execute(
+      caller: Caller,
+      source: string,
+      variableValues?: Record<string, unknown>,
+    ): Promise<{ data?: Record<string, any> | null; errors?: ExecutionResult['errors'] }> {
+      const contextValue = {
+        caller,
+        store,
+        clock,
+        disclosure: new DisclosureLog(),
+        peers: peerAccessFor(() => undefined, {}),
+        loaders: module.createLoaders(store, caller, clock),
+      };
       const result = await graphql({ schema, source, variableValues, contextValue });
       return result;
     },

@@ -68,6 +68,12 @@ export async function fakeIdentityProvider(issuer: string, audience: string) {
   return {
     jwks: { keys: [jwk] },
     sign: (claims: Record<string, unknown>, ttl = '10m') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-key-1' }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime(ttl).sign(privateKey),
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'idp-key-1' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(ttl)
+        .sign(privateKey),
   };
 }

@@ -41,7 +41,9 @@ describe('in CI the Redis-backed rate-limit test runs: a missing Redis fails the
     process.env.REDIS_TEST_URL = noRedis;
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
-      await (await freshGlobalSetup())();
+      await (
+        await freshGlobalSetup()
+      )();
       expect(process.env.CUSTODIAN_TEST_REDIS).toBe('');
       expect(warn.mock.calls.flat().join(' ')).toMatch(/Redis is not reachable .* SKIPPED/s);
     } finally {

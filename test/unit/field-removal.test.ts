@@ -37,7 +37,12 @@ describe('removing the fields a caller can never read, before planning', () => {
         { id: '2', name: 'B' },
       ],
     });
-    expect(result.data).toEqual({ people: [{ id: '1', secret: null, name: 'A' }, { id: '2', secret: null, name: 'B' }] });
+    expect(result.data).toEqual({
+      people: [
+        { id: '1', secret: null, name: 'A' },
+        { id: '2', secret: null, name: 'B' },
+      ],
+    });
     expect(Object.keys((result.data!.people as object[])[0])).toEqual(['id', 'secret', 'name']);
     expect(errors).toEqual(['people.0.secret', 'people.1.secret']);
     expect(result.errors![0]).toMatchObject({ message: 'Not authorised to read Person.secret', extensions: { code: 'FORBIDDEN' } });

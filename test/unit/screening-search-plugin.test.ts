@@ -5,15 +5,30 @@ import { countRootSearches, screeningSearchPlugin } from '../../gateway/src/http
 import type { VerifiedIdentity } from '../../gateway/src/identity/authenticate';
 import { createLogger } from '../../platform/src';
 
-const SCREENER: VerifiedIdentity = { sub: 'u-screen', name: 'Screener', ori: 'CA0000000', client: 'screening-co', scopes: new Set(['person:match', 'criminal_history:employment']), purposes: new Set(['I']) };
-const OFFICER: VerifiedIdentity = { ...SCREENER, sub: 'u-officer', client: 'patrol', scopes: new Set(['person:read', 'criminal_history:read']), purposes: new Set(['C']) };
+const SCREENER: VerifiedIdentity = {
+  sub: 'u-screen',
+  name: 'Screener',
+  ori: 'CA0000000',
+  client: 'screening-co',
+  scopes: new Set(['person:match', 'criminal_history:employment']),
+  purposes: new Set(['I']),
+};
+const OFFICER: VerifiedIdentity = {
+  ...SCREENER,
+  sub: 'u-officer',
+  client: 'patrol',
+  scopes: new Set(['person:read', 'criminal_history:read']),
+  purposes: new Set(['C']),
+};
 const LIMITS = { redisUrl: null, userPerMinute: 1000, clientPerMinute: 1000, lockoutAttempts: 5, lockoutWindowSeconds: 900, lockoutSeconds: 900 };
 const SEARCH = 'searchPersons(lastName: "DOE", firstName: "JOHN", dateOfBirth: "1985-03-14") { score }';
 
 function operationOf(source: string) {
   const document = parse(source);
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-  const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const fragments = Object.fromEntries(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
   return { document, operation, fragments };
 }
 
@@ -41,9 +56,14 @@ describe('the screening search limit', () => {
     const rateLimits = new RateLimits(new LimiterStore(null, createLogger('test', 'silent')), { ...LIMITS, screeningPerDay: 2 });
     await run(SCREENER, '{ __typename }', rateLimits);
     await run(SCREENER, `{ ${SEARCH} }`, rateLimits);
-    await expect(run(SCREENER, `{ a: ${SEARCH} b: ${SEARCH} }`, rateLimits)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+    await expect(run(SCREENER, `{ a: ${SEARCH} b: ${SEARCH} }`, rateLimits)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+    });
     await run(SCREENER, `{ ${SEARCH} }`, rateLimits);
-    await expect(run(SCREENER, `{ ${SEARCH} }`, rateLimits)).rejects.toMatchObject({ message: expect.stringContaining('daily quota'), extensions: { code: 'RATE_LIMITED' } });
+    await expect(run(SCREENER, `{ ${SEARCH} }`, rateLimits)).rejects.toMatchObject({
+      message: expect.stringContaining('daily quota'),
+      extensions: { code: 'RATE_LIMITED' },
+    });
   });
 
   it('leaves criminal-justice callers their several searches and no quota', async () => {

@@ -36,12 +36,21 @@ describe('the gateway calling a subgraph (SubgraphDataSource)', () => {
 
   const call = (caller: ReturnType<typeof personaCaller> | null) => {
     const context = { caller, disclosure: new DisclosureLog() };
-    const request = { query: 'query($r:[_Any!]!){_entities(representations:$r){...on Person{alerts{id}}}}', variables: { r: [{ __typename: 'Person', id: 'A10000001' }] } };
-    return source.process({ kind: 'incoming operation', request, context, incomingRequestContext: { operation: { operation: 'query' } } } as never).then((response) => ({ response, context }));
+    const request = {
+      query: 'query($r:[_Any!]!){_entities(representations:$r){...on Person{alerts{id}}}}',
+      variables: { r: [{ __typename: 'Person', id: 'A10000001' }] },
+    };
+    return source
+      .process({ kind: 'incoming operation', request, context, incomingRequestContext: { operation: { operation: 'query' } } } as never)
+      .then((response) => ({ response, context }));
   };
 
   it('sends the query with an internal token and the request id, and takes the disclosure report out of the answer', async () => {
-    answer = () => ({ status: 200, type: 'application/graphql-response+json', body: JSON.stringify({ data: { _entities: [{ alerts: [] }] }, extensions: { custodian: { subjects: ['Person:A10000001'], fields: ['Person.alerts'] } } }) });
+    answer = () => ({
+      status: 200,
+      type: 'application/graphql-response+json',
+      body: JSON.stringify({ data: { _entities: [{ alerts: [] }] }, extensions: { custodian: { subjects: ['Person:A10000001'], fields: ['Person.alerts'] } } }),
+    });
     const { response, context } = await call(personaCaller('officer'));
     expect(response).toEqual({ data: { _entities: [{ alerts: [] }] }, extensions: {} });
     expect([...context.disclosure.subjects]).toEqual(['Person:A10000001']);
@@ -60,7 +69,9 @@ describe('the gateway calling a subgraph (SubgraphDataSource)', () => {
     answer = a;
     const { response } = await call(personaCaller('officer'));
     expect(response.data).toBeUndefined();
-    expect(response.errors).toEqual([{ message: 'The alerts source did not answer; its part of the result is missing', extensions: { code: 'SOURCE_UNAVAILABLE' } }]);
+    expect(response.errors).toEqual([
+      { message: 'The alerts source did not answer; its part of the result is missing', extensions: { code: 'SOURCE_UNAVAILABLE' } },
+    ]);
   });
 
   it('calls nothing without a verified caller (FORBIDDEN)', async () => {

@@ -21,7 +21,13 @@ describe('trace context on subgraph calls', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-    source = new SubgraphDataSource('alerts', `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, privateKey, 2000, createLogger('test', 'silent'));
+    source = new SubgraphDataSource(
+      'alerts',
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+      privateKey,
+      2000,
+      createLogger('test', 'silent'),
+    );
   });
   beforeEach(() => (seen = []));
   afterAll(() => new Promise((r) => server.close(r)));

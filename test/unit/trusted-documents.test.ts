@@ -28,7 +28,7 @@ const op = (id: string, body: string) => ({ id, name: 'Op', type: 'query', body 
 const manifestOf = (...operations: object[]) => ({ format: 'apollo-persisted-query-manifest', version: 1, operations });
 
 describe('trusted documents: manifests and the verdict on each request', () => {
-  it('the repository\'s manifest for the screener\'s client registers the explorer\'s screening example under its id', () => {
+  it("the repository's manifest for the screener's client registers the explorer's screening example under its id", () => {
     const screening = EXAMPLE_OPERATIONS.find((e) => e.persona === 'employment-screener')!;
     const client = findPersona('employment-screener')!.client;
     const manifest = parseManifest(readFileSync(join(projectRoot(), `trusted-documents/${client}.json`), 'utf8'), `${client}.json`);
@@ -43,16 +43,16 @@ describe('trusted documents: manifests and the verdict on each request', () => {
     ['an operation without a body', manifestOf({ id: 'a', name: 'A', type: 'query' }), /operations\[0\]: "body"/],
     ['an operation of an unknown type', manifestOf({ id: 'a', name: 'A', type: 'fragment', body: '{ a }' }), /"type"/],
     ['one id with two bodies', manifestOf(op('a', '{ a }'), op('a', '{ b }')), /registered twice/],
-    ['a SHA-256 id that is not its body\'s', manifestOf(op('0'.repeat(64), '{ a }')), /not the SHA-256 of its body/],
+    ["a SHA-256 id that is not its body's", manifestOf(op('0'.repeat(64), '{ a }')), /not the SHA-256 of its body/],
     ['a body that does not parse', manifestOf(op('a', '{ a ')), /does not parse/],
-    ['a type other than the body\'s', manifestOf({ id: 'a', name: 'Op', type: 'mutation', body: 'query Op { a }' }), /"type" is mutation/],
-    ['a name other than the body\'s', manifestOf({ id: 'a', name: 'Other', type: 'query', body: 'query Op { a }' }), /"name" is Other/],
+    ["a type other than the body's", manifestOf({ id: 'a', name: 'Op', type: 'mutation', body: 'query Op { a }' }), /"type" is mutation/],
+    ["a name other than the body's", manifestOf({ id: 'a', name: 'Other', type: 'query', body: 'query Op { a }' }), /"name" is Other/],
     ['two operations in one body', manifestOf({ id: 'a', name: 'Op', type: 'query', body: 'query Op { a } query B { b }' }), /exactly one operation/],
   ])('refuses a manifest with %s, naming the problem', (_what, content, message) => {
     expect(() => parseManifest(typeof content === 'string' ? content : JSON.stringify(content), 'x.json')).toThrow(message);
   });
 
-  it('refuses a bad manifest and keeps the client\'s previous one', () => {
+  it("refuses a bad manifest and keeps the client's previous one", () => {
     const dir = mkdtempSync(join(tmpdir(), 'custodian-td-'));
     writeFileSync(join(dir, 'patrol-mdt.json'), JSON.stringify(manifestOf(op('one', '{ a }'))));
     const store = new TrustedDocumentStore(dir, silent);

@@ -4,8 +4,29 @@ import { hasScope, sameRule, Scope, type RuleTable } from '../../../access-polic
 export const canReadAudit = hasScope(Scope.AUDIT_READ);
 
 const FIELDS = [
-  'id', 'at', 'requestId', 'user', 'userName', 'ori', 'client', 'purpose', 'reason', 'operationType', 'operationName',
-  'documentHash', 'documentId', 'documentTrust', 'traceId', 'deliveredEvent', 'outcome', 'subjects', 'deniedPaths', 'fieldsResolved', 'errorCodes', 'sourceAddress', 'durationMs',
+  'id',
+  'at',
+  'requestId',
+  'user',
+  'userName',
+  'ori',
+  'client',
+  'purpose',
+  'reason',
+  'operationType',
+  'operationName',
+  'documentHash',
+  'documentId',
+  'documentTrust',
+  'traceId',
+  'deliveredEvent',
+  'outcome',
+  'subjects',
+  'deniedPaths',
+  'fieldsResolved',
+  'errorCodes',
+  'sourceAddress',
+  'durationMs',
 ];
 
 /** Who may read each field of the audit subgraph. Every field is named; the fallback denies. */

@@ -89,7 +89,7 @@ export function buildAuditEntry(request: RequestFacts, op: OperationFacts): Audi
     documentId: clip(op.documentId) ?? undefined,
     documentTrust: op.documentTrust,
     traceId: request.traceId && TRACE_ID.test(request.traceId) ? request.traceId : undefined,
-    deliveredEvent: op.deliveredEvent ? clip(`${op.deliveredEvent.orderId} ${op.deliveredEvent.type} v${op.deliveredEvent.version}`) ?? undefined : undefined,
+    deliveredEvent: op.deliveredEvent ? (clip(`${op.deliveredEvent.orderId} ${op.deliveredEvent.type} v${op.deliveredEvent.version}`) ?? undefined) : undefined,
     variables: op.variables && typeof op.variables === 'object' ? (evidenceValue(op.variables) as Record<string, unknown>) : null,
     outcome: op.outcome,
     deniedPaths: op.deniedPaths ?? [],

@@ -51,13 +51,23 @@ export function auditEventsDataSource(store: AuditStore): LocalGraphQLDataSource
         } catch (error) {
           // From the SQLite worker thread the error arrives as its message alone.
           if (error instanceof TooManyAuditRecordsError || /holds more than \d+ records/.test((error as Error)?.message ?? '')) {
-            throw badUserInput(`The range (or its ${SIGNAL_BASELINE_DAYS}-day baseline) holds more than ${MAX_SIGNAL_RECORDS} records: narrow it, or run npm run -s audit -- report`);
+            throw badUserInput(
+              `The range (or its ${SIGNAL_BASELINE_DAYS}-day baseline) holds more than ${MAX_SIGNAL_RECORDS} records: narrow it, or run npm run -s audit -- report`,
+            );
           }
           throw error;
         }
         const byId = new Map(records.map((r) => [`${r.chainId}:${r.seq}`, r]));
         // No subject facts and no roster: the gateway holds no records (see the schema's description).
-        const signals = detectMisuse({ records, baseline, baselineDays: SIGNAL_BASELINE_DAYS, windowDays: Math.max(1 / 24, days), subjects: new Map(), roster: new Map(), options: DEFAULT_SIGNAL_OPTIONS });
+        const signals = detectMisuse({
+          records,
+          baseline,
+          baselineDays: SIGNAL_BASELINE_DAYS,
+          windowDays: Math.max(1 / 24, days),
+          subjects: new Map(),
+          roster: new Map(),
+          options: DEFAULT_SIGNAL_OPTIONS,
+        });
         return signals.map((s) => ({ ...s, records: s.records.map((id) => byId.get(id)).filter((r): r is AuditRecord => r !== undefined) }));
       },
     },

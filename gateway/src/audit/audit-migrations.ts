@@ -226,7 +226,7 @@ export const AUDIT_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
-    name: 'each chain\'s last written seq, beside its indexed mark',
+    name: "each chain's last written seq, beside its indexed mark",
     // A query by subject reads the records past each chain's indexed mark by their subjects
     // column. Which chains lag was a probe of every chain through every partition (730 chains
     // of a year: seconds); with the head written in each commit it is a compare of two rows.

@@ -31,7 +31,9 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
           const data = result.data;
           const errors = result.errors;
           if (metrics && operation && document) {
-            const denied = (errors ?? []).filter((e) => codeOf(e) === 'FORBIDDEN' && e.path).map((e) => coordinateOfPath(schema, document, operation, e.path!) ?? 'unknown');
+            const denied = (errors ?? [])
+              .filter((e) => codeOf(e) === 'FORBIDDEN' && e.path)
+              .map((e) => coordinateOfPath(schema, document, operation, e.path!) ?? 'unknown');
             if (denied.length) metrics.fieldsDenied(denied);
           }
           const subjects = new Set<string>();
@@ -40,7 +42,15 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
             if (operation && document) for (const s of subjectsInResponse(schema, document, operation, data)) subjects.add(s);
           }
           const entry = buildAuditEntry(
-            { requestId: ctx.requestId, startedAt: ctx.http.startedAt, ip: ctx.http.ip, userAgent: ctx.http.userAgent, declaredPurpose: ctx.declared.purpose, declaredReason: ctx.declared.reason, traceId: activeTraceId() },
+            {
+              requestId: ctx.requestId,
+              startedAt: ctx.http.startedAt,
+              ip: ctx.http.ip,
+              userAgent: ctx.http.userAgent,
+              declaredPurpose: ctx.declared.purpose,
+              declaredReason: ctx.declared.reason,
+              traceId: activeTraceId(),
+            },
             {
               identity: ctx.identity,
               caller: ctx.caller,
@@ -59,7 +69,9 @@ export function auditPlugin(writer: AuditWriter, logger: Logger, metrics?: Gatew
             },
           );
           try {
-            await inSpan('custodian.audit.commit', { 'custodian.request_id': ctx.requestId, 'custodian.audit.outcome': entry.outcome }, () => writer.append(entry));
+            await inSpan('custodian.audit.commit', { 'custodian.request_id': ctx.requestId, 'custodian.audit.outcome': entry.outcome }, () =>
+              writer.append(entry),
+            );
             ctx.audit.written = true;
           } catch {
             ctx.audit.written = true;

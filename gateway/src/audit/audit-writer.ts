@@ -162,7 +162,10 @@ export class AuditWriter {
         return;
       }
       if (committed.errorCodes.includes(ESCAPED_RECORD_CODE)) {
-        this.logger.warn({ alert: 'AUDIT_RECORD_ESCAPED', chainId: this.chainId, seq: committed.seq, requestId: committed.requestId, reason: batchError.message }, 'audit record written in its safe form');
+        this.logger.warn(
+          { alert: 'AUDIT_RECORD_ESCAPED', chainId: this.chainId, seq: committed.seq, requestId: committed.requestId, reason: batchError.message },
+          'audit record written in its safe form',
+        );
       }
       this.advance(committed);
       p.resolve(committed);

@@ -20,9 +20,34 @@ type HashedFields = Omit<AuditRecord, 'hash' | 'prevHash'>;
 
 /** Every hashed field, once; the `satisfies` clause fails to compile when the record gains or loses one. */
 const HASHED_FIELDS = {
-  requestId: 0, at: 0, userSub: 0, userName: 0, ori: 0, client: 0, scopes: 0, purpose: 0, reason: 0, operationType: 0,
-  operationName: 0, documentHash: 0, document: 0, documentId: 0, documentTrust: 0, traceId: 0, deliveredEvent: 0, variables: 0, outcome: 0, deniedPaths: 0, errorCodes: 0, fieldsResolved: 0,
-  subjects: 0, sourceAddress: 0, userAgent: 0, durationMs: 0, chainId: 0, seq: 0,
+  requestId: 0,
+  at: 0,
+  userSub: 0,
+  userName: 0,
+  ori: 0,
+  client: 0,
+  scopes: 0,
+  purpose: 0,
+  reason: 0,
+  operationType: 0,
+  operationName: 0,
+  documentHash: 0,
+  document: 0,
+  documentId: 0,
+  documentTrust: 0,
+  traceId: 0,
+  deliveredEvent: 0,
+  variables: 0,
+  outcome: 0,
+  deniedPaths: 0,
+  errorCodes: 0,
+  fieldsResolved: 0,
+  subjects: 0,
+  sourceAddress: 0,
+  userAgent: 0,
+  durationMs: 0,
+  chainId: 0,
+  seq: 0,
 } satisfies Record<keyof HashedFields, 0>;
 
 /** The hashed fields in canonical (sorted) order, each with its JSON key prefix. */

@@ -46,7 +46,14 @@ export async function buildMisuseReport(
   // No detector reads a record's document or variables: leave them in the store.
   const records = await audit.between(from, to, { withoutContent: true });
   const baseline = await audit.between(new Date(range.from.getTime() - BASELINE_DAYS * DAY).toISOString(), from, { withoutContent: true });
-  const personIds = [...new Set(records.flatMap((r) => r.subjects).filter((s) => s.startsWith('Person:')).map((s) => s.slice(7)))];
+  const personIds = [
+    ...new Set(
+      records
+        .flatMap((r) => r.subjects)
+        .filter((s) => s.startsWith('Person:'))
+        .map((s) => s.slice(7)),
+    ),
+  ];
   const subjects = await directory.facts(personIds);
   const signals = detectMisuse({
     records,

@@ -186,7 +186,12 @@ function volumeAboveBaseline(input: SignalInput): MisuseSignal[] {
     const expected = (before / Math.max(1, input.baselineDays)) * input.windowDays;
     const far = before === 0 ? count >= input.options.volumeWithoutBaseline : count > input.options.volumeFactor * expected;
     if (far) {
-      out.push({ signal: 'VOLUME_ABOVE_BASELINE', user, summary: `${count} lookups against a baseline of about ${expected.toFixed(1)} for the period`, records: rs.map(id) });
+      out.push({
+        signal: 'VOLUME_ABOVE_BASELINE',
+        user,
+        summary: `${count} lookups against a baseline of about ${expected.toFixed(1)} for the period`,
+        records: rs.map(id),
+      });
     }
   }
   return out;
@@ -196,7 +201,14 @@ function volumeAboveBaseline(input: SignalInput): MisuseSignal[] {
 function sequentialBulk(input: SignalInput): MisuseSignal[] {
   const out: MisuseSignal[] = [];
   for (const [user, rs] of groupBy(input.records.filter(isLookup), (r) => r.userSub)) {
-    const numbers = [...new Set(rs.flatMap(persons).filter((p) => /^A\d{8}$/.test(p)).map((p) => Number(p.slice(1))))].sort((a, b) => a - b);
+    const numbers = [
+      ...new Set(
+        rs
+          .flatMap(persons)
+          .filter((p) => /^A\d{8}$/.test(p))
+          .map((p) => Number(p.slice(1))),
+      ),
+    ].sort((a, b) => a - b);
     let best: number[] = [];
     let run: number[] = [];
     for (const n of numbers) {
@@ -259,7 +271,12 @@ function subjectLookedUpByMany(input: SignalInput): MisuseSignal[] {
       const slice = rs.slice(start, end + 1);
       const users = new Set(slice.map((r) => r.userSub));
       if (users.size >= input.options.manyUsers) {
-        out.push({ signal: 'SUBJECT_LOOKED_UP_BY_MANY', user: null, summary: `${subject} looked up by ${users.size} users within ${input.options.manyUsersWindowMinutes} minutes`, records: slice.map(id) });
+        out.push({
+          signal: 'SUBJECT_LOOKED_UP_BY_MANY',
+          user: null,
+          summary: `${subject} looked up by ${users.size} users within ${input.options.manyUsersWindowMinutes} minutes`,
+          records: slice.map(id),
+        });
         break;
       }
     }
@@ -271,15 +288,26 @@ function subjectLookedUpByMany(input: SignalInput): MisuseSignal[] {
 function protectedAddressWithoutTask(input: SignalInput): MisuseSignal[] {
   const out: MisuseSignal[] = [];
   const slack = input.options.orderTaskHours * 3_600_000;
-  const tasks = input.records.filter((r) => r.operationType === 'mutation' && r.outcome !== 'DENIED' && r.subjects.some((s) => s.startsWith('ProtectiveOrder:')));
+  const tasks = input.records.filter(
+    (r) => r.operationType === 'mutation' && r.outcome !== 'DENIED' && r.subjects.some((s) => s.startsWith('ProtectiveOrder:')),
+  );
   // A protected party's address, whichever path served it: the order's party, or the person (rule 11).
   const protectedPersonAddress = (x: AuditRecord) =>
-    x.fieldsResolved.includes('Person.lastKnownAddress') && x.subjects.some((s) => s.startsWith('Person:') && input.subjects.get(s.slice(7))?.confidentialAddress);
-  for (const r of input.records.filter((x) => isLookup(x) && (x.fieldsResolved.includes('ProtectedParty.address') || protectedPersonAddress(x)) && x.operationType !== 'mutation')) {
+    x.fieldsResolved.includes('Person.lastKnownAddress') &&
+    x.subjects.some((s) => s.startsWith('Person:') && input.subjects.get(s.slice(7))?.confidentialAddress);
+  for (const r of input.records.filter(
+    (x) => isLookup(x) && (x.fieldsResolved.includes('ProtectedParty.address') || protectedPersonAddress(x)) && x.operationType !== 'mutation',
+  )) {
     const orders = r.subjects.filter((s) => s.startsWith('ProtectiveOrder:'));
     const t = Date.parse(r.at);
     const covered = tasks.some((m) => m.userSub === r.userSub && Math.abs(Date.parse(m.at) - t) <= slack && m.subjects.some((s) => orders.includes(s)));
-    if (!covered) out.push({ signal: 'PROTECTED_ADDRESS_WITHOUT_ORDER_TASK', user: r.userSub, summary: `protected-party address viewed (${orders.join(', ') || 'no order'}) with no order task`, records: [id(r)] });
+    if (!covered)
+      out.push({
+        signal: 'PROTECTED_ADDRESS_WITHOUT_ORDER_TASK',
+        user: r.userSub,
+        summary: `protected-party address viewed (${orders.join(', ') || 'no order'}) with no order task`,
+        records: [id(r)],
+      });
   }
   return out;
 }
@@ -296,7 +324,12 @@ function screenerProbing(input: SignalInput): MisuseSignal[] {
   for (const [user, rs] of groupBy(denied, (r) => r.userSub)) {
     if (rs.length >= input.options.probingDenials) {
       const paths = [...new Set(rs.flatMap((r) => r.deniedPaths))].slice(0, 5);
-      out.push({ signal: 'SCREENER_PROBING', user, summary: `${rs.length} denied requests from a background-check client (${paths.join(', ') || 'whole operations'})`, records: rs.map(id) });
+      out.push({
+        signal: 'SCREENER_PROBING',
+        user,
+        summary: `${rs.length} denied requests from a background-check client (${paths.join(', ') || 'whole operations'})`,
+        records: rs.map(id),
+      });
     }
   }
   return out;

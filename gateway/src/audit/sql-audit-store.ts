@@ -1,7 +1,15 @@
 import type { AuditOutcome, AuditRecord } from '../../../access-policy/src';
 import { migrate, openSqlClient, placeholders, valueRows, type SqlClient, type SqlValue, type StoreLocation } from '../../../platform/src';
 import { AUDIT_MIGRATIONS } from './audit-migrations';
-import { TooManyAuditRecordsError, type AuditCheckpoint, type AuditFilter, type AuditStore, type BetweenOptions, type VerifiedCheckpoint, type VerifiedCheckpoints } from './audit-store';
+import {
+  TooManyAuditRecordsError,
+  type AuditCheckpoint,
+  type AuditFilter,
+  type AuditStore,
+  type BetweenOptions,
+  type VerifiedCheckpoint,
+  type VerifiedCheckpoints,
+} from './audit-store';
 import { SubjectIndex, subjectKeys, type SubjectIndexOptions } from './subject-index';
 
 interface AuditRow {
@@ -80,10 +88,35 @@ function toRecord(r: AuditRow): AuditRecord {
 
 function toRow(r: AuditRecord): SqlValue[] {
   return [
-    r.chainId, r.seq, r.requestId, r.at, r.userSub, r.userName, r.ori, r.client, JSON.stringify(r.scopes), r.purpose, r.reason,
-    r.operationType, r.operationName, r.documentHash, r.document, r.documentId ?? null, r.documentTrust ?? null, r.variables === null ? null : JSON.stringify(r.variables),
-    r.outcome, JSON.stringify(r.deniedPaths), JSON.stringify(r.errorCodes), JSON.stringify(r.fieldsResolved), JSON.stringify(r.subjects),
-    r.sourceAddress, r.userAgent, r.durationMs, r.prevHash, r.hash, r.traceId ?? null,
+    r.chainId,
+    r.seq,
+    r.requestId,
+    r.at,
+    r.userSub,
+    r.userName,
+    r.ori,
+    r.client,
+    JSON.stringify(r.scopes),
+    r.purpose,
+    r.reason,
+    r.operationType,
+    r.operationName,
+    r.documentHash,
+    r.document,
+    r.documentId ?? null,
+    r.documentTrust ?? null,
+    r.variables === null ? null : JSON.stringify(r.variables),
+    r.outcome,
+    JSON.stringify(r.deniedPaths),
+    JSON.stringify(r.errorCodes),
+    JSON.stringify(r.fieldsResolved),
+    JSON.stringify(r.subjects),
+    r.sourceAddress,
+    r.userAgent,
+    r.durationMs,
+    r.prevHash,
+    r.hash,
+    r.traceId ?? null,
     r.deliveredEvent ?? null,
   ];
 }
@@ -191,7 +224,11 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
   }
 
   async readChain(chainId: string, afterSeq: number, limit: number): Promise<AuditRecord[]> {
-    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq, at LIMIT ?`, [chainId, afterSeq, limit]);
+    const rows = await this.sql.all<AuditRow>(`SELECT ${COLUMNS} FROM audit_records WHERE chain_id = ? AND seq > ? ORDER BY seq, at LIMIT ?`, [
+      chainId,
+      afterSeq,
+      limit,
+    ]);
     return rows.map(toRecord);
   }
 
@@ -305,17 +342,20 @@ export class SqlAuditStore implements AuditStore, VerifiedCheckpoints {
     if (this.sql.dialect === 'postgres') return this.dropPartitionsBefore(before);
     return this.sql.transaction(async (tx) => {
       // For each chain, the last record to go: the checkpoint the first kept record must link to.
-      const cuts = await tx.all<{ chain_id: string; seq: number }>(
-        'SELECT chain_id, MAX(seq) AS seq FROM audit_records WHERE at < ? GROUP BY chain_id',
-        [before],
-      );
+      const cuts = await tx.all<{ chain_id: string; seq: number }>('SELECT chain_id, MAX(seq) AS seq FROM audit_records WHERE at < ? GROUP BY chain_id', [
+        before,
+      ]);
       let removed = 0;
       if (cuts.length === 0) return 0;
       await tx.run('UPDATE audit_purge_gate SET open = 1 WHERE id = 1');
       for (const cut of cuts) {
         const last = await tx.get<{ hash: string }>('SELECT hash FROM audit_records WHERE chain_id = ? AND seq = ?', [cut.chain_id, cut.seq]);
         await tx.run('INSERT INTO audit_checkpoints (chain_id, seq, hash, purged_before, at) VALUES (?, ?, ?, ?, ?)', [
-          cut.chain_id, cut.seq, last!.hash, before, new Date().toISOString(),
+          cut.chain_id,
+          cut.seq,
+          last!.hash,
+          before,
+          new Date().toISOString(),
         ]);
         removed += (await tx.run('DELETE FROM audit_records WHERE chain_id = ? AND seq <= ?', [cut.chain_id, cut.seq])).changes;
       }

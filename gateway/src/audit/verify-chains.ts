@@ -68,7 +68,12 @@ async function* chainPages(store: AuditStore, chainId: string, after: number): A
  * past a bad record, judging each next one against what is stored, so a record an attacker
  * spoiled on purpose cannot hide a real edit made after it (issue 17).
  */
-export async function verifyChain(store: AuditStore, chainId: string, verified: VerifiedCheckpoint | null = null, now = new Date()): Promise<ChainVerification> {
+export async function verifyChain(
+  store: AuditStore,
+  chainId: string,
+  verified: VerifiedCheckpoint | null = null,
+  now = new Date(),
+): Promise<ChainVerification> {
   const retention = await store.checkpoint(chainId);
   // Resume from whichever is later: a purge may have cut past the last verified record.
   const resume = verified && verified.seq > (retention?.seq ?? 0) ? verified : null;
@@ -125,7 +130,8 @@ export async function verifyAllChains(store: AuditStore, options: VerifyOptions 
   const heads = incremental ? await incremental.chainHeads() : null;
   for (const chainId of heads ? [...heads.keys()].sort() : await store.chainIds()) {
     const checkpoint = verified.get(chainId) ?? null;
-    if (checkpoint && heads && heads.get(chainId)! <= checkpoint.seq) chains.push({ chainId, records: 0, resumedAfter: checkpoint.seq, ok: true, bad: [], intactTo: checkpoint });
+    if (checkpoint && heads && heads.get(chainId)! <= checkpoint.seq)
+      chains.push({ chainId, records: 0, resumedAfter: checkpoint.seq, ok: true, bad: [], intactTo: checkpoint });
     else chains.push(await verifyChain(store, chainId, checkpoint, now));
   }
   if (options.checkpoints) {

@@ -111,7 +111,12 @@ function documentIdOf(body: string): string {
 export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
   { persona: 'officer', title: 'Officer: profile of A10000001', query: OFFICER_PROFILE, variables: { id: 'A10000001' } },
   { persona: 'dispatcher', title: 'Dispatcher: quick check', query: DISPATCH_CHECK, variables: { last: 'SMITH', first: 'MARCUS' } },
-  { persona: 'dispatcher', title: 'Dispatcher: told when an order about A10000001 changes (a subscription)', query: ORDER_WATCH, variables: { personId: 'A10000001' } },
+  {
+    persona: 'dispatcher',
+    title: 'Dispatcher: told when an order about A10000001 changes (a subscription)',
+    query: ORDER_WATCH,
+    variables: { personId: 'A10000001' },
+  },
   { persona: 'court-clerk', title: 'Court clerk: order PO-000001', query: CLERK_ORDER, variables: { id: 'PO-000001' } },
   {
     persona: 'employment-screener',
@@ -125,7 +130,11 @@ export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
 
 /** The fixture persons, for the explorer's side note. */
 export const FIXTURE_PERSONS: ReadonlyArray<{ id: string; name: string; profile: string }> = [
-  { id: 'A10000001', name: 'DOE, JOHN MICHAEL (1985-03-14)', profile: 'convictions, dismissed and pending arrests, sealed and juvenile records, restrained by PO-000001' },
+  {
+    id: 'A10000001',
+    name: 'DOE, JOHN MICHAEL (1985-03-14)',
+    profile: 'convictions, dismissed and pending arrests, sealed and juvenile records, restrained by PO-000001',
+  },
   { id: 'A10000002', name: 'ROE, JANE (1988-07-02)', profile: 'protected by PO-000001, confidential address' },
   { id: 'A10000003', name: 'SMITH, MARCUS (1979-11-30)', profile: 'wanted, armed and dangerous; officer-safety alert' },
   { id: 'A10000004', name: 'NGUYEN, LINDA (2009-05-21)', profile: 'missing juvenile, endangered' },

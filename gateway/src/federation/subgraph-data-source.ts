@@ -50,7 +50,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     try {
       const reply = await this.post(this.url, await this.headersFor(ctx as GatewayContext, options), JSON.stringify({ query, variables, operationName }));
       if (reply.status < 200 || reply.status > 299) throw new Error(`${this.subgraphName} answered HTTP ${reply.status}`);
-      if (!/^application\/(graphql-response\+)?json/.test(reply.contentType)) throw new Error(`${this.subgraphName} answered ${reply.contentType || 'no content type'}`);
+      if (!/^application\/(graphql-response\+)?json/.test(reply.contentType))
+        throw new Error(`${this.subgraphName} answered ${reply.contentType || 'no content type'}`);
       const response = JSON.parse(reply.text) as GatewayGraphQLResponse;
       if (typeof response !== 'object' || response === null) throw new Error(`${this.subgraphName} answered a body that is not a GraphQL response`);
       this.takeDisclosure(response, ctx as GatewayContext);
@@ -58,7 +59,10 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       return response;
     } catch (error) {
       this.metrics?.subgraphFetched(this.subgraphName, (performance.now() - began) / 1000, true);
-      this.logger.error({ requestId: ctx.caller.requestId, traceId: activeTraceId(), subgraph: this.subgraphName, reason: (error as Error).message }, 'subgraph call failed');
+      this.logger.error(
+        { requestId: ctx.caller.requestId, traceId: activeTraceId(), subgraph: this.subgraphName, reason: (error as Error).message },
+        'subgraph call failed',
+      );
       return failure(`The ${this.subgraphName} source did not answer; its part of the result is missing`, ErrorCode.SOURCE_UNAVAILABLE);
     }
   }

@@ -29,5 +29,9 @@ export function documentLimits(config: GatewayConfig) {
   const { plugins, validationRules } = armor.protect();
   // The parser stops at the limit ("Document contains more that N tokens"): a 400, GRAPHQL_PARSE_FAILED.
   // Repeated offences (ten copies of one unknown directive) come back as one error, not one each.
-  return { plugins: [...plugins, validationErrorsPlugin()], validationRules: [...validationRules, nameLengthRule], parseOptions: { maxTokens: limits.maxTokens } };
+  return {
+    plugins: [...plugins, validationErrorsPlugin()],
+    validationRules: [...validationRules, nameLengthRule],
+    parseOptions: { maxTokens: limits.maxTokens },
+  };
 }

@@ -197,10 +197,15 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     const claimed = (state.claimedUser = Lockout.claimedUser(headerOf(req, 'authorization')));
     const lockedSeconds = await lockout.lockedFor(ip, claimed);
     if (lockedSeconds > 0) {
-      logger.warn({ requestId: state.requestId, traceId: state.traceId, ip: state.ip, alert: 'AUTH_LOCKOUT' }, 'request refused: locked out after failed authentication');
+      logger.warn(
+        { requestId: state.requestId, traceId: state.traceId, ip: state.ip, alert: 'AUTH_LOCKOUT' },
+        'request refused: locked out after failed authentication',
+      );
       metrics?.refused('lockout');
       await refuse(req, res, state, {
-        status: 429, outcome: 'UNAUTHENTICATED', code: ErrorCode.RATE_LIMITED,
+        status: 429,
+        outcome: 'UNAUTHENTICATED',
+        code: ErrorCode.RATE_LIMITED,
         message: `Too many failed authentication attempts; try again in ${Math.ceil(lockedSeconds / 60)} minute(s)`,
         headers: { 'retry-after': String(lockedSeconds) },
       });
@@ -215,16 +220,25 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       if (verifiedSubject) state.refusedUser = verifiedSubject;
       await lockout.recordFailure(ip, verifiedSubject);
       logger.warn({ requestId: state.requestId, traceId: state.traceId, ip: state.ip, reason: message }, 'authentication failed');
-      await refuse(req, res, state, { status: 401, outcome: 'UNAUTHENTICATED', code: ErrorCode.UNAUTHENTICATED, message, headers: { 'www-authenticate': 'Bearer realm="custodian"' } });
+      await refuse(req, res, state, {
+        status: 401,
+        outcome: 'UNAUTHENTICATED',
+        code: ErrorCode.UNAUTHENTICATED,
+        message,
+        headers: { 'www-authenticate': 'Bearer realm="custodian"' },
+      });
       return false;
     }
     const limited = await rateLimits.take(state.identity);
     if (limited) {
       logger.warn({ requestId: state.requestId, traceId: state.traceId, user: state.identity.sub, limit: limited.limit }, 'rate limit reached');
       metrics?.refused(limited.limit);
-      const what = limited.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${limited.limit} rate limit is reached`;
+      const what =
+        limited.limit === 'screening-daily-quota' ? 'the daily quota of this background-check client is spent' : `the ${limited.limit} rate limit is reached`;
       await refuse(req, res, state, {
-        status: 429, outcome: 'DENIED', code: ErrorCode.RATE_LIMITED,
+        status: 429,
+        outcome: 'DENIED',
+        code: ErrorCode.RATE_LIMITED,
         message: `Too many requests: ${what}; retry in ${limited.retryAfterSeconds} s`,
         headers: { 'retry-after': String(limited.retryAfterSeconds) },
       });
@@ -241,7 +255,11 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       return true;
     }
     const message =
-      read.status === 413 ? `Request body is larger than ${deps.maxBodyBytes} bytes` : read.status < 500 ? 'Request body is not valid JSON' : 'Internal server error';
+      read.status === 413
+        ? `Request body is larger than ${deps.maxBodyBytes} bytes`
+        : read.status < 500
+          ? 'Request body is not valid JSON'
+          : 'Internal server error';
     sendJson(res, read.status, errorBody(message, read.status < 500 ? ErrorCode.BAD_REQUEST : 'INTERNAL_SERVER_ERROR'));
     return false;
   };
@@ -258,7 +276,12 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
       const search = new URLSearchParams(searchOf(req.url));
       const twice = GET_PARAMETERS.find((name) => search.getAll(name).length > 1);
       if (twice) {
-        await refuse(req, res, state, { status: 400, outcome: 'INVALID', code: ErrorCode.BAD_REQUEST, message: `The parameter ${twice} is given more than once` });
+        await refuse(req, res, state, {
+          status: 400,
+          outcome: 'INVALID',
+          code: ErrorCode.BAD_REQUEST,
+          message: `The parameter ${twice} is given more than once`,
+        });
         return false;
       }
     }
@@ -268,7 +291,12 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
     if (verdict.kind === 'refuse') {
       state.documentId = verdict.documentId;
       state.documentTrust = 'UNREGISTERED';
-      await refuse(req, res, state, { status: verdict.status, outcome: verdict.code === ErrorCode.OPERATION_NOT_TRUSTED ? 'DENIED' : 'INVALID', code: verdict.code, message: verdict.message });
+      await refuse(req, res, state, {
+        status: verdict.status,
+        outcome: verdict.code === ErrorCode.OPERATION_NOT_TRUSTED ? 'DENIED' : 'INVALID',
+        code: verdict.code,
+        message: verdict.message,
+      });
       return false;
     }
     state.documentId = verdict.documentId;
@@ -282,15 +310,20 @@ export function graphqlFront(deps: FrontDeps): (req: IncomingMessage, res: Serve
   };
 
   const execute = (req: IncomingMessage, res: ServerResponse, state: RequestState) =>
-    answerWithApollo(apollo, req, res, state.body, async () =>
-      createGatewayContext(
-        state.requestId,
-        state.identity!,
-        { purpose: headerOf(req, 'x-purpose-code'), reason: headerOf(req, 'x-reason') },
-        { ip: state.ip, userAgent: headerOf(req, 'user-agent'), startedAt: state.startedAt },
-        state.audit,
-        { documentId: state.documentId, trust: state.documentTrust },
-      ),
+    answerWithApollo(
+      apollo,
+      req,
+      res,
+      state.body,
+      async () =>
+        createGatewayContext(
+          state.requestId,
+          state.identity!,
+          { purpose: headerOf(req, 'x-purpose-code'), reason: headerOf(req, 'x-reason') },
+          { ip: state.ip, userAgent: headerOf(req, 'user-agent'), startedAt: state.startedAt },
+          state.audit,
+          { documentId: state.documentId, trust: state.documentTrust },
+        ),
       state.search,
     );
 

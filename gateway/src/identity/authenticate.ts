@@ -1,4 +1,13 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, type KeyLike } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type KeyLike,
+} from 'jose';
 import { LRUCache } from 'lru-cache';
 import { readFileSync } from 'node:fs';
 import { parsePurposes, parseScopes, unauthenticated, type PurposeCode } from '../../../access-policy/src';
@@ -101,8 +110,7 @@ export async function createAuthenticator(auth: GatewayConfig['auth']): Promise<
       const hit = verified.get(match[1]);
       if (hit && hit.validUntil > Date.now()) return hit.identity;
       try {
-        const { payload } =
-          typeof key === 'function' ? await jwtVerify(match[1], key, options) : await jwtVerify(match[1], key, options);
+        const { payload } = typeof key === 'function' ? await jwtVerify(match[1], key, options) : await jwtVerify(match[1], key, options);
         let identity: VerifiedIdentity;
         try {
           identity = identityFrom(payload);

@@ -12,7 +12,10 @@ export class Lockout {
   private readonly byClient: RateLimiterAbstract;
   private readonly byUser: RateLimiterAbstract;
 
-  constructor(store: LimiterStore, private readonly limits: GatewayConfig['rateLimits']) {
+  constructor(
+    store: LimiterStore,
+    private readonly limits: GatewayConfig['rateLimits'],
+  ) {
     const spec = { points: limits.lockoutAttempts, duration: limits.lockoutWindowSeconds, blockDuration: limits.lockoutSeconds };
     this.byClient = store.limiter({ ...spec, keyPrefix: 'custodian:lockout:client' });
     this.byUser = store.limiter({ ...spec, keyPrefix: 'custodian:lockout:user' });

@@ -12,9 +12,7 @@ export const PURPOSE_FREE_ROOT_FIELDS: ReadonlySet<string> = new Set(['__typenam
 /** True when the operation reaches a record source and therefore needs a purpose. */
 export function operationNeedsPurpose(operation: OperationDefinitionNode): boolean {
   if (operation.operation !== OperationTypeNode.QUERY) return true;
-  return operation.selectionSet.selections.some(
-    (s) => s.kind !== Kind.FIELD || !PURPOSE_FREE_ROOT_FIELDS.has(s.name.value),
-  );
+  return operation.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || !PURPOSE_FREE_ROOT_FIELDS.has(s.name.value));
 }
 
 /**

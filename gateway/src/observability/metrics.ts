@@ -144,7 +144,10 @@ export class GatewayMetrics {
   requestAnswered(method: string, statusCode: number, seconds: number): void {
     const m = method.toUpperCase();
     // Only the methods the endpoint serves: any other verb a caller invents is one series, not many.
-    this.requestDuration.observe({ http_request_method: m === 'GET' || m === 'POST' ? m : '_OTHER', http_response_status_code: String(statusCode), http_route: '/graphql' }, seconds);
+    this.requestDuration.observe(
+      { http_request_method: m === 'GET' || m === 'POST' ? m : '_OTHER', http_response_status_code: String(statusCode), http_route: '/graphql' },
+      seconds,
+    );
   }
 
   /** One request audited (every request is: the audit writer calls this), by operation name, outcome and client. */

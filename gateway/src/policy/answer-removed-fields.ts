@@ -106,7 +106,12 @@ export function answerRemovedFields(
             reported.add(id);
             const coordinate = `${parent.name}.${selection.name.value}`;
             const serviceName = sourceOf(coordinate);
-            errors.push(new GraphQLError(`Not authorised to read ${coordinate}`, { path: at, extensions: { code: ErrorCode.FORBIDDEN, ...(serviceName ? { serviceName } : {}) } }));
+            errors.push(
+              new GraphQLError(`Not authorised to read ${coordinate}`, {
+                path: at,
+                extensions: { code: ErrorCode.FORBIDDEN, ...(serviceName ? { serviceName } : {}) },
+              }),
+            );
           }
           if (isNonNullType(definition.type)) valid = false;
           continue;

@@ -50,7 +50,12 @@ function prunedExecutor(execute: GatewayExecutor, policy: FieldPolicy): GatewayE
     const operation = pruned.document.definitions.find(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
     );
-    const answer = await execute({ ...requestContext, document: pruned.document, operation: operation ?? requestContext.operation, queryHash: prunedQueryHash(requestContext.queryHash, pruned) });
+    const answer = await execute({
+      ...requestContext,
+      document: pruned.document,
+      operation: operation ?? requestContext.operation,
+      queryHash: prunedQueryHash(requestContext.queryHash, pruned),
+    });
     return answerRemovedFields(answer, document, operationName, schema, request.variables, pruned, (coordinate) => policy.sourceOf(coordinate));
   };
 }

@@ -52,7 +52,10 @@ function soleSources(document: DocumentNode): Map<string, string> {
   for (const d of document.definitions) {
     if (d.kind !== Kind.ENUM_TYPE_DEFINITION || d.name.value !== 'join__Graph') continue;
     for (const value of d.values ?? []) {
-      const name = argument(value.directives?.find((x) => x.name.value === 'join__graph'), 'name');
+      const name = argument(
+        value.directives?.find((x) => x.name.value === 'join__graph'),
+        'name',
+      );
       if (name) names.set(value.name.value, name);
     }
   }

@@ -42,7 +42,8 @@ function checkBody(where: string, id: string, name: string, type: string, body: 
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) throw new ManifestError(`${where}: "body" must hold exactly one operation`);
   if ((operations[0].operation as string) !== type) throw new ManifestError(`${where}: "type" is ${type} but the body is a ${operations[0].operation}`);
-  if (operations[0].name && operations[0].name.value !== name) throw new ManifestError(`${where}: "name" is ${name} but the body's operation is ${operations[0].name.value}`);
+  if (operations[0].name && operations[0].name.value !== name)
+    throw new ManifestError(`${where}: "name" is ${name} but the body's operation is ${operations[0].name.value}`);
   if (SHA256_HEX.test(id) && createHash('sha256').update(body).digest('hex') !== id.toLowerCase()) {
     throw new ManifestError(`${where}: "id" is not the SHA-256 of its body`);
   }
@@ -70,7 +71,8 @@ export function parseManifest(text: string, source: string): Manifest {
   manifest.operations.forEach((entry: unknown, i: number) => {
     const op = entry as Partial<Record<keyof TrustedOperation, unknown>>;
     const where = `${source}: operations[${i}]`;
-    if (typeof op?.id !== 'string' || op.id.length === 0 || op.id.length > MAX_ID_LENGTH) throw new ManifestError(`${where}: "id" must be a string of 1–${MAX_ID_LENGTH} characters`);
+    if (typeof op?.id !== 'string' || op.id.length === 0 || op.id.length > MAX_ID_LENGTH)
+      throw new ManifestError(`${where}: "id" must be a string of 1–${MAX_ID_LENGTH} characters`);
     if (typeof op.name !== 'string') throw new ManifestError(`${where}: "name" must be a string`);
     if (typeof op.type !== 'string' || !OPERATION_TYPES.has(op.type)) throw new ManifestError(`${where}: "type" must be query, mutation or subscription`);
     if (typeof op.body !== 'string' || op.body.length === 0) throw new ManifestError(`${where}: "body" must be the operation's text`);

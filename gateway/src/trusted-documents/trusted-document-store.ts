@@ -65,7 +65,11 @@ export class TrustedDocumentStore {
 
   /** Re-reads the folder; exported for the start-up path and the watcher alike. */
   reload(): void {
-    const files = existsSync(this.dir) ? readdirSync(this.dir).filter((f) => CLIENT_FILE.test(f)).slice(0, MAX_MANIFESTS) : [];
+    const files = existsSync(this.dir)
+      ? readdirSync(this.dir)
+          .filter((f) => CLIENT_FILE.test(f))
+          .slice(0, MAX_MANIFESTS)
+      : [];
     const next = new Map<string, Manifest>();
     for (const file of files) {
       const client = CLIENT_FILE.exec(file)![1];

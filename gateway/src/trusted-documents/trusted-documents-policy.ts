@@ -27,7 +27,13 @@ export interface SentDocument {
 /** The verdict on one request. */
 export type TrustVerdict =
   | { kind: 'run'; query: string | undefined; documentId: string | undefined; trust: DocumentTrust | undefined }
-  | { kind: 'refuse'; code: ErrorCode.PERSISTED_QUERY_NOT_FOUND | ErrorCode.OPERATION_NOT_TRUSTED; status: number; message: string; documentId: string | undefined };
+  | {
+      kind: 'refuse';
+      code: ErrorCode.PERSISTED_QUERY_NOT_FOUND | ErrorCode.OPERATION_NOT_TRUSTED;
+      status: number;
+      message: string;
+      documentId: string | undefined;
+    };
 
 /** Reads the id and text a request sent, whatever their shape (anything malformed reads as absent). */
 export function sentDocument(params: { query?: unknown; documentId?: unknown; extensions?: unknown }): SentDocument {
@@ -48,10 +54,22 @@ export function judgeDocument(mode: TrustedDocumentsMode, store: TrustedDocument
   if (sent.id !== undefined) {
     const registered = store.byId(client, sent.id);
     if (!registered) {
-      return { kind: 'refuse', code: ErrorCode.PERSISTED_QUERY_NOT_FOUND, status: 400, message: 'No operation with this id is registered for this client', documentId: sent.id };
+      return {
+        kind: 'refuse',
+        code: ErrorCode.PERSISTED_QUERY_NOT_FOUND,
+        status: 400,
+        message: 'No operation with this id is registered for this client',
+        documentId: sent.id,
+      };
     }
     if (sent.query !== undefined && sent.query !== registered.body) {
-      return { kind: 'refuse', code: ErrorCode.OPERATION_NOT_TRUSTED, status: 403, message: 'The text sent is not the registered text of this id', documentId: sent.id };
+      return {
+        kind: 'refuse',
+        code: ErrorCode.OPERATION_NOT_TRUSTED,
+        status: 403,
+        message: 'The text sent is not the registered text of this id',
+        documentId: sent.id,
+      };
     }
     return { kind: 'run', query: registered.body, documentId: registered.id, trust: 'REGISTERED' };
   }
@@ -60,7 +78,13 @@ export function judgeDocument(mode: TrustedDocumentsMode, store: TrustedDocument
   if (registered) return { kind: 'run', query: registered.body, documentId: registered.id, trust: 'REGISTERED' };
   const enforced = mode === 'enforce' || (mode === 'enforce-match-only' && isScreeningClient(identity));
   if (enforced) {
-    return { kind: 'refuse', code: ErrorCode.OPERATION_NOT_TRUSTED, status: 403, message: 'This client may run only its registered operations: send one by id or as its registered text', documentId: undefined };
+    return {
+      kind: 'refuse',
+      code: ErrorCode.OPERATION_NOT_TRUSTED,
+      status: 403,
+      message: 'This client may run only its registered operations: send one by id or as its registered text',
+      documentId: undefined,
+    };
   }
   return { kind: 'run', query: sent.query, documentId: undefined, trust: 'UNREGISTERED' };
 }

@@ -35,7 +35,13 @@ export async function startTracing(options: TracingOptions, exporter?: SpanExpor
   if (!options.endpoint) return { shutdown: async () => undefined };
   // Loaded only when tracing is on: the SDK and exporter took 0.5 s of every start (measured
   // under load), and the API alone, which @apollo/gateway loads anyway, is a no-op without them.
-  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { OTLPTraceExporter }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+  const [
+    { AsyncLocalStorageContextManager },
+    { W3CTraceContextPropagator },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { BasicTracerProvider, BatchSpanProcessor },
+  ] = await Promise.all([
     import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/core'),
     import('@opentelemetry/exporter-trace-otlp-http'),

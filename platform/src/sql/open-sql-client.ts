@@ -6,19 +6,13 @@ import { tracingEnabled } from '../observability/tracing';
 import { tracedSqlClient } from '../observability/traced-sql-client';
 
 /** Where a store lives: an SQLite file under DATA_DIR, or a schema of a PostgreSQL database. */
-export type StoreLocation =
-  | { kind: 'sqlite'; dataDir: string }
-  | { kind: 'postgres'; url: string };
+export type StoreLocation = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string };
 
 /**
  * Opens the client for one named store (`criminal-history`, `orders`, `alerts`, `audit`):
  * `<dataDir>/<name>.sqlite`, or schema `<name with _>` of the PostgreSQL database.
  */
-export async function openSqlClient(
-  location: StoreLocation,
-  store: string,
-  options: { durable?: boolean; poolSize?: number } = {},
-): Promise<SqlClient> {
+export async function openSqlClient(location: StoreLocation, store: string, options: { durable?: boolean; poolSize?: number } = {}): Promise<SqlClient> {
   const client = await openUntraced(location, store, options);
   // Statement spans only when this process exports traces: otherwise not even a wrapper.
   return tracingEnabled() ? tracedSqlClient(client) : client;

@@ -32,7 +32,10 @@ function noteReturned(log: DisclosureLog, subjectOf: SubjectOf, typeName: string
   if (isPromiseLike(value)) {
     // An item of a list may still be pending (entities by key): note it when it settles; a
     // rejection is the executor's to report, not ours.
-    value.then((settled) => noteReturned(log, subjectOf, typeName, settled), () => undefined);
+    value.then(
+      (settled) => noteReturned(log, subjectOf, typeName, settled),
+      () => undefined,
+    );
     return;
   }
   if (typeof value !== 'object') return;

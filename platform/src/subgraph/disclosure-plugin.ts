@@ -8,10 +8,7 @@ import type { SubgraphContext, SubgraphModule } from './subgraph-module';
  * `extensions.custodian`, and logs the call, so that a call which did not come through the
  * gateway would still leave a trace here.
  */
-export function disclosurePlugin(
-  module: Pick<SubgraphModule, 'name'>,
-  logger: Logger,
-): ApolloServerPlugin<SubgraphContext> {
+export function disclosurePlugin(module: Pick<SubgraphModule, 'name'>, logger: Logger): ApolloServerPlugin<SubgraphContext> {
   return {
     // Fires once per request, after the context (and so the caller) exists.
     async requestDidStart() {

@@ -27,11 +27,7 @@ export interface PeerAccess {
 }
 
 /** Peer access for one request, from its delegation headers and the configured peer URLs. */
-export function peerAccessFor(
-  headers: (name: string) => string | undefined,
-  urls: Partial<Record<SubgraphName, string>>,
-  timeoutMs = 3000,
-): PeerAccess {
+export function peerAccessFor(headers: (name: string) => string | undefined, urls: Partial<Record<SubgraphName, string>>, timeoutMs = 3000): PeerAccess {
   return {
     has: (peer) => !!headers(delegationHeader(peer)) && !!urls[peer],
     async call(peer, query, variables) {

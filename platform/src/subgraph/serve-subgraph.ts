@@ -7,14 +7,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KeyLike } from 'jose';
-import {
-  buildPermissions,
-  INTERNAL_ALGORITHM,
-  INTERNAL_TOKEN_HEADER,
-  verifyInternalToken,
-  type Caller,
-  type RuleTable,
-} from '../../../access-policy/src';
+import { buildPermissions, INTERNAL_ALGORITHM, INTERNAL_TOKEN_HEADER, verifyInternalToken, type Caller, type RuleTable } from '../../../access-policy/src';
 import { systemClock, type Clock } from '../clock';
 import { stopOnSignals } from '../process-lifecycle';
 import { ensureSandboxKeyPair, importKey, readJwk, SANDBOX_KEYS } from '../keys';
@@ -126,7 +119,10 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
         try {
           caller = await verifyInternalToken(headerOf(req, INTERNAL_TOKEN_HEADER), module.name, verifyKey, headerOf(req, 'x-request-id')?.slice(0, 64));
         } catch (error) {
-          logger.warn({ ip: req.socket.remoteAddress, userAgent: headerOf(req, 'user-agent'), reason: (error as Error).message }, 'refused a call without a valid internal token');
+          logger.warn(
+            { ip: req.socket.remoteAddress, userAgent: headerOf(req, 'user-agent'), reason: (error as Error).message },
+            'refused a call without a valid internal token',
+          );
           sendJson(res, 401, errorBody('This service only answers the Custodian gateway', 'UNAUTHENTICATED'));
           return null;
         }
@@ -163,7 +159,11 @@ export async function serveSubgraph<Store extends StoreBase, Loaders>(
  * statements show under the gateway's `gateway.fetch` span. Names and statuses only (docs/design.md §7).
  */
 async function inCallSpan(service: string, req: IncomingMessage, res: ServerResponse, work: () => Promise<void>): Promise<void> {
-  const call = continuedServerSpan('POST /graphql', req.headers, { 'custodian.subgraph': service, 'http.request.method': req.method ?? 'POST', 'url.path': '/graphql' });
+  const call = continuedServerSpan('POST /graphql', req.headers, {
+    'custodian.subgraph': service,
+    'http.request.method': req.method ?? 'POST',
+    'url.path': '/graphql',
+  });
   try {
     await call.run(work);
   } finally {
@@ -181,12 +181,16 @@ function internalRoutes(routes: readonly InternalRoute[], subgraph: string, veri
   const out = new Map<string, RequestListener>();
   for (const route of routes) {
     if (route.audience === subgraph || !route.audience) throw new Error(`internal route ${route.path}: needs an audience of its own, not "${subgraph}"`);
-    if (route.path === '/graphql' || route.path.startsWith('/health/') || out.has(route.path)) throw new Error(`internal route ${route.path}: path already served`);
+    if (route.path === '/graphql' || route.path.startsWith('/health/') || out.has(route.path))
+      throw new Error(`internal route ${route.path}: path already served`);
     out.set(route.path, (req, res) => {
       verifyInternalToken(headerOf(req, INTERNAL_TOKEN_HEADER), route.audience, verifyKey).then(
         (caller) => route.handle(req, res, caller),
         (error: Error) => {
-          logger.warn({ ip: req.socket.remoteAddress, path: route.path, reason: error.message }, 'refused an internal route call without a valid internal token');
+          logger.warn(
+            { ip: req.socket.remoteAddress, path: route.path, reason: error.message },
+            'refused an internal route call without a valid internal token',
+          );
           sendJson(res, 401, errorBody('This service only answers the Custodian gateway', 'UNAUTHENTICATED'));
         },
       );

@@ -15,8 +15,17 @@ export interface AlertsLoaders {
 export function createAlertsLoaders(store: AlertsStore, clock: Clock): AlertsLoaders {
   const now = clock.now().toISOString();
   return {
-    alert: oneByKey((ids) => store.alertsByIds(ids), (a) => a.id),
-    activeBySubject: manyByKey((ids) => store.alertsBySubjectIds(ids, { activeAt: now }), (a) => a.subjectId ?? ''),
-    allBySubject: manyByKey((ids) => store.alertsBySubjectIds(ids, { activeAt: null }), (a) => a.subjectId ?? ''),
+    alert: oneByKey(
+      (ids) => store.alertsByIds(ids),
+      (a) => a.id,
+    ),
+    activeBySubject: manyByKey(
+      (ids) => store.alertsBySubjectIds(ids, { activeAt: now }),
+      (a) => a.subjectId ?? '',
+    ),
+    allBySubject: manyByKey(
+      (ids) => store.alertsBySubjectIds(ids, { activeAt: null }),
+      (a) => a.subjectId ?? '',
+    ),
   };
 }

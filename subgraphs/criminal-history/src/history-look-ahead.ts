@@ -15,7 +15,12 @@ import type { CriminalHistoryContext } from './loaders';
  * The field rules still guard every field; what they would deny is not loaded. (The table asked is
  * the one the subgraph serves under: `index.ts` hands this same `criminalHistoryAccessRules` to shield.)
  */
-export async function loadHistoriesAhead(personIds: readonly string[], persons: readonly FieldNode[], info: GraphQLResolveInfo, ctx: CriminalHistoryContext): Promise<void> {
+export async function loadHistoriesAhead(
+  personIds: readonly string[],
+  persons: readonly FieldNode[],
+  info: GraphQLResolveInfo,
+  ctx: CriminalHistoryContext,
+): Promise<void> {
   const rules = criminalHistoryAccessRules;
   const may = (type: string, field: string) => callerPasses(rules[type]?.[field], ctx.caller);
   const below = (fields: readonly FieldNode[], name: string) => selectedBelow(fields, name, info.fragments);

@@ -42,12 +42,30 @@ export function createCriminalHistoryLoaders(store: CriminalHistoryStore, caller
   const visibility = recordVisibilityFor(caller, clock);
   return {
     visibility,
-    person: oneByKey((ids) => store.personsByIds(ids), (p) => p.id),
-    personDetails: oneByKey((ids) => store.personDetailsByIds(ids), (d) => d.personId),
-    aliases: manyByKey((ids) => store.aliasesByPersonIds(ids), (a) => a.personId),
-    arrests: manyByKey((ids) => store.arrestsByPersonIds(ids, visibility), (a) => a.personId),
-    charges: manyByKey((ids) => store.chargesByArrestIds(ids), (c) => c.arrestId),
-    convictions: manyByKey((ids) => store.convictionsByPersonIds(ids, visibility), (c) => c.personId),
+    person: oneByKey(
+      (ids) => store.personsByIds(ids),
+      (p) => p.id,
+    ),
+    personDetails: oneByKey(
+      (ids) => store.personDetailsByIds(ids),
+      (d) => d.personId,
+    ),
+    aliases: manyByKey(
+      (ids) => store.aliasesByPersonIds(ids),
+      (a) => a.personId,
+    ),
+    arrests: manyByKey(
+      (ids) => store.arrestsByPersonIds(ids, visibility),
+      (a) => a.personId,
+    ),
+    charges: manyByKey(
+      (ids) => store.chargesByArrestIds(ids),
+      (c) => c.arrestId,
+    ),
+    convictions: manyByKey(
+      (ids) => store.convictionsByPersonIds(ids, visibility),
+      (c) => c.personId,
+    ),
     addressConfidential: new DataLoader(async (ids: readonly string[]) => {
       if (!(await store.addressProtectionsKnown())) return ids.map(() => true);
       const confidential = new Set(await store.personsWithConfidentialAddress(ids, clock.now().toISOString()));

@@ -249,10 +249,16 @@ function searchPlan(search: PersonSearch, lastNorm: string, lastCodes: string[])
     const year = search.dateOfBirth.slice(0, 4);
     const range: [string, string] = [`${year}-`, `${year}.`];
     if (search.firstName) {
-      if (exactFirst) levels.push({ query: { ...spelled, ...exactFirst, dates: [search.dateOfBirth] }, sorted: true, covers: (c) => c.last === 'spelled' && c.first === 'spelled' && c.date === 'same' });
+      if (exactFirst)
+        levels.push({
+          query: { ...spelled, ...exactFirst, dates: [search.dateOfBirth] },
+          sorted: true,
+          covers: (c) => c.last === 'spelled' && c.first === 'spelled' && c.date === 'same',
+        });
       if (alikeFirst) levels.push({ query: { ...all, ...alikeFirst, dates }, sorted: true, covers: (c) => firstAlike(c) && near(c) });
       levels.push({ query: { ...all, dates }, sorted: true, covers: near });
-      if (alikeFirst) levels.push({ query: { ...all, ...alikeFirst, dateRange: range }, sorted: true, covers: (c) => near(c) || (firstAlike(c) && c.date === 'year') });
+      if (alikeFirst)
+        levels.push({ query: { ...all, ...alikeFirst, dateRange: range }, sorted: true, covers: (c) => near(c) || (firstAlike(c) && c.date === 'year') });
     } else {
       levels.push({ query: { ...spelled, dates: [search.dateOfBirth] }, sorted: true, covers: (c) => c.last === 'spelled' && c.date === 'same' });
       levels.push({ query: { ...all, dates }, sorted: true, covers: near });

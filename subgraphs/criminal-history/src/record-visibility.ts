@@ -10,11 +10,7 @@ export const EMPLOYMENT_LOOKBACK_YEARS = 7;
  * criminal_history:employment, use purpose I, and do not hold criminal_history:read.
  */
 export function usesEmploymentView(caller: Caller): boolean {
-  return (
-    !caller.scopes.has(Scope.CRIMINAL_HISTORY_READ) &&
-    caller.scopes.has(Scope.CRIMINAL_HISTORY_EMPLOYMENT) &&
-    caller.purpose === 'I'
-  );
+  return !caller.scopes.has(Scope.CRIMINAL_HISTORY_READ) && caller.scopes.has(Scope.CRIMINAL_HISTORY_EMPLOYMENT) && caller.purpose === 'I';
 }
 
 /**

@@ -60,7 +60,8 @@ export const criminalHistoryResolvers = {
       ctx: Ctx,
     ) {
       const key = /^[A-Za-z0-9:_-]{1,80}$/;
-      if (!key.test(args.orderId) || (args.replacing != null && !key.test(args.replacing))) throw badUserInput('orderId and replacing are order keys of at most 80 letters, digits, -, _ or :');
+      if (!key.test(args.orderId) || (args.replacing != null && !key.test(args.replacing)))
+        throw badUserInput('orderId and replacing are order keys of at most 80 letters, digits, -, _ or :');
       if (args.protections.length > 100) throw badUserInput('at most 100 protections per order');
       if (args.protections.some((p) => !SID.test(p.personId))) throw badUserInput('every personId must be a state identification number');
       await ctx.store.recordAddressProtections(
@@ -91,9 +92,7 @@ export const criminalHistoryResolvers = {
       if (ctx.loaders.visibility.employmentConvictionsSince === null) {
         const arrests = await ctx.loaders.arrests.load(h.personId);
         const charges = (await ctx.loaders.charges.loadMany(arrests.map((a) => a.id))).flatMap((c) => (Array.isArray(c) ? c : []));
-        dates = [...dates, ...arrests.map((a) => a.date), ...charges.map((c) => c.disposition?.date ?? null)].filter(
-          (d): d is string => !!d,
-        );
+        dates = [...dates, ...arrests.map((a) => a.date), ...charges.map((c) => c.disposition?.date ?? null)].filter((d): d is string => !!d);
       }
       const day = latest(dates);
       return day ? `${day}T00:00:00.000Z` : null;

@@ -15,7 +15,9 @@ export interface PartyProtection {
  * person is too, on every path: otherwise `protectedParties { person { lastKnownAddress } } }`
  * finds the victim the order's address field hides.
  */
-export function protectionsOf(order: Pick<OrderState, 'terminatedAt' | 'expiresAt'> & { protectedParties: ReadonlyArray<{ personId: string | null }> }): PartyProtection[] {
+export function protectionsOf(
+  order: Pick<OrderState, 'terminatedAt' | 'expiresAt'> & { protectedParties: ReadonlyArray<{ personId: string | null }> },
+): PartyProtection[] {
   const until = order.terminatedAt ?? order.expiresAt;
   const persons = [...new Set(order.protectedParties.flatMap((p) => (p.personId ? [p.personId] : [])))];
   return persons.map((personId) => ({ personId, inForceUntil: until }));
@@ -35,7 +37,12 @@ const RECORD = `mutation RecordAddressProtections($orderId: ID!, $protections: [
  * when, on the caller's behalf with the token the gateway delegated for this mutation. Throws when
  * it cannot: the callers decide which way that fails closed.
  */
-export async function recordProtections(peers: PeerAccess, orderId: string, protections: readonly PartyProtection[], replacing: string | null = null): Promise<void> {
+export async function recordProtections(
+  peers: PeerAccess,
+  orderId: string,
+  protections: readonly PartyProtection[],
+  replacing: string | null = null,
+): Promise<void> {
   if (!peers.has('criminal-history')) throw new Error('the person registry cannot be told of this order in this request');
   const result = await peers.call('criminal-history', RECORD, { orderId, protections, replacing });
   if (result.errors?.length || result.data?.recordAddressProtections !== true) {

@@ -17,10 +17,25 @@ export interface OrdersLoaders {
 /** Builds one request's loaders. Never shared between requests: an order read is never stale. */
 export function createOrdersLoaders(store: OrdersStore): OrdersLoaders {
   return {
-    order: oneByKey((ids) => store.ordersByIds(ids), (o) => o.id),
-    restraining: manyByKey((ids) => store.ordersByRestrainedPersonIds(ids), (o) => o.restrainedPersonId),
-    protecting: manyByKey((ids) => store.ordersProtectingPersonIds(ids), (x) => x.personId),
-    parties: manyByKey((ids) => store.partiesByOrderIds(ids), (p) => p.orderId),
-    events: manyByKey((ids) => store.eventsByOrderIds(ids), (e) => e.orderId),
+    order: oneByKey(
+      (ids) => store.ordersByIds(ids),
+      (o) => o.id,
+    ),
+    restraining: manyByKey(
+      (ids) => store.ordersByRestrainedPersonIds(ids),
+      (o) => o.restrainedPersonId,
+    ),
+    protecting: manyByKey(
+      (ids) => store.ordersProtectingPersonIds(ids),
+      (x) => x.personId,
+    ),
+    parties: manyByKey(
+      (ids) => store.partiesByOrderIds(ids),
+      (p) => p.orderId,
+    ),
+    events: manyByKey(
+      (ids) => store.eventsByOrderIds(ids),
+      (e) => e.orderId,
+    ),
   };
 }

@@ -104,11 +104,7 @@ function json(value: unknown): string | null {
  * what changed. Enforces the lifecycle: issue once; no change after termination; service not
  * before issue; expiry not before issue.
  */
-export function applyOrderEvent(
-  state: OrderState | null,
-  orderId: string,
-  payload: OrderEventPayload,
-): { state: OrderState; changes: OrderChange[] } {
+export function applyOrderEvent(state: OrderState | null, orderId: string, payload: OrderEventPayload): { state: OrderState; changes: OrderChange[] } {
   if (payload.type === 'ISSUED') {
     if (state) throw new OrderRuleError(`order ${orderId} is already issued`);
     if (payload.expiresAt !== null && payload.expiresAt <= payload.issuedAt) {

@@ -29,7 +29,9 @@ interface IssueInput {
   court: string;
   type: OrderType;
   restrainedPersonId: string;
-  protectedParties: Array<Omit<ProtectedPartyInput, 'personId' | 'address' | 'dateOfBirth'> & Partial<Pick<ProtectedPartyInput, 'personId' | 'address' | 'dateOfBirth'>>>;
+  protectedParties: Array<
+    Omit<ProtectedPartyInput, 'personId' | 'address' | 'dateOfBirth'> & Partial<Pick<ProtectedPartyInput, 'personId' | 'address' | 'dateOfBirth'>>
+  >;
   terms: Partial<OrderTerms> & { noContact: boolean; firearmsProhibited: boolean };
   issuedAt?: string | null;
   expiresAt?: string | null;
@@ -46,7 +48,11 @@ function text(value: string | null | undefined, field: string, max: number, requ
 }
 
 function checkTerms(terms: Partial<OrderTerms>): void {
-  if (terms.stayAwayYards !== undefined && terms.stayAwayYards !== null && (!Number.isInteger(terms.stayAwayYards) || terms.stayAwayYards < 0 || terms.stayAwayYards > 10_000)) {
+  if (
+    terms.stayAwayYards !== undefined &&
+    terms.stayAwayYards !== null &&
+    (!Number.isInteger(terms.stayAwayYards) || terms.stayAwayYards < 0 || terms.stayAwayYards > 10_000)
+  ) {
     throw badUserInput('terms.stayAwayYards must be a whole number of yards between 0 and 10000');
   }
   if (terms.stayAwayFrom && (terms.stayAwayFrom.length > LIMITS.stayAwayFrom || terms.stayAwayFrom.some((p) => !p.trim() || p.length > 100))) {
@@ -84,9 +90,12 @@ async function append(ctx: Ctx, id: string | null, expectedVersion: number, payl
     return order;
   } catch (error) {
     if (error instanceof VersionConflictError) {
-      throw conflict(`order ${error.orderId} has changed: it is at version ${error.actualVersion ?? 'none'}, not ${error.expectedVersion}; read it again and retry`, {
-        currentVersion: error.actualVersion,
-      });
+      throw conflict(
+        `order ${error.orderId} has changed: it is at version ${error.actualVersion ?? 'none'}, not ${error.expectedVersion}; read it again and retry`,
+        {
+          currentVersion: error.actualVersion,
+        },
+      );
     }
     if (error instanceof OrderRuleError) throw badUserInput(error.message);
     throw error;
@@ -135,13 +144,19 @@ export const orderMutationResolvers = {
       // The protected persons' addresses close before the order exists, under a provisional key
       // (the store gives the id): should anything after this fail, they stay closed rather than
       // open (docs/design.md §4 rule 11). No registry, no order.
-      const protections = protectionsOf({ terminatedAt: null, expiresAt, protectedParties: input.protectedParties.map((p) => ({ personId: p.personId ?? null })) });
+      const protections = protectionsOf({
+        terminatedAt: null,
+        expiresAt,
+        protectedParties: input.protectedParties.map((p) => ({ personId: p.personId ?? null })),
+      });
       const provisional = `PENDING:${ctx.caller.requestId}`.slice(0, 80);
       if (protections.length > 0) {
         try {
           await recordProtections(ctx.peers, provisional, protections);
         } catch {
-          throw new GraphQLError('The person registry could not be told whom the order protects; nothing was issued', { extensions: { code: ErrorCode.SOURCE_UNAVAILABLE } });
+          throw new GraphQLError('The person registry could not be told whom the order protects; nothing was issued', {
+            extensions: { code: ErrorCode.SOURCE_UNAVAILABLE },
+          });
         }
       }
       const issue = append(ctx, null, 0, {
@@ -197,9 +212,15 @@ export const orderMutationResolvers = {
       // that no moment of the change leaves an address open; then, once written, to the new one.
       if (protectionsOf({ ...order, protectedParties: parties }).length > 0) {
         try {
-          await recordProtections(ctx.peers, order.id, protectionsOf({ terminatedAt: null, expiresAt: laterEnd(order.expiresAt, newEnd), protectedParties: parties }));
+          await recordProtections(
+            ctx.peers,
+            order.id,
+            protectionsOf({ terminatedAt: null, expiresAt: laterEnd(order.expiresAt, newEnd), protectedParties: parties }),
+          );
         } catch {
-          throw new GraphQLError('The person registry could not be told of the new expiry; nothing was changed', { extensions: { code: ErrorCode.SOURCE_UNAVAILABLE } });
+          throw new GraphQLError('The person registry could not be told of the new expiry; nothing was changed', {
+            extensions: { code: ErrorCode.SOURCE_UNAVAILABLE },
+          });
         }
       }
       const modified = await append(ctx, args.id, args.expectedVersion, {

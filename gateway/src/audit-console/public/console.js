@@ -11,7 +11,9 @@
   let token = null;
 
   const $ = (sel) => document.querySelector(sel);
-  const status = (text) => { $('#status').textContent = text; };
+  const status = (text) => {
+    $('#status').textContent = text;
+  };
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -38,7 +40,9 @@
   const events = (filter) =>
     graphql(
       'query AuditConsoleEvents($subject: String, $user: String, $ori: String, $purpose: String, $outcome: AuditOutcome, $from: DateTime, $to: DateTime, $limit: Int) {' +
-        ' auditEvents(subject: $subject, user: $user, ori: $ori, purpose: $purpose, outcome: $outcome, from: $from, to: $to, limit: $limit) { ' + EVENT_FIELDS + ' } }',
+        ' auditEvents(subject: $subject, user: $user, ori: $ori, purpose: $purpose, outcome: $outcome, from: $from, to: $to, limit: $limit) { ' +
+        EVENT_FIELDS +
+        ' } }',
       filter,
     ).then((d) => d.auditEvents);
 
@@ -46,18 +50,48 @@
   const isLookup = (e) => (e.outcome === 'ALLOWED' || e.outcome === 'PARTIAL') && e.subjects.length > 0;
 
   function subjectLink(subject) {
-    return el('a', { href: '?subject=' + encodeURIComponent(subject), on: { click: (ev) => { ev.preventDefault(); openTimeline(subject); } } }, subject);
+    return el(
+      'a',
+      {
+        href: '?subject=' + encodeURIComponent(subject),
+        on: {
+          click: (ev) => {
+            ev.preventDefault();
+            openTimeline(subject);
+          },
+        },
+      },
+      subject,
+    );
   }
   function userLink(user) {
     if (!user) return '—';
-    return el('a', { href: '?user=' + encodeURIComponent(user), on: { click: (ev) => { ev.preventDefault(); openUser(user); } } }, user);
+    return el(
+      'a',
+      {
+        href: '?user=' + encodeURIComponent(user),
+        on: {
+          click: (ev) => {
+            ev.preventDefault();
+            openUser(user);
+          },
+        },
+      },
+      user,
+    );
   }
 
   function eventsTable(list) {
     if (list.length === 0) return el('p', { className: 'empty' }, 'No records.');
-    const head = el('tr', {}, ...['When (UTC)', 'User', 'Name', 'Agency', 'Purpose', 'Reason', 'Operation', 'Outcome', 'Subjects', 'Denied'].map((h) => el('th', {}, h)));
+    const head = el(
+      'tr',
+      {},
+      ...['When (UTC)', 'User', 'Name', 'Agency', 'Purpose', 'Reason', 'Operation', 'Outcome', 'Subjects', 'Denied'].map((h) => el('th', {}, h)),
+    );
     const rows = list.map((e) =>
-      el('tr', { 'data-id': e.id, className: 'outcome-' + e.outcome },
+      el(
+        'tr',
+        { 'data-id': e.id, className: 'outcome-' + e.outcome },
         el('td', {}, e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')),
         el('td', {}, userLink(e.user)),
         el('td', {}, e.userName || ''),
@@ -68,7 +102,8 @@
         el('td', {}, e.outcome),
         el('td', {}, ...e.subjects.slice(0, 5).flatMap((s) => [subjectLink(s), ' ']), e.subjects.length > 5 ? '+' + (e.subjects.length - 5) : ''),
         el('td', {}, e.deniedPaths.join(', ')),
-      ));
+      ),
+    );
     return el('table', { className: 'events' }, el('thead', {}, head), el('tbody', {}, ...rows));
   }
 
@@ -111,19 +146,46 @@
     }
     const who = [...byUser.values()].sort((a, b) => b.count - a.count);
     $('#timeline-who').replaceChildren(
-      el('table', { className: 'who' },
+      el(
+        'table',
+        { className: 'who' },
         el('thead', {}, el('tr', {}, ...['User', 'Name', 'Agency', 'Records', 'Latest (UTC)'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...who.map((w) => el('tr', { className: 'looker' }, el('td', {}, userLink(w.user)), el('td', {}, w.name || ''), el('td', {}, w.ori || ''), el('td', {}, w.count), el('td', {}, w.last))))),
+        el(
+          'tbody',
+          {},
+          ...who.map((w) =>
+            el(
+              'tr',
+              { className: 'looker' },
+              el('td', {}, userLink(w.user)),
+              el('td', {}, w.name || ''),
+              el('td', {}, w.ori || ''),
+              el('td', {}, w.count),
+              el('td', {}, w.last),
+            ),
+          ),
+        ),
+      ),
     );
     $('#timeline').replaceChildren(
       ...list.map((e) =>
-        el('li', { className: 'outcome-' + e.outcome, 'data-id': e.id },
-          el('time', {}, e.at), ' ',
-          el('strong', {}, e.userName || e.user || 'unknown caller'), ' (', e.ori || '—', ') ',
-          e.outcome.toLowerCase(), ' · purpose ', e.purpose || '—', e.reason ? ' · ' + e.reason : '',
+        el(
+          'li',
+          { className: 'outcome-' + e.outcome, 'data-id': e.id },
+          el('time', {}, e.at),
+          ' ',
+          el('strong', {}, e.userName || e.user || 'unknown caller'),
+          ' (',
+          e.ori || '—',
+          ') ',
+          e.outcome.toLowerCase(),
+          ' · purpose ',
+          e.purpose || '—',
+          e.reason ? ' · ' + e.reason : '',
           e.operationName ? ' · ' + e.operationName : '',
           e.deniedPaths.length ? el('span', { className: 'denied' }, ' · denied ' + e.deniedPaths.join(', ')) : null,
-        )),
+        ),
+      ),
     );
     status(list.length + ' record(s) name ' + subject);
   }
@@ -135,7 +197,9 @@
     show('signals', { from, to });
     status('Looking for misuse signals…');
     const data = await graphql(
-      'query AuditConsoleSignals($from: DateTime!, $to: DateTime!) { misuseSignals(from: $from, to: $to) { signal user summary records { ' + EVENT_FIELDS + ' } } }',
+      'query AuditConsoleSignals($from: DateTime!, $to: DateTime!) { misuseSignals(from: $from, to: $to) { signal user summary records { ' +
+        EVENT_FIELDS +
+        ' } } }',
       { from, to },
     );
     const signals = data.misuseSignals;
@@ -143,9 +207,19 @@
     $('#signal-records').replaceChildren();
     $('#signals').replaceChildren(
       ...signals.map((s) =>
-        el('li', { className: 'signal' },
+        el(
+          'li',
+          { className: 'signal' },
           el('button', { type: 'button', 'data-signal': s.signal, on: { click: () => openSignal(s) } }, s.signal),
-          ' ', s.user ? userLink(s.user) : '', ' — ', s.summary, ' (', s.records.length, ' record(s))')),
+          ' ',
+          s.user ? userLink(s.user) : '',
+          ' — ',
+          s.summary,
+          ' (',
+          s.records.length,
+          ' record(s))',
+        ),
+      ),
     );
     status(signals.length + ' signal(s) from ' + from + ' to ' + to);
   }
@@ -164,11 +238,17 @@
     return node;
   }
   function barChart(title, labels, values, reference) {
-    const width = 720, height = 220, left = 40, bottom = 40, top = 30;
+    const width = 720,
+      height = 220,
+      left = 40,
+      bottom = 40,
+      top = 30;
     const max = Math.max(1, reference || 0, ...values);
     const step = (width - left - 10) / labels.length;
     const y = (v) => top + (height - top - bottom) * (1 - v / max);
-    const chart = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': title, class: 'bars' },
+    const chart = svg(
+      'svg',
+      { viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': title, class: 'bars' },
       svg('text', { x: left, y: 18, class: 'title' }, title),
       svg('line', { x1: left, y1: height - bottom, x2: width - 10, y2: height - bottom, class: 'axis' }),
       svg('text', { x: left - 6, y: y(max) + 4, class: 'tick', 'text-anchor': 'end' }, max % 1 ? max.toFixed(1) : max),
@@ -176,12 +256,17 @@
     );
     values.forEach((v, i) => {
       const x = left + i * step + step * 0.15;
-      chart.append(svg('rect', { x, y: y(v), width: step * 0.7, height: height - bottom - y(v), class: 'bar', 'data-value': v }, svg('title', {}, labels[i] + ': ' + v)));
-      if (labels.length <= 31 && (labels.length <= 12 || i % 2 === 0)) chart.append(svg('text', { x: x + step * 0.35, y: height - bottom + 16, class: 'tick', 'text-anchor': 'middle' }, labels[i]));
+      chart.append(
+        svg('rect', { x, y: y(v), width: step * 0.7, height: height - bottom - y(v), class: 'bar', 'data-value': v }, svg('title', {}, labels[i] + ': ' + v)),
+      );
+      if (labels.length <= 31 && (labels.length <= 12 || i % 2 === 0))
+        chart.append(svg('text', { x: x + step * 0.35, y: height - bottom + 16, class: 'tick', 'text-anchor': 'middle' }, labels[i]));
     });
     if (reference !== undefined) {
       chart.append(svg('line', { x1: left, y1: y(reference), x2: width - 10, y2: y(reference), class: 'baseline' }));
-      chart.append(svg('text', { x: width - 12, y: y(reference) - 4, class: 'tick baseline-label', 'text-anchor': 'end' }, 'baseline ' + reference.toFixed(1) + '/day'));
+      chart.append(
+        svg('text', { x: width - 12, y: y(reference) - 4, class: 'tick baseline-label', 'text-anchor': 'end' }, 'baseline ' + reference.toFixed(1) + '/day'),
+      );
     }
     return chart;
   }
@@ -200,32 +285,64 @@
     const perDay = days.map((d) => inWindow.filter((e) => e.at.slice(0, 10) === d).length);
     const byHour = Array.from({ length: 24 }, (_, h) => inWindow.filter((e) => new Date(e.at).getHours() === h).length);
     $('#user-title').textContent = user + ': ' + inWindow.length + ' lookup(s) in the last ' + WINDOW_DAYS + ' days';
-    $('#user-per-day').replaceChildren(barChart('Lookups per day (UTC) against the ' + BASELINE_DAYS + '-day baseline', days.map((d) => d.slice(5)), perDay, baseline));
-    $('#user-by-hour').replaceChildren(barChart('Lookups by hour of day (this browser\u2019s time)', byHour.map((_, h) => String(h)), byHour));
+    $('#user-per-day').replaceChildren(
+      barChart(
+        'Lookups per day (UTC) against the ' + BASELINE_DAYS + '-day baseline',
+        days.map((d) => d.slice(5)),
+        perDay,
+        baseline,
+      ),
+    );
+    $('#user-by-hour').replaceChildren(
+      barChart(
+        'Lookups by hour of day (this browser\u2019s time)',
+        byHour.map((_, h) => String(h)),
+        byHour,
+      ),
+    );
     status(list.length === 1000 ? 'Showing the newest 1,000 records only' : '');
   }
 
   async function signIn() {
     const config = await (await fetch('/audit/config')).json();
     if (config.signIn === 'sandbox') {
-      const res = await fetch('/explorer/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ persona: 'auditor' }) });
+      const res = await fetch('/explorer/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ persona: 'auditor' }),
+      });
       token = (await res.json()).token;
       $('#who').textContent = 'sandbox: signed in as the auditor persona';
       return;
     }
     $('#sign-in').hidden = false;
-    await new Promise((resolve) => $('#use-token').addEventListener('click', () => {
-      token = $('#token').value.trim().replace(/^Bearer\s+/i, '');
-      if (token) { $('#sign-in').hidden = true; $('#token').value = ''; resolve(); }
-    }));
+    await new Promise((resolve) =>
+      $('#use-token').addEventListener('click', () => {
+        token = $('#token')
+          .value.trim()
+          .replace(/^Bearer\s+/i, '');
+        if (token) {
+          $('#sign-in').hidden = true;
+          $('#token').value = '';
+          resolve();
+        }
+      }),
+    );
     $('#who').textContent = 'signed in with a pasted token';
   }
 
-  const guard = (fn) => (...args) => Promise.resolve(fn(...args)).catch((e) => status('Error: ' + e.message));
+  const guard =
+    (fn) =>
+    (...args) =>
+      Promise.resolve(fn(...args)).catch((e) => status('Error: ' + e.message));
 
   function wire() {
     for (const t of document.querySelectorAll('.tab')) t.addEventListener('click', () => show(t.dataset.view));
-    const onSubmit = (id, fn) => $(id).addEventListener('submit', (ev) => { ev.preventDefault(); guard(fn)(ev.target); });
+    const onSubmit = (id, fn) =>
+      $(id).addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        guard(fn)(ev.target);
+      });
     onSubmit('#search-form', search);
     onSubmit('#timeline-form', (f) => openTimeline(f.subject.value.trim()));
     onSubmit('#signals-form', findSignals);

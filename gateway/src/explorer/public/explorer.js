@@ -108,18 +108,19 @@
       return { query, variables: JSON.stringify(e.variables, null, 2) };
     });
     const root = ReactDOM.createRoot($('graphiql'));
-    state.render = () => root.render(
-      React.createElement(GraphiQL, {
-        fetcher: (params) => fetcher(params),
-        defaultTabs: tabs,
-        // The editors start from these props, not from the first tab: give them the first tab's.
-        query: tabs[0].query,
-        variables: tabs[0].variables,
-        isHeadersEditorEnabled: false,
-        defaultEditorToolsVisibility: 'variables',
-        shouldPersistHeaders: false,
-      }),
-    );
+    state.render = () =>
+      root.render(
+        React.createElement(GraphiQL, {
+          fetcher: (params) => fetcher(params),
+          defaultTabs: tabs,
+          // The editors start from these props, not from the first tab: give them the first tab's.
+          query: tabs[0].query,
+          variables: tabs[0].variables,
+          isHeadersEditorEnabled: false,
+          defaultEditorToolsVisibility: 'variables',
+          shouldPersistHeaders: false,
+        }),
+      );
     state.render();
     document.body.dataset.ready = 'true';
   }

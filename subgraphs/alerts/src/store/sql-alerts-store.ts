@@ -43,9 +43,7 @@ function toAlert(r: AlertRow): AlertRecord {
       r.warrant_number && r.warrant_offense && r.extradition
         ? { number: r.warrant_number, offense: r.warrant_offense, extradition: r.extradition, bailAmount: r.bail_amount }
         : null,
-    missing: categories.length
-      ? { category: categories[0], categories, lastSeenAt: r.last_seen_at, lastSeenPlace: r.last_seen_place }
-      : null,
+    missing: categories.length ? { category: categories[0], categories, lastSeenAt: r.last_seen_at, lastSeenPlace: r.last_seen_place } : null,
   };
 }
 
@@ -108,10 +106,22 @@ export class SqlAlertsStore extends SqlStoreBase implements AlertsStore {
         'alerts',
         COLUMNS.split(/,\s*/),
         alerts.map((a) => [
-          a.id, a.type, a.subjectId, a.agency, a.enteredAt, a.expiresAt, a.cancelled,
-          a.caution?.codes.join(',') ?? null, a.caution?.note ?? null,
-          a.warrant?.number ?? null, a.warrant?.offense ?? null, a.warrant?.extradition ?? null, a.warrant?.bailAmount ?? null,
-          a.missing?.categories.join(',') ?? null, a.missing?.lastSeenAt ?? null, a.missing?.lastSeenPlace ?? null,
+          a.id,
+          a.type,
+          a.subjectId,
+          a.agency,
+          a.enteredAt,
+          a.expiresAt,
+          a.cancelled,
+          a.caution?.codes.join(',') ?? null,
+          a.caution?.note ?? null,
+          a.warrant?.number ?? null,
+          a.warrant?.offense ?? null,
+          a.warrant?.extradition ?? null,
+          a.warrant?.bailAmount ?? null,
+          a.missing?.categories.join(',') ?? null,
+          a.missing?.lastSeenAt ?? null,
+          a.missing?.lastSeenPlace ?? null,
         ]),
       ),
     );

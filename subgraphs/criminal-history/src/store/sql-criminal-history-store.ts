@@ -34,21 +34,47 @@ const BACKFILL_BATCH = 5000;
 type IdentityRow = [string, string, string, string | null, string, PersonIdentity['sex']];
 const IDENTITY_COLUMNS = 'id, last_name, first_name, middle_name, date_of_birth, sex';
 /** The same columns of `persons p`, for a join. */
-const P_IDENTITY_COLUMNS = IDENTITY_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ');
+const P_IDENTITY_COLUMNS = IDENTITY_COLUMNS.split(', ')
+  .map((c) => `p.${c}`)
+  .join(', ');
 
 function toIdentity([id, last, first, middle, dateOfBirth, sex]: IdentityRow): PersonIdentity {
   return { id, name: { last, first, middle }, dateOfBirth, sex };
 }
 
 type DetailsRow = [
-  personId: string, heightInches: number | null, weightPounds: number | null, eyeColor: string | null, hairColor: string | null,
-  fbiNumber: string | null, dlNumber: string | null, dlState: string | null, ssnLast4: string | null,
-  street: string | null, city: string | null, state: string | null, postalCode: string | null,
+  personId: string,
+  heightInches: number | null,
+  weightPounds: number | null,
+  eyeColor: string | null,
+  hairColor: string | null,
+  fbiNumber: string | null,
+  dlNumber: string | null,
+  dlState: string | null,
+  ssnLast4: string | null,
+  street: string | null,
+  city: string | null,
+  state: string | null,
+  postalCode: string | null,
 ];
 const DETAIL_COLUMNS = `height_inches, weight_pounds, eye_color, hair_color, fbi_number, dl_number, dl_state, ssn_last4,
   street, city, state, postal_code`;
 
-function toDetails([personId, heightInches, weightPounds, eyeColor, hairColor, fbiNumber, dlNumber, dlState, ssnLast4, street, city, state, postalCode]: DetailsRow): PersonDetails {
+function toDetails([
+  personId,
+  heightInches,
+  weightPounds,
+  eyeColor,
+  hairColor,
+  fbiNumber,
+  dlNumber,
+  dlState,
+  ssnLast4,
+  street,
+  city,
+  state,
+  postalCode,
+]: DetailsRow): PersonDetails {
   return {
     personId,
     physical: { heightInches, weightPounds, eyeColor, hairColor },
@@ -64,13 +90,27 @@ function toDetails([personId, heightInches, weightPounds, eyeColor, hairColor, f
 type AliasRow = [personId: string, last: string, first: string, middle: string | null];
 type ArrestRow = [id: string, personId: string, date: string, agency: string, sealed: number, juvenile: number];
 type ChargeRow = [
-  arrestId: string, personId: string, seq: number, statute: string, description: string, level: ChargeRecord['level'],
-  dispositionType: DispositionRecord['type'] | null, dispositionDate: string | null, court: string | null, sentence: string | null,
+  arrestId: string,
+  personId: string,
+  seq: number,
+  statute: string,
+  description: string,
+  level: ChargeRecord['level'],
+  dispositionType: DispositionRecord['type'] | null,
+  dispositionDate: string | null,
+  court: string | null,
+  sentence: string | null,
   relief: DispositionRecord['relief'],
 ];
 type ConvictionRow = [
-  personId: string, arrestId: string, statute: string, description: string, level: ConvictionRecord['level'],
-  date: string, court: string | null, sentence: string | null,
+  personId: string,
+  arrestId: string,
+  statute: string,
+  description: string,
+  level: ConvictionRecord['level'],
+  date: string,
+  court: string | null,
+  sentence: string | null,
 ];
 
 /**
@@ -121,7 +161,9 @@ export function personIdsByKeys(query: SearchKeyQuery, after: string | null, lim
   for (const lastCode of lastCodes) {
     for (const firstCode of firstCodes ?? [null]) {
       const where = ['last_code = ?', ...(firstCode === null ? [] : ['first_code = ?']), ...names, ...from];
-      ranges.push(`SELECT person_id FROM (SELECT DISTINCT person_id FROM person_search_keys WHERE ${where.join(' AND ')} ORDER BY person_id LIMIT ?) AS r${ranges.length}`);
+      ranges.push(
+        `SELECT person_id FROM (SELECT DISTINCT person_id FROM person_search_keys WHERE ${where.join(' AND ')} ORDER BY person_id LIMIT ?) AS r${ranges.length}`,
+      );
       params.push(lastCode, ...(firstCode === null ? [] : [firstCode]), ...nameParams, ...fromParams, limit);
     }
   }
@@ -177,7 +219,10 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
         filled += persons.length;
         after = persons[persons.length - 1][0];
       }
-      await tx.run('INSERT INTO store_metadata (meta_key, value) VALUES (?, ?)', [SEARCH_KEYS_META, JSON.stringify({ persons: filled, at: new Date().toISOString() })]);
+      await tx.run('INSERT INTO store_metadata (meta_key, value) VALUES (?, ?)', [
+        SEARCH_KEYS_META,
+        JSON.stringify({ persons: filled, at: new Date().toISOString() }),
+      ]);
       if (filled > 0) await tx.analyze(['person_search_keys']);
     });
   }
@@ -189,7 +234,9 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
    */
   private async fillNormalisedNames(): Promise<void> {
     const persons = await this.sql.rows<[string, string]>('SELECT id, last_name FROM persons WHERE last_norm IS NULL ORDER BY id');
-    const aliases = await this.sql.rows<[string, number, string]>('SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL ORDER BY person_id, seq');
+    const aliases = await this.sql.rows<[string, number, string]>(
+      'SELECT person_id, seq, last_name FROM person_aliases WHERE last_norm IS NULL ORDER BY person_id, seq',
+    );
     if (persons.length === 0 && aliases.length === 0) return;
     const BATCH = 500;
     await this.sql.transaction(async (tx) => {
@@ -390,7 +437,11 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
     return rows.map((r) => r[0]);
   }
 
-  async recordAddressProtections(orderId: string, protections: ReadonlyArray<Omit<AddressProtection, 'orderId'>>, replacing: string | null = null): Promise<void> {
+  async recordAddressProtections(
+    orderId: string,
+    protections: ReadonlyArray<Omit<AddressProtection, 'orderId'>>,
+    replacing: string | null = null,
+  ): Promise<void> {
     await this.sql.transaction(async (tx) => {
       await tx.run('DELETE FROM address_protections WHERE order_id IN (?, ?)', [orderId, replacing ?? orderId]);
       for (const p of protections) {
@@ -418,19 +469,42 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
         'persons',
         [...IDENTITY_COLUMNS.split(', '), ...DETAIL_COLUMNS.split(/,\s*/), 'last_code1', 'last_code2', 'last_norm'],
         batch.persons.map((p) => [
-          p.id, p.name.last, p.name.first, p.name.middle, p.dateOfBirth, p.sex,
-          p.physical.heightInches, p.physical.weightPounds, p.physical.eyeColor, p.physical.hairColor,
-          p.identifiers.fbiNumber, p.identifiers.driverLicense?.number ?? null, p.identifiers.driverLicense?.state ?? null,
+          p.id,
+          p.name.last,
+          p.name.first,
+          p.name.middle,
+          p.dateOfBirth,
+          p.sex,
+          p.physical.heightInches,
+          p.physical.weightPounds,
+          p.physical.eyeColor,
+          p.physical.hairColor,
+          p.identifiers.fbiNumber,
+          p.identifiers.driverLicense?.number ?? null,
+          p.identifiers.driverLicense?.state ?? null,
           p.identifiers.ssnLast4,
-          p.lastKnownAddress?.street ?? null, p.lastKnownAddress?.city ?? null, p.lastKnownAddress?.state ?? null,
+          p.lastKnownAddress?.street ?? null,
+          p.lastKnownAddress?.city ?? null,
+          p.lastKnownAddress?.state ?? null,
           p.lastKnownAddress?.postalCode ?? null,
-          p.lastNameCodes[0], p.lastNameCodes[1], normaliseName(p.name.last),
+          p.lastNameCodes[0],
+          p.lastNameCodes[1],
+          normaliseName(p.name.last),
         ]),
       );
       await tx.insertRows(
         'person_aliases',
         ['person_id', 'seq', 'last_name', 'first_name', 'middle_name', 'last_code1', 'last_code2', 'last_norm'],
-        batch.aliases.map((a) => [a.personId, a.seq, a.name.last, a.name.first, a.name.middle, a.lastNameCodes[0], a.lastNameCodes[1], normaliseName(a.name.last)]),
+        batch.aliases.map((a) => [
+          a.personId,
+          a.seq,
+          a.name.last,
+          a.name.first,
+          a.name.middle,
+          a.lastNameCodes[0],
+          a.lastNameCodes[1],
+          normaliseName(a.name.last),
+        ]),
       );
       await tx.insertRows('person_search_keys', SEARCH_KEY_COLUMNS, keys);
       await tx.insertRows(
@@ -442,9 +516,16 @@ export class SqlCriminalHistoryStore extends SqlStoreBase implements CriminalHis
         'charges',
         ['arrest_id', 'seq', 'statute', 'description', 'level', 'disposition_type', 'disposition_date', 'court', 'sentence', 'relief'],
         batch.charges.map((c) => [
-          c.arrestId, c.seq, c.statute, c.description, c.level,
-          c.disposition?.type ?? null, c.disposition?.date ?? null, c.disposition?.court ?? null,
-          c.disposition?.sentence ?? null, c.disposition?.relief ?? null,
+          c.arrestId,
+          c.seq,
+          c.statute,
+          c.description,
+          c.level,
+          c.disposition?.type ?? null,
+          c.disposition?.date ?? null,
+          c.disposition?.court ?? null,
+          c.disposition?.sentence ?? null,
+          c.disposition?.relief ?? null,
         ]),
       );
       await insertProtections(tx, batch.addressProtections);
@@ -470,10 +551,16 @@ async function insertProtections(tx: SqlClient, protections: readonly AddressPro
   let stored = 0;
   for (let i = 0; i < orders.length && keys.size === protections.length && stored === 0; i += 500) {
     const part = orders.slice(i, i + 500);
-    stored += Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM address_protections WHERE order_id IN (${placeholders(part.length)})`, part))?.n ?? 0);
+    stored += Number(
+      (await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM address_protections WHERE order_id IN (${placeholders(part.length)})`, part))?.n ?? 0,
+    );
   }
   if (keys.size === protections.length && stored === 0) {
-    await tx.insertRows('address_protections', ['person_id', 'order_id', 'in_force_until'], protections.map((p) => [p.personId, p.orderId, p.inForceUntil]));
+    await tx.insertRows(
+      'address_protections',
+      ['person_id', 'order_id', 'in_force_until'],
+      protections.map((p) => [p.personId, p.orderId, p.inForceUntil]),
+    );
     return;
   }
   for (const p of protections) {

@@ -130,7 +130,10 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
 
   async ordersByCaseNumber(caseNumber: string | null, limit: number): Promise<OrderRecord[]> {
     const rows = caseNumber
-      ? await this.sql.all<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.case_number = ? ORDER BY o.issued_at DESC, o.id LIMIT ?`, [caseNumber, limit])
+      ? await this.sql.all<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.case_number = ? ORDER BY o.issued_at DESC, o.id LIMIT ?`, [
+          caseNumber,
+          limit,
+        ])
       : await this.sql.all<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM orders o ORDER BY o.issued_at DESC, o.id LIMIT ?`, [limit]);
     return rows.map(toOrder);
   }
@@ -182,7 +185,7 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         if (orderId !== null || attempt >= 4) {
-          const current = orderId ? (await this.ordersByIds([orderId]))[0]?.version ?? null : null;
+          const current = orderId ? ((await this.ordersByIds([orderId]))[0]?.version ?? null) : null;
           throw new VersionConflictError(orderId ?? 'new order', expectedVersion, current);
         }
       }
@@ -239,7 +242,17 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
           const applied = applyOrderEvent(state, orderId, e.payload);
           state = applied.state;
           first ??= state;
-          events.push([orderId, state.version, e.payload.type, e.at, e.actor.sub, e.actor.name, e.actor.ori, JSON.stringify(e.payload), JSON.stringify(applied.changes)]);
+          events.push([
+            orderId,
+            state.version,
+            e.payload.type,
+            e.at,
+            e.actor.sub,
+            e.actor.name,
+            e.actor.ori,
+            JSON.stringify(e.payload),
+            JSON.stringify(applied.changes),
+          ]);
         }
         if (!state || !first) continue;
         orders.push([...orderColumns(state), orderId]);
@@ -260,29 +273,80 @@ export class SqlOrdersStore extends SqlStoreBase implements OrdersStore {
 
 const EVENT_INSERT_COLUMNS = ['order_id', 'version', 'event_type', 'at', 'actor_sub', 'actor_name', 'actor_ori', 'payload', 'changes'];
 const ORDER_INSERT_COLUMNS = [
-  'case_number', 'court', 'order_type', 'issued_at', 'expires_at', 'terminated_at', 'termination_reason',
-  'restrained_person_id', 'no_contact', 'stay_away_yards', 'stay_away_from', 'firearms_prohibited', 'move_out', 'other_terms',
-  'served', 'served_at', 'service_method', 'version', 'id',
+  'case_number',
+  'court',
+  'order_type',
+  'issued_at',
+  'expires_at',
+  'terminated_at',
+  'termination_reason',
+  'restrained_person_id',
+  'no_contact',
+  'stay_away_yards',
+  'stay_away_from',
+  'firearms_prohibited',
+  'move_out',
+  'other_terms',
+  'served',
+  'served_at',
+  'service_method',
+  'version',
+  'id',
 ];
 const PARTY_INSERT_COLUMNS = [
-  'order_id', 'seq', 'last_name', 'first_name', 'middle_name', 'date_of_birth', 'relationship', 'person_id', 'street', 'city', 'state', 'postal_code',
+  'order_id',
+  'seq',
+  'last_name',
+  'first_name',
+  'middle_name',
+  'date_of_birth',
+  'relationship',
+  'person_id',
+  'street',
+  'city',
+  'state',
+  'postal_code',
 ];
 
 /** An order's row as stored (ORDER_INSERT_COLUMNS but the id, in order). */
 function orderColumns(state: OrderState): SqlValue[] {
   return [
-    state.caseNumber, state.court, state.type, state.issuedAt, state.expiresAt, state.terminatedAt, state.terminationReason,
-    state.restrainedPersonId, state.terms.noContact, state.terms.stayAwayYards, JSON.stringify(state.terms.stayAwayFrom),
-    state.terms.firearmsProhibited, state.terms.moveOut, state.terms.other, state.service.served, state.service.servedAt,
-    state.service.method, state.version,
+    state.caseNumber,
+    state.court,
+    state.type,
+    state.issuedAt,
+    state.expiresAt,
+    state.terminatedAt,
+    state.terminationReason,
+    state.restrainedPersonId,
+    state.terms.noContact,
+    state.terms.stayAwayYards,
+    JSON.stringify(state.terms.stayAwayFrom),
+    state.terms.firearmsProhibited,
+    state.terms.moveOut,
+    state.terms.other,
+    state.service.served,
+    state.service.servedAt,
+    state.service.method,
+    state.version,
   ];
 }
 
 /** A protected party's row as stored (PARTY_INSERT_COLUMNS, in order). */
 function partyColumns(orderId: string, seq: number, p: OrderState['protectedParties'][number]): SqlValue[] {
   return [
-    orderId, seq, p.name.last, p.name.first, p.name.middle ?? null, p.dateOfBirth, p.relationship, p.personId,
-    p.address?.street ?? null, p.address?.city ?? null, p.address?.state ?? null, p.address?.postalCode ?? null,
+    orderId,
+    seq,
+    p.name.last,
+    p.name.first,
+    p.name.middle ?? null,
+    p.dateOfBirth,
+    p.relationship,
+    p.personId,
+    p.address?.street ?? null,
+    p.address?.city ?? null,
+    p.address?.state ?? null,
+    p.address?.postalCode ?? null,
   ];
 }
 
