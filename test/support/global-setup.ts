@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
+import { RUN_TMPDIR_VARIABLE, RUN_TMPDIR_PREFIX } from './test-run';
 
 /** The Redis the shared rate-limit test uses (the machines run one). */
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? 'redis://127.0.0.1:6379';
@@ -35,6 +39,12 @@ export const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127
 export default async function globalSetup(): Promise<void> {
   // Names this run's throw-away databases, so the teardown drops them and no other run's.
   process.env.CUSTODIAN_TEST_RUN = String(process.pid);
+  // Every temporary file of the run — the tests', their stacks' data folders, Chromium's profiles —
+  // goes under one folder that global-teardown.ts removes: os.tmpdir() reads TMPDIR, in the test
+  // workers and in every process they start, which inherit it.
+  const runDir = mkdtempSync(join(tmpdir(), RUN_TMPDIR_PREFIX));
+  process.env[RUN_TMPDIR_VARIABLE] = runDir;
+  process.env.TMPDIR = runDir;
   process.env.CUSTODIAN_TEST_REDIS = (await redisAnswers(REDIS_TEST_URL)) ? REDIS_TEST_URL : '';
   if (!process.env.CUSTODIAN_TEST_REDIS) {
     if (everyTestRequired())

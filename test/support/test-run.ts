@@ -6,3 +6,8 @@
 export function testDatabasePrefix(): string {
   return `custodian_test_${process.env.CUSTODIAN_TEST_RUN ?? 'x'}_`;
 }
+
+/** Names of this run's temporary folder (global-setup.ts makes it, global-teardown.ts removes it). */
+export const RUN_TMPDIR_PREFIX = 'custodian-test-run-';
+/** The variable holding it, in the test workers and every process they start. */
+export const RUN_TMPDIR_VARIABLE = 'CUSTODIAN_TEST_TMPDIR';
