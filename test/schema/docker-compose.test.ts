@@ -5,7 +5,7 @@ import { GATEWAY_ENV, readGatewayConfig } from '../../gateway/src/config';
 import { GatewayMetrics } from '../../gateway/src/observability/metrics';
 import { GATEWAY_NODE_FLAGS } from '../../gateway/src/gateway-node-flags';
 import { SUBGRAPH_NAMES } from '../../access-policy/src';
-import { DEFAULT_SUBGRAPH_PORTS, projectRoot, SUBGRAPH_ENV, subgraphUrlVariable } from '../../platform/src';
+import { defaultSubgraphPort, projectRoot, SUBGRAPH_ENV, subgraphUrlVariable } from '../../platform/src';
 import { SUPERGRAPH_URLS } from '../../schema/subgraphs';
 import { eventFeedConfigFrom, EVENT_FEED_ENV } from '../../platform/src/events/event-feed-config';
 import { readEnv } from '../../platform/src';
@@ -76,7 +76,7 @@ describe('docker-compose.yml: the production shape', () => {
     const s = services[name];
     const env = s.environment!;
     expect(s.command).toEqual(['node', `dist/subgraphs/${name}/src/main.js`]);
-    expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: String(DEFAULT_SUBGRAPH_PORTS[name]) });
+    expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: String(defaultSubgraphPort(name)) });
     expect(SUPERGRAPH_URLS[name]).toBe(`http://${name}:${env.PORT}/graphql`);
     expect(s.secrets).toEqual(expect.arrayContaining([secretPath(env, 'DATABASE_URL_FILE'), secretPath(env, 'INTERNAL_TOKEN_PUBLIC_KEY_FILE')]));
     expect(s.secrets).not.toContain('internal_token_private');

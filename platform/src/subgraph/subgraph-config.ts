@@ -3,15 +3,20 @@ import { ConfigError, modeFrom, projectPath, readEnv, SERVICE_ENV, storeLocation
 import type { TracingOptions } from '../observability/tracing';
 import { SANDBOX_KEYS, sandboxKeyFiles } from '../keys';
 import type { StoreLocation } from '../sql/open-sql-client';
-import { SUBGRAPH_PEERS, type SubgraphName } from '../../../access-policy/src';
+import { SUBGRAPH_NAMES, SUBGRAPH_PEERS, type SubgraphName } from '../../../access-policy/src';
 import { EVENT_FEED_ENV, eventFeedConfigFrom, type EventFeedConfig } from '../events/event-feed-config';
 
-/** Default ports when a subgraph runs on its own (under `npm start` the launcher sets PORT+n). */
-export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = {
-  'criminal-history': 4001,
-  orders: 4002,
-  alerts: 4003,
-};
+/** The gateway's default port; the subgraphs' follow it (docs/design.md §2). */
+const DEFAULT_GATEWAY_PORT = 4000;
+
+/**
+ * A subgraph's port when it runs on its own: the contract's PORT+1, PORT+2, PORT+3 in the order
+ * of SUBGRAPH_NAMES, as the gateway's default URLs and `npm start`'s launcher count them, so the
+ * plumbing names no subgraph.
+ */
+export function defaultSubgraphPort(name: SubgraphName): number {
+  return DEFAULT_GATEWAY_PORT + 1 + SUBGRAPH_NAMES.indexOf(name);
+}
 
 /** A subgraph service's validated configuration. */
 export interface SubgraphConfig {
@@ -46,7 +51,7 @@ const CALLED_PEERS = [...new Set(Object.values(SUBGRAPH_PEERS).flatMap((peers) =
 
 /** Where a subgraph reaches each peer it may call on a caller's behalf (orders: criminal-history, to check persons exist). */
 const PEER_URL_ENV: Record<string, ReturnType<typeof str>> = Object.fromEntries(
-  CALLED_PEERS.map((peer) => [subgraphUrlVariable(peer), str({ default: `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[peer]}/graphql` })]),
+  CALLED_PEERS.map((peer) => [subgraphUrlVariable(peer), str({ default: `http://127.0.0.1:${defaultSubgraphPort(peer)}/graphql` })]),
 );
 
 /** Every environment variable a subgraph service reads, with its default (PORT's depends on the subgraph). */
@@ -61,7 +66,7 @@ export const SUBGRAPH_ENV = {
 
 /** Reads a subgraph's environment once; throws ConfigError naming any bad variable. */
 export function readSubgraphConfig(name: SubgraphName, env: NodeJS.ProcessEnv = process.env): SubgraphConfig {
-  const e = readEnv({ ...SUBGRAPH_ENV, PORT: port({ default: DEFAULT_SUBGRAPH_PORTS[name] }) }, env);
+  const e = readEnv({ ...SUBGRAPH_ENV, PORT: port({ default: defaultSubgraphPort(name) }) }, env);
   const peerUrls: Record<string, string> = readEnv(PEER_URL_ENV, env);
   const mode = modeFrom(e.CUSTODIAN_MODE, e.NODE_ENV);
   const dataDir = projectPath(e.DATA_DIR);
