@@ -3,7 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { INTERNAL_TOKEN_HEADER } from '../../../access-policy/src';
 import type { Logger } from '../logger';
-import type { EventFeedConsumer, FeedEvent } from './event-feed';
+import type { FeedEvent } from './event-feed';
+import { ReconnectingFeedConsumer } from './reconnecting-feed-consumer';
 import { HEARTBEAT_MS, type StreamLine } from './embedded-event-stream';
 
 /** Options of the embedded stream's reader. */
@@ -18,8 +19,6 @@ export interface EmbeddedEventConsumerOptions {
   /** @default 5000 */
   maxBackoffMs?: number;
 }
-
-type Handler = (event: FeedEvent) => void;
 
 /** A line as a stream line, or null when it is not one (a line never seen from a Custodian producer). */
 function parseLine(text: string): StreamLine | null {
@@ -37,72 +36,20 @@ function parseLine(text: string): StreamLine | null {
  * the producer restarting, the network, a missed heartbeat — reconnects with back-off and resumes
  * from the last position it had, so a reconnect misses nothing the producer still holds.
  */
-export class EmbeddedEventConsumer implements EventFeedConsumer {
-  private readonly handlers = new Set<Handler>();
+export class EmbeddedEventConsumer extends ReconnectingFeedConsumer {
   private cursor = 'now';
-  private running: Promise<void> | null = null;
-  private closed = false;
   private current: IncomingMessage | null = null;
-  private attached = false;
-  private waiters: Array<() => void> = [];
-  private wakeSleep: (() => void) | null = null;
 
-  constructor(private readonly options: EmbeddedEventConsumerOptions) {}
-
-  async subscribe(onEvent: Handler): Promise<() => Promise<void>> {
-    if (this.closed) throw new Error('the event consumer is closed');
-    this.handlers.add(onEvent);
-    this.running ??= this.run();
-    if (!this.attached) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    return async () => void this.handlers.delete(onEvent);
+  constructor(private readonly options: EmbeddedEventConsumerOptions) {
+    super(options.logger, { minMs: options.minBackoffMs ?? 100, maxMs: options.maxBackoffMs ?? 5000, unavailable: 'event stream unavailable; reconnecting' });
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.handlers.clear();
+  protected interrupt(): void {
     this.current?.destroy();
-    this.wakeSleep?.();
-    for (const w of this.waiters.splice(0)) w();
-    await this.running;
-  }
-
-  private async run(): Promise<void> {
-    const min = this.options.minBackoffMs ?? 100;
-    const max = this.options.maxBackoffMs ?? 5000;
-    let backoff = min;
-    while (!this.closed) {
-      let reachedReady = false;
-      try {
-        reachedReady = await this.readOnce();
-      } catch (error) {
-        if (!this.closed) this.options.logger?.warn({ reason: (error as Error).message }, 'event stream unavailable; reconnecting');
-      }
-      this.attached = false;
-      if (this.closed) break;
-      backoff = reachedReady ? min : Math.min(backoff * 2, max);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff);
-        this.wakeSleep = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  private deliver(event: FeedEvent): void {
-    for (const handler of this.handlers) {
-      try {
-        handler(event);
-      } catch (error) {
-        // One subscriber's failure must not cost the others their events, nor the connection.
-        this.options.logger?.error({ reason: (error as Error).message }, 'an event handler failed');
-      }
-    }
   }
 
   /** One connection, until it ends; true when it got as far as `ready`. */
-  private async readOnce(): Promise<boolean> {
+  protected async attachOnce(): Promise<boolean> {
     const url = new URL(this.options.url);
     url.searchParams.set('after', this.cursor);
     const token = await this.options.token();
@@ -140,8 +87,7 @@ export class EmbeddedEventConsumer implements EventFeedConsumer {
         } else if (line.type === 'ready') {
           this.cursor = `${line.epoch}:${line.position}`;
           readied = true;
-          this.attached = true;
-          for (const w of this.waiters.splice(0)) w();
+          this.markAttached();
         }
       }
     } finally {

@@ -10,9 +10,10 @@ import {
   type NatsConnection,
 } from 'nats';
 import type { Logger } from '../logger';
-import type { EventFeedConsumer, EventFeedPublisher, FeedEvent } from './event-feed';
+import type { EventFeedPublisher, FeedEvent } from './event-feed';
 import type { EventFeedConfig } from './event-feed-config';
 import type { EventFeedTopic } from './event-feed-topic';
+import { ReconnectingFeedConsumer } from './reconnecting-feed-consumer';
 
 type NatsSettings = NonNullable<EventFeedConfig['nats']>;
 
@@ -136,65 +137,29 @@ export class NatsEventPublisher implements EventFeedPublisher {
  * client recreates the consumer at the next sequence after a NATS restart; should the whole
  * connection be lost, this reconnects and resumes after the last sequence it delivered.
  */
-export class NatsEventConsumer implements EventFeedConsumer {
-  private readonly handlers = new Set<(event: FeedEvent) => void>();
-  private running: Promise<void> | null = null;
-  private closed = false;
-  private attached = false;
-  private waiters: Array<() => void> = [];
+export class NatsEventConsumer extends ReconnectingFeedConsumer {
   private nc: NatsConnection | null = null;
   private messages: ConsumerMessages | null = null;
   private lastSequence = 0;
-  private wakeSleep: (() => void) | null = null;
 
   constructor(
     private readonly settings: NatsSettings,
     private readonly topic: EventFeedTopic,
-    private readonly logger?: Logger,
+    logger?: Logger,
     private readonly name = 'custodian-consumer',
-  ) {}
-
-  async subscribe(onEvent: (event: FeedEvent) => void): Promise<() => Promise<void>> {
-    if (this.closed) throw new Error('the event consumer is closed');
-    this.handlers.add(onEvent);
-    this.running ??= this.run();
-    if (!this.attached) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    return async () => void this.handlers.delete(onEvent);
+  ) {
+    super(logger, { minMs: 100, maxMs: 5000, unavailable: 'event feed unavailable; reconnecting' });
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.handlers.clear();
+  protected interrupt(): void {
     this.messages?.stop();
-    this.wakeSleep?.();
-    for (const w of this.waiters.splice(0)) w();
-    await this.running;
+  }
+
+  protected override async release(): Promise<void> {
     await this.nc?.close().catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.closed) {
-      try {
-        await this.readOnce();
-        backoff = 100;
-      } catch (error) {
-        if (!this.closed) this.logger?.warn({ reason: (error as Error).message }, 'event feed unavailable; reconnecting');
-        backoff = Math.min(backoff * 2, 5000);
-      }
-      this.attached = false;
-      if (this.closed) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, backoff);
-        this.wakeSleep = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  private async readOnce(): Promise<void> {
+  protected async attachOnce(): Promise<boolean> {
     this.nc ??= await connectTo(this.settings, this.name);
     await ensureStream(this.nc, this.topic, this.settings);
     const js = this.nc.jetstream();
@@ -207,8 +172,7 @@ export class NatsEventConsumer implements EventFeedConsumer {
     });
     const messages = await consumer.consume();
     this.messages = messages;
-    this.attached = true;
-    for (const w of this.waiters.splice(0)) w();
+    this.markAttached();
     if (this.closed) messages.stop();
     for await (const m of messages) {
       this.lastSequence = m.seq;
@@ -217,13 +181,8 @@ export class NatsEventConsumer implements EventFeedConsumer {
         this.logger?.warn({ subject: m.subject }, 'dropped a message that is not a feed event');
         continue;
       }
-      for (const handler of this.handlers) {
-        try {
-          handler(event);
-        } catch (error) {
-          this.logger?.error({ reason: (error as Error).message }, 'an event handler failed');
-        }
-      }
+      this.deliver(event);
     }
+    return true;
   }
 }
